@@ -1,0 +1,100 @@
+import Document
+import Host
+import Kube
+
+/// What a step driver gets to work with while it runs.
+public struct StepContext: Sendable {
+    public enum Mode: Sendable { case plan, apply }
+
+    public let stepID: String
+    public let mode: Mode
+    /// The host; during plan, one that refuses any command with side effects.
+    public let host: any HostSystem
+    /// The API server, or nil while it is not reachable (before `k3s.install` has run).
+    public let kube: KubeClient?
+    /// Connects (again) to the API server, e.g. after k3s was installed; nil when not reachable.
+    public let connect: @Sendable () async throws -> KubeClient?
+    /// Reports what the step is doing or waiting on, for the progress display.
+    public let progress: @Sendable (String) -> Void
+    /// How long a step may wait for something to become ready.
+    public let waitTimeout: Duration
+    /// The playbook's name, used for object names such as the ledger.
+    public let playbookName: String
+
+    public init(stepID: String, mode: Mode, host: any HostSystem, kube: KubeClient?,
+                connect: @escaping @Sendable () async throws -> KubeClient?,
+                progress: @escaping @Sendable (String) -> Void, waitTimeout: Duration, playbookName: String) {
+        self.stepID = stepID
+        self.mode = mode
+        self.host = host
+        self.kube = kube
+        self.connect = connect
+        self.progress = progress
+        self.waitTimeout = waitTimeout
+        self.playbookName = playbookName
+    }
+
+    /// The API client, or a clear error naming the step when the API is not reachable.
+    public func requireKube() throws -> KubeClient {
+        guard let kube else { throw StepError("the Kubernetes API is not reachable") }
+        return kube
+    }
+
+    /// Server-side applies objects in order, labelled as managed by bootstrap and annotated with this step.
+    public func applyObjects(_ objects: [Value]) async throws {
+        let kube = try requireKube()
+        for object in objects {
+            _ = try await kube.apply(stamped(object), dryRun: false)
+        }
+    }
+
+    /// The object as the engine writes it: with the managed-by label and the step annotation.
+    public func stamped(_ object: Value) -> Value {
+        var object = object
+        var metadata = object["metadata"]?.objectValue ?? Object()
+        var labels = metadata["labels"]?.objectValue ?? Object()
+        labels["app.kubernetes.io/managed-by"] = "bootstrap"
+        metadata["labels"] = .object(labels)
+        var annotations = metadata["annotations"]?.objectValue ?? Object()
+        annotations[Ledger.stepAnnotation] = .string("\(playbookName)/\(stepID)")
+        metadata["annotations"] = .object(annotations)
+        object["metadata"] = .object(metadata)
+        return object
+    }
+
+    /// Objects whose live state lacks what the step wants, described one per line.
+    public func drift(of objects: [Value]) async throws -> [String] {
+        let kube = try requireKube()
+        var drift: [String] = []
+        for object in objects {
+            guard let ref = ObjectRef(object) else { continue }
+            guard let live = try await kube.get(ref) else {
+                drift.append("\(ref) is missing")
+                continue
+            }
+            let paths = Diff.missing(stamped(object), in: live)
+            if !paths.isEmpty { drift.append("\(ref) differs at \(paths.prefix(3).joined(separator: ", "))") }
+        }
+        return drift
+    }
+
+    /// Polls until `condition` holds, reporting what is awaited, or fails after ``waitTimeout``.
+    public func wait(for what: String, every interval: Duration = .milliseconds(200),
+                     until condition: @Sendable () async throws -> Bool) async throws {
+        progress("waiting for \(what)")
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: waitTimeout)
+        while true {
+            if try await condition() { return }
+            if clock.now >= deadline { throw StepError("timed out after \(waitTimeout) waiting for \(what)") }
+            try await Task.sleep(for: interval)
+        }
+    }
+}
+
+/// A step's own failure, with a message for the operator.
+public struct StepError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}

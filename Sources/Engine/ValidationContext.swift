@@ -1,0 +1,50 @@
+import Document
+
+/// What a driver's validation sees: where each parameter was written, and the rest of the playbook.
+public struct ValidationContext: Sendable {
+    /// Another step of the same playbook, for checks that span steps (rbac.oidc needs k3s' OIDC).
+    public struct Sibling: Sendable {
+        public var id: String
+        public var type: String
+        public var parameters: Value
+        public init(id: String, type: String, parameters: Value) {
+            self.id = id
+            self.type = type
+            self.parameters = parameters
+        }
+    }
+
+    public let stepID: String
+    /// Marks of parameters by dotted path (`volumes.0.size`); the empty path is the `with:` node.
+    public let marks: [String: Mark]
+    public let fallback: Mark?
+    public let steps: [Sibling]
+
+    public init(stepID: String, marks: [String: Mark], fallback: Mark?, steps: [Sibling]) {
+        self.stepID = stepID
+        self.marks = marks
+        self.fallback = fallback
+        self.steps = steps
+    }
+
+    /// Where the parameter at `path` was written, or its nearest written ancestor.
+    public func mark(_ path: [String]) -> Mark? {
+        var path = path
+        while true {
+            if let mark = marks[path.joined(separator: ".")] { return mark }
+            if path.isEmpty { return fallback }
+            path.removeLast()
+        }
+    }
+
+    /// An error about the parameter at `path` of this step.
+    public func error(_ message: String, at path: String...) -> Diagnostic {
+        .error("step \"\(stepID)\": \(message)", at: mark(path))
+    }
+
+    public func warning(_ message: String, at path: String...) -> Diagnostic {
+        .warning("step \"\(stepID)\": \(message)", at: mark(path))
+    }
+
+    public func steps(ofType type: String) -> [Sibling] { steps.filter { $0.type == type } }
+}
