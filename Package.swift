@@ -46,7 +46,8 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Document", "Emulator", "Kube"], path: "Tests/TestSupport"),
         .testTarget(name: "DocumentTests", dependencies: ["Document"]),
-        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Graph", "Engine", "Steps", "TestSupport"]),
+        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Graph", "Engine", "Steps", "TestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Kube", "TestSupport"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "Steps", "Engine", "TestSupport"]),

@@ -1,0 +1,13 @@
+import Engine
+
+/// Every step type bootstrap knows.
+public enum StepCatalog {
+    public static let drivers: [any StepDriver.Type] = clusterDrivers
+
+    static let clusterDrivers: [any StepDriver.Type] = [
+        NamespacesStep.self,
+        ObjectsStep.self,
+    ]
+
+    public static let registry = StepRegistry(drivers)
+}
