@@ -57,3 +57,14 @@ public final class KubeClient: Sendable {
 }
 
 struct KubeStubError: Error {}
+
+/// STUB: the Kube issue defines the real error; the engine relies on `reason` and `description`.
+public struct KubeError: Error, Sendable, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        case notFound, alreadyExists, conflict, invalid, forbidden, unauthorized, tooManyRequests
+        case serverTimeout, internalError, badRequest, other, transport
+    }
+    public var reason: Reason
+    public var message: String
+    public var description: String { message }
+}
