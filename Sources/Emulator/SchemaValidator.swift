@@ -14,6 +14,10 @@ struct SchemaValidator {
         top["metadata"] = nil
         top["apiVersion"] = nil
         top["kind"] = nil
+        var schema = schema
+        if let required = schema["required"]?.arrayValue {
+            schema["required"] = .array(required.filter { !["metadata", "apiVersion", "kind"].contains($0.stringValue ?? "") })
+        }
         var rest = validate(.object(top), schema: schema, path: "")
         if case .object(var o) = rest {
             var ordered = Object()
