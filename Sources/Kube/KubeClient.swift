@@ -1,70 +1,219 @@
 import Document
+import Foundation
+import Logging
 
-// CONTRACT STUB: the Kube issue replaces this file with the libcurl implementation, keeping these
-// signatures (or extending them). Engine and Steps code against exactly this surface.
-
-/// Names one Kubernetes object.
-public struct ObjectRef: Sendable, Hashable, CustomStringConvertible {
-    public var apiVersion: String
-    public var kind: String
-    public var namespace: String?
-    public var name: String
-
-    public init(apiVersion: String, kind: String, namespace: String? = nil, name: String) {
-        self.apiVersion = apiVersion
-        self.kind = kind
-        self.namespace = namespace
-        self.name = name
-    }
-
-    /// The reference of a full object (apiVersion, kind, metadata.namespace, metadata.name).
-    public init?(_ object: Value) {
-        guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
-              let name = object[path: ["metadata", "name"]]?.stringValue else { return nil }
-        self.init(apiVersion: apiVersion, kind: kind, namespace: object[path: ["metadata", "namespace"]]?.stringValue, name: name)
-    }
-
-    public var description: String { "\(kind) \(namespace.map { "\($0)/" } ?? "")\(name)" }
-}
-
-/// Requests made so far in this run.
-public struct RequestStats: Sendable, Equatable {
-    public var total: Int
-    /// Non-dry-run POST, PUT, PATCH and DELETE.
-    public var writes: Int
-    public init(total: Int = 0, writes: Int = 0) {
-        self.total = total
-        self.writes = writes
-    }
-}
-
-/// A Kubernetes API client (stub until the Kube issue lands).
+/// A Kubernetes API client over libcurl: discovery-based paths, server-side apply, typed errors, retries.
 public final class KubeClient: Sendable {
-    public init() {}
-    public func get(_ ref: ObjectRef) async throws -> Value? { throw KubeStubError() }
-    public func list(apiVersion: String, kind: String, namespace: String?, labelSelector: String?) async throws -> [Value] { throw KubeStubError() }
-    /// Server-side apply: PATCH application/apply-patch+yaml, fieldManager=bootstrap, force=true.
-    public func apply(_ object: Value, dryRun: Bool) async throws -> Value { throw KubeStubError() }
-    public func create(_ object: Value) async throws -> Value { throw KubeStubError() }
-    public func replace(_ object: Value) async throws -> Value { throw KubeStubError() }
-    public func mergePatch(_ ref: ObjectRef, patch: Value) async throws -> Value { throw KubeStubError() }
-    public func delete(_ ref: ObjectRef) async throws { throw KubeStubError() }
-    /// GET /readyz: true when the API server answers ok.
-    public func ready() async -> Bool { false }
-    /// Whether discovery knows this kind (refreshing once when it does not).
-    public func knows(apiVersion: String, kind: String) async throws -> Bool { throw KubeStubError() }
-    public var stats: RequestStats { RequestStats() }
-}
+    public let config: KubeConfig
+    public let options: ClientOptions
+    let transport: any HTTPTransport
+    let policy: RetryPolicy
+    let clock: RetryClock
+    let logger: Logger
+    let mapper = RESTMapper()
+    private let counters = Locked(RequestStats())
 
-struct KubeStubError: Error {}
-
-/// STUB: the Kube issue defines the real error; the engine relies on `reason` and `description`.
-public struct KubeError: Error, Sendable, CustomStringConvertible {
-    public enum Reason: Sendable, Equatable {
-        case notFound, alreadyExists, conflict, invalid, forbidden, unauthorized, tooManyRequests
-        case serverTimeout, internalError, badRequest, other, transport
+    /// A client for the kubeconfig's server over libcurl.
+    public convenience init(config: KubeConfig, options: ClientOptions = ClientOptions(),
+                            logger: Logger = Logger(label: "bootstrap.kube")) {
+        let transport = CurlTransport(tls: config.tls, connectTimeout: options.connectTimeout,
+                                      requestTimeout: options.requestTimeout, maxConnections: options.maxConnections)
+        self.init(config: config, options: options, logger: logger, transport: transport)
     }
-    public var reason: Reason
-    public var message: String
-    public var description: String { message }
+
+    /// A client over any transport, with an injectable clock so retry tests never wait.
+    public init(config: KubeConfig, options: ClientOptions = ClientOptions(), logger: Logger = Logger(label: "bootstrap.kube"),
+                transport: any HTTPTransport, clock: RetryClock = .system) {
+        self.config = config
+        self.options = options
+        self.logger = logger
+        self.transport = transport
+        self.clock = clock
+        policy = RetryPolicy(deadline: options.retryDeadline)
+    }
+
+    /// Requests made so far (every attempt, discovery included).
+    public var stats: RequestStats { counters.withLock { $0 } }
+
+    // MARK: - Operations
+
+    /// The live object, or nil when it (or its kind) does not exist.
+    public func get(_ ref: ObjectRef) async throws -> Value? {
+        guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else { return nil }
+        let path = objectPath(info, namespace: ref.namespace, name: ref.name)
+        return try await send("GET", path, allow404: true)
+    }
+
+    /// Objects of a kind, in one namespace or (nil) all; each item gets its apiVersion and kind back.
+    /// An unknown kind has no objects.
+    public func list(apiVersion: String, kind: String, namespace: String?, labelSelector: String?) async throws -> [Value] {
+        guard let info = try await resource(apiVersion: apiVersion, kind: kind) else { return [] }
+        let path = info.collectionPath(namespace: namespace)
+        var items: [Value] = []
+        var continueToken: String?
+        repeat {
+            var query: [(String, String)] = []
+            if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
+            if let continueToken { query.append(("continue", continueToken)) }
+            let page = try await send("GET", path, query: query) ?? .null
+            for var item in page["items"]?.arrayValue ?? [] {
+                item["apiVersion"] = .string(apiVersion)
+                item["kind"] = .string(kind)
+                items.append(item)
+            }
+            continueToken = page[path: ["metadata", "continue"]]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        } while continueToken != nil
+        return items
+    }
+
+    /// Server-side apply: PATCH application/apply-patch+yaml with `fieldManager` and force=true.
+    public func apply(_ object: Value, dryRun: Bool) async throws -> Value {
+        let (ref, info) = try await target(of: object, method: "PATCH")
+        let path = objectPath(info, namespace: ref.namespace, name: ref.name)
+        let query = [("fieldManager", options.fieldManager), ("force", "true")]
+        return try await send("PATCH", path, query: query, body: object, contentType: "application/apply-patch+yaml", dryRun: dryRun) ?? .null
+    }
+
+    /// POST: fails with `alreadyExists` when the object exists. Never retried after it may have arrived.
+    public func create(_ object: Value, dryRun: Bool = false) async throws -> Value {
+        let (ref, info) = try await target(of: object, method: "POST")
+        let path = info.collectionPath(namespace: info.namespaced ? ref.namespace ?? config.namespace : nil)
+        return try await send("POST", path, body: object, contentType: "application/json", dryRun: dryRun) ?? .null
+    }
+
+    /// PUT: a stale metadata.resourceVersion fails with `conflict`.
+    public func replace(_ object: Value, dryRun: Bool = false) async throws -> Value {
+        let (ref, info) = try await target(of: object, method: "PUT")
+        let path = objectPath(info, namespace: ref.namespace, name: ref.name)
+        return try await send("PUT", path, body: object, contentType: "application/json", dryRun: dryRun) ?? .null
+    }
+
+    /// PATCH application/merge-patch+json (RFC 7386).
+    public func mergePatch(_ ref: ObjectRef, patch: Value, dryRun: Bool = false) async throws -> Value {
+        guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else {
+            throw unknownKind(ref.apiVersion, ref.kind, method: "PATCH")
+        }
+        let path = objectPath(info, namespace: ref.namespace, name: ref.name)
+        return try await send("PATCH", path, body: patch, contentType: "application/merge-patch+json", dryRun: dryRun) ?? .null
+    }
+
+    /// Deletes the object; returns false when it was already gone (the goal holds either way).
+    @discardableResult
+    public func delete(_ ref: ObjectRef, dryRun: Bool = false) async throws -> Bool {
+        guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else { return false }
+        let path = objectPath(info, namespace: ref.namespace, name: ref.name)
+        return try await send("DELETE", path, dryRun: dryRun, allow404: true) != nil
+    }
+
+    /// GET /readyz: true when the API server answers ok. One attempt, no retries: callers poll.
+    public func ready() async -> Bool {
+        do {
+            _ = try await send("GET", "/readyz", retry: false, decode: false)
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    /// Whether discovery knows this kind (refreshing its group version once when it does not).
+    public func knows(apiVersion: String, kind: String) async throws -> Bool {
+        try await resource(apiVersion: apiVersion, kind: kind) != nil
+    }
+
+    /// Where a kind lives, or nil when the server does not serve it.
+    public func resource(apiVersion: String, kind: String) async throws -> ResourceInfo? {
+        try await mapper.resource(apiVersion: apiVersion, kind: kind) { path in
+            try await send("GET", path, allow404: true)
+        }
+    }
+
+    // MARK: - Plumbing
+
+    private func target(of object: Value, method: String) async throws -> (ObjectRef, ResourceInfo) {
+        guard var ref = ObjectRef(object) else {
+            throw KubeError(reason: .badRequest, message: "the object needs apiVersion, kind and metadata.name", method: method, path: "?")
+        }
+        guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else {
+            throw unknownKind(ref.apiVersion, ref.kind, method: method)
+        }
+        ref.namespace = info.namespaced ? ref.namespace ?? config.namespace : nil
+        return (ref, info)
+    }
+
+    private func objectPath(_ info: ResourceInfo, namespace: String?, name: String) -> String {
+        info.collectionPath(namespace: info.namespaced ? namespace ?? config.namespace : nil) + "/" + name
+    }
+
+    private func unknownKind(_ apiVersion: String, _ kind: String, method: String) -> KubeError {
+        KubeError(reason: .unknownKind,
+                  message: "the server does not serve kind \(kind) in \(apiVersion) (is its CRD installed and Established?)",
+                  method: method, path: ResourceInfo(groupVersion: apiVersion, resource: "", namespaced: false).prefix)
+    }
+
+    /// Sends with retries; returns the decoded 2xx body, or nil for a 404 when `allow404`.
+    private func send(_ method: String, _ path: String, query: [(String, String)] = [], body: Value? = nil,
+                      contentType: String? = nil, dryRun: Bool = false, allow404: Bool = false,
+                      retry: Bool = true, decode: Bool = true) async throws -> Value? {
+        var query = query
+        if dryRun { query.append(("dryRun", "All")) }
+        let target = query.isEmpty ? path : path + "?" + query.map { "\($0)=\(Self.encodeQuery($1))" }.joined(separator: "&")
+        var headers = ["Accept: application/json"]
+        if let contentType { headers.append("Content-Type: \(contentType)") }
+        // The one place secrets are revealed: the request body on its way to the API server.
+        let request = HTTPRequest(method: method, url: Self.trimmed(config.server) + target, headers: headers,
+                                  body: body.map { Array(JSON.encode($0, options: .revealSecrets).utf8) })
+        let isWrite = !dryRun && ["POST", "PUT", "PATCH", "DELETE"].contains(method)
+        let start = clock.now()
+        var attempt = 0
+        while true {
+            attempt += 1
+            counters.withLock {
+                $0.total += 1
+                if isWrite { $0.writes += 1 }
+            }
+            let began = ContinuousClock.now
+            var failure: KubeError
+            do {
+                let response = try await transport.send(request)
+                logger.debug("\(method) \(target) -> \(response.status) (\(Self.millis(since: began)) ms)")
+                if (200..<300).contains(response.status) {
+                    guard decode, !response.body.isEmpty else { return .null }
+                    do {
+                        return try JSON.decode(response.body)
+                    } catch {
+                        throw KubeError(reason: .other("InvalidResponse"), message: "the response is not JSON: \(error)",
+                                        method: method, path: path, code: response.status)
+                    }
+                }
+                if response.status == 404 && allow404 { return nil }
+                failure = KubeError.from(response, method: method, path: path)
+            } catch let error as TransportError {
+                logger.debug("\(method) \(target) -> \(error.message) (\(Self.millis(since: began)) ms)")
+                failure = KubeError(reason: .transport(error.failure), message: error.message, method: method, path: path)
+            }
+            guard retry, policy.shouldRetry(failure, method: method) else { throw failure }
+            let pause = policy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter, random: clock.random())
+            guard clock.now() - start + pause <= policy.deadline else {
+                failure.message += " (gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") within the \(policy.deadline) retry deadline)"
+                throw failure
+            }
+            logger.debug("\(method) \(target): \(failure.reason.name), retrying in \(pause)")
+            try await clock.sleep(pause)
+        }
+    }
+
+    static func trimmed(_ server: String) -> String {
+        server.hasSuffix("/") ? String(server.dropLast()) : server
+    }
+
+    /// RFC 3986 unreserved characters (ASCII only: CharacterSet.alphanumerics would let non-ASCII letters through).
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    static func encodeQuery(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
+    }
+
+    private static func millis(since start: ContinuousClock.Instant) -> Int {
+        (ContinuousClock.now - start).milliseconds
+    }
 }

@@ -1,0 +1,118 @@
+import Document
+import Foundation
+
+/// A failed API request: the server's `Status` as a typed reason, or a transport failure.
+public struct KubeError: Error, Sendable, CustomStringConvertible {
+    /// Why the request failed; `transport` when no HTTP response arrived.
+    public enum Reason: Sendable, Equatable {
+        case notFound, alreadyExists, conflict, invalid, forbidden, unauthorized
+        case tooManyRequests, serverTimeout, internalError, badRequest
+        /// apiVersion/kind is not served by the API server (e.g. its CRD is not Established yet).
+        case unknownKind
+        case other(String)
+        case transport(TransportFailure)
+
+        /// The name kubectl would show (the Status `reason`).
+        public var name: String {
+            switch self {
+            case .notFound: return "NotFound"
+            case .alreadyExists: return "AlreadyExists"
+            case .conflict: return "Conflict"
+            case .invalid: return "Invalid"
+            case .forbidden: return "Forbidden"
+            case .unauthorized: return "Unauthorized"
+            case .tooManyRequests: return "TooManyRequests"
+            case .serverTimeout: return "ServerTimeout"
+            case .internalError: return "InternalError"
+            case .badRequest: return "BadRequest"
+            case .unknownKind: return "UnknownKind"
+            case .other(let name): return name
+            case .transport(let failure): return failure.rawValue
+            }
+        }
+    }
+
+    /// One field-level problem of an `Invalid` response.
+    public struct Cause: Sendable, Equatable {
+        public var field: String?
+        public var reason: String?
+        public var message: String
+    }
+
+    public var reason: Reason
+    /// The server's message, or the transport's human explanation.
+    public var message: String
+    /// The request: verb and path (with query), so the engine can name what failed.
+    public var method: String
+    public var path: String
+    /// HTTP status; nil for transport failures.
+    public var code: Int?
+    public var causes: [Cause]
+    /// Seconds the server asked us to wait (Retry-After), when it did.
+    public var retryAfter: Int?
+
+    public init(reason: Reason, message: String, method: String, path: String, code: Int? = nil,
+                causes: [Cause] = [], retryAfter: Int? = nil) {
+        self.reason = reason
+        self.message = message
+        self.method = method
+        self.path = path
+        self.code = code
+        self.causes = causes
+        self.retryAfter = retryAfter
+    }
+
+    public var isTransport: Bool { if case .transport = reason { return true } else { return false } }
+
+    /// `PATCH /api/v1/namespaces/x/configmaps/y: 422 Invalid: message`, as kubectl would put it.
+    public var description: String {
+        if let code { return "\(method) \(path): \(code) \(reason.name): \(message)" }
+        return "\(method) \(path): \(message)"
+    }
+
+    /// Builds the error from a non-2xx response, reading a `Status` body when there is one.
+    static func from(_ response: HTTPResponse, method: String, path: String) -> KubeError {
+        let status = (try? JSON.decode(response.body)).flatMap { $0["kind"]?.stringValue == "Status" ? $0 : nil }
+        let reasonName = status?["reason"]?.stringValue ?? ""
+        var message = status?["message"]?.stringValue ?? ""
+        if message.isEmpty {
+            let text = String(decoding: response.body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            message = text.isEmpty ? "HTTP \(response.status)" : text
+        }
+        let causes = (status?[path: ["details", "causes"]]?.arrayValue ?? []).map {
+            Cause(field: $0["field"]?.stringValue, reason: $0["reason"]?.stringValue, message: $0["message"]?.stringValue ?? "")
+        }
+        let retryAfter = response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+            ?? status?[path: ["details", "retryAfterSeconds"]]?.intValue
+        return KubeError(reason: reason(named: reasonName, code: response.status), message: message,
+                         method: method, path: path, code: response.status, causes: causes, retryAfter: retryAfter)
+    }
+
+    static func reason(named name: String, code: Int) -> Reason {
+        switch name {
+        case "NotFound": return .notFound
+        case "AlreadyExists": return .alreadyExists
+        case "Conflict": return .conflict
+        case "Invalid": return .invalid
+        case "Forbidden": return .forbidden
+        case "Unauthorized": return .unauthorized
+        case "TooManyRequests": return .tooManyRequests
+        case "ServerTimeout", "Timeout": return .serverTimeout
+        case "InternalError": return .internalError
+        case "BadRequest": return .badRequest
+        default: break
+        }
+        switch code {
+        case 400: return .badRequest
+        case 401: return .unauthorized
+        case 403: return .forbidden
+        case 404: return .notFound
+        case 409: return .conflict
+        case 422: return .invalid
+        case 429: return .tooManyRequests
+        case 500: return .internalError
+        case 504: return .serverTimeout
+        default: return .other(name.isEmpty ? "HTTP\(code)" : name)
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import Document
+
+/// Where a kind lives in the REST API.
+public struct ResourceInfo: Sendable, Equatable {
+    /// `v1` or `group/version`.
+    public var groupVersion: String
+    /// The plural resource name, e.g. `configmaps`.
+    public var resource: String
+    public var namespaced: Bool
+
+    /// `/api/v1` or `/apis/group/version`.
+    public var prefix: String { groupVersion.contains("/") ? "/apis/\(groupVersion)" : "/api/\(groupVersion)" }
+
+    public func collectionPath(namespace: String?) -> String {
+        if namespaced, let namespace { return "\(prefix)/namespaces/\(namespace)/\(resource)" }
+        return "\(prefix)/\(resource)"
+    }
+}
+
+/// apiVersion + kind -> resource, from discovery, fetched lazily per group version and cached for
+/// the run: a no-op run only pays for the group versions it touches.
+final class RESTMapper: Sendable {
+    /// groupVersion -> kind -> resource; a group version is present once fetched (empty if not served).
+    private let cache = Locked<[String: [String: ResourceInfo]]>([:])
+
+    /// The resource for a kind, or nil when the server does not serve it. A miss refetches that
+    /// group version once, so a CRD established earlier in the run becomes usable.
+    func resource(apiVersion: String, kind: String, fetch: (String) async throws -> Value?) async throws -> ResourceInfo? {
+        if let hit = cache.withLock({ $0[apiVersion]?[kind] }) { return hit }
+        let path = ResourceInfo(groupVersion: apiVersion, resource: "", namespaced: false).prefix
+        let list = try await fetch(path)
+        var kinds: [String: ResourceInfo] = [:]
+        for entry in list?["resources"]?.arrayValue ?? [] {
+            // Subresources (pods/log, deployments/scale) share their parent's kind.
+            guard let name = entry["name"]?.stringValue, !name.contains("/"), let entryKind = entry["kind"]?.stringValue else { continue }
+            kinds[entryKind] = ResourceInfo(groupVersion: apiVersion, resource: name, namespaced: entry["namespaced"]?.boolValue ?? false)
+        }
+        cache.withLock { $0[apiVersion] = kinds }
+        return kinds[kind]
+    }
+
+    /// Forgets everything, e.g. after the API server was reinstalled.
+    func reset() { cache.withLock { $0 = [:] } }
+}
