@@ -1,8 +1,8 @@
 import Foundation
 
 /// A simulated host under a directory: host files live in `DIR/host`, every command and file
-/// change is appended to `DIR/host.log` as a shell line, and zfs, systemd and the k3s installer
-/// are simulated rather than run.
+/// change is appended to `DIR/host.log` as a shell line (look-ups as `# ` comments), and zfs,
+/// systemd and the k3s installer are simulated rather than run.
 public struct RehearsalHost: HostSystem {
     public let directory: String
     public var root: String { directory + "/host" }
@@ -32,7 +32,8 @@ public struct RehearsalHost: HostSystem {
     }
 
     public func run(_ command: Command) async throws -> CommandResult {
-        try log(command.description)
+        // Look-ups are logged as comments, so the log's plain lines are exactly what changed the host.
+        try log(command.changesHost ? command.description : "# " + command.description)
         let program = command.argv.first ?? ""
         switch (program as NSString).lastPathComponent {
         case "zfs": return try zfs(command)
