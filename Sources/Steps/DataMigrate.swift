@@ -13,6 +13,11 @@ public struct DataMigrate: StepDriver {
     public struct Parameters: Decodable, Sendable {
         public var from: String
         public var to: String
+
+        public init(from: String, to: String) {
+            self.from = from
+            self.to = to
+        }
     }
 
     public static let type = "data.migrate"

@@ -10,6 +10,13 @@ public struct HostFile: StepDriver {
         public var content: FileText
         public var mode: String?
         public var owner: String?
+
+        public init(path: String, content: FileText, mode: String? = nil, owner: String? = nil) {
+            self.path = path
+            self.content = content
+            self.mode = mode
+            self.owner = owner
+        }
     }
 
     /// File content, handled as a secret: plans and errors never show it.

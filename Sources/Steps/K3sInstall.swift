@@ -16,6 +16,18 @@ public struct K3sInstall: StepDriver {
         public var writeKubeconfigMode: String?
         public var oidc: OIDC?
         public var installer: Installer
+
+        public init(version: String, nodeName: String, nodeLabels: [String: String]? = nil, tlsSan: [String]? = nil,
+                    disable: [String]? = nil, writeKubeconfigMode: String? = nil, oidc: OIDC? = nil, installer: Installer) {
+            self.version = version
+            self.nodeName = nodeName
+            self.nodeLabels = nodeLabels
+            self.tlsSan = tlsSan
+            self.disable = disable
+            self.writeKubeconfigMode = writeKubeconfigMode
+            self.oidc = oidc
+            self.installer = installer
+        }
     }
 
     /// kube-apiserver's OIDC settings.
@@ -26,6 +38,16 @@ public struct K3sInstall: StepDriver {
         public var usernamePrefix: String?
         public var groupsClaim: String?
         public var groupsPrefix: String?
+
+        public init(issuerURL: String, clientID: String, usernameClaim: String? = nil, usernamePrefix: String? = nil,
+                    groupsClaim: String? = nil, groupsPrefix: String? = nil) {
+            self.issuerURL = issuerURL
+            self.clientID = clientID
+            self.usernameClaim = usernameClaim
+            self.usernamePrefix = usernamePrefix
+            self.groupsClaim = groupsClaim
+            self.groupsPrefix = groupsPrefix
+        }
     }
 
     /// Where the k3s install script comes from: a URL or a file on the host, optionally pinned by digest.
@@ -33,6 +55,12 @@ public struct K3sInstall: StepDriver {
         public var url: String?
         public var file: String?
         public var sha256: String?
+
+        public init(url: String? = nil, file: String? = nil, sha256: String? = nil) {
+            self.url = url
+            self.file = file
+            self.sha256 = sha256
+        }
     }
 
     public static let type = "k3s.install"
@@ -43,7 +71,8 @@ public struct K3sInstall: StepDriver {
     /// Components `disable:` may name (k3s `--disable`).
     public static let disableableComponents = ["coredns", "servicelb", "traefik", "local-storage", "metrics-server", "runtimes"]
     /// Where a downloaded installer is kept.
-    static let downloadPath = "/var/lib/bootstrap/k3s-install.sh"
+    static let downloadDirectory = "/var/lib/bootstrap"
+    static let downloadPath = downloadDirectory + "/k3s-install.sh"
 
     /// How apply decides that k3s came up; tests and rehearsal may replace it for the current task.
     @TaskLocal public static var readiness = K3sReadiness.kubernetesAPI

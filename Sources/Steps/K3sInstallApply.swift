@@ -16,14 +16,17 @@ extension K3sInstall {
         let host = context.host
         let state = try await readState(host)
         let changes = changes(state)
+        // A wrong installer is refused before anything on the host changes.
+        if changes.install != nil { try await fetchAndVerifyInstaller(context) }
         if changes.writeConfig {
-            if !state.configDirectoryExists { try host.makeDirectory("/etc/rancher/k3s", mode: 0o700, owner: nil) }
+            if !state.configDirectoryExists { try host.makeDirectory("/etc/rancher/k3s", mode: nil, owner: nil) }
             try host.write(K3sPaths.config, Data(configText.utf8), mode: configMode, owner: nil)
         }
         if changes.chmodConfig { try host.setAttributes(K3sPaths.config, mode: configMode, owner: nil) }
         do {
             if let install = changes.install {
-                try await runInstaller(install, context)
+                context.progress("installing k3s \(parameters.version)")
+                try await host.runChecked(installCommand(install))
             } else if changes.restart {
                 try await host.runChecked(Self.restartCommand)
             }
@@ -48,10 +51,10 @@ extension K3sInstall {
         return drift
     }
 
-    func runInstaller(_ install: K3sChanges.Install, _ context: StepContext) async throws {
+    func fetchAndVerifyInstaller(_ context: StepContext) async throws {
         let host = context.host
         if let fetch = fetchCommand {
-            if try host.status("/var/lib/bootstrap") == nil { try host.makeDirectory("/var/lib/bootstrap", mode: 0o700, owner: nil) }
+            if try host.status(Self.downloadDirectory) == nil { try host.makeDirectory(Self.downloadDirectory, mode: nil, owner: nil) }
             context.progress("downloading the k3s installer")
             try await host.runChecked(fetch)
         }
@@ -59,8 +62,6 @@ extension K3sInstall {
            let actual = try await host.sha256Mismatch(installerPath, expected: expected) {
             throw StepError("the k3s installer \(installerPath) has SHA-256 \(actual), but the playbook pins \(expected.lowercased()); not running it")
         }
-        context.progress("installing k3s \(parameters.version)")
-        try await host.runChecked(installCommand(install))
     }
 
     func waitUntilReady(_ context: StepContext) async throws {

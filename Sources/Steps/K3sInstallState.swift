@@ -9,6 +9,7 @@ struct K3sState: Sendable {
     var config: Data?
     var configMode: UInt16?
     var configDirectoryExists: Bool
+    var downloadDirectoryExists: Bool
 }
 
 /// What apply will do, decided from a ``K3sState``.
@@ -32,7 +33,8 @@ extension K3sInstall {
         let status = try host.status(K3sPaths.config)
         return K3sState(installedVersion: version, serviceInstalled: try host.status(K3sPaths.serviceUnit) != nil,
                         config: try host.read(K3sPaths.config), configMode: status?.mode,
-                        configDirectoryExists: try host.status("/etc/rancher/k3s") != nil)
+                        configDirectoryExists: try host.status("/etc/rancher/k3s") != nil,
+                        downloadDirectoryExists: try host.status(Self.downloadDirectory) != nil)
     }
 
     /// `k3s version v1.31.4+k3s1 (a1b2c3d4)` -> `v1.31.4+k3s1`.
@@ -72,16 +74,19 @@ extension K3sInstall {
 
     func actions(_ state: K3sState, _ changes: K3sChanges) -> [String] {
         var actions: [String] = []
+        if changes.install != nil {
+            if let fetch = fetchCommand {
+                if !state.downloadDirectoryExists { actions.append(HostAction.makeDirectory(Self.downloadDirectory)) }
+                actions.append(fetch.description)
+            }
+            if let digest = parameters.installer.sha256 { actions.append(HostAction.sha256(installerPath, expected: digest)) }
+        }
         if changes.writeConfig {
             if !state.configDirectoryExists { actions.append(HostAction.makeDirectory("/etc/rancher/k3s")) }
             actions.append(HostAction.write(K3sPaths.config, mode: configMode))
         }
         if changes.chmodConfig { actions.append(HostAction.chmod(K3sPaths.config, mode: configMode)) }
-        if let install = changes.install {
-            if let fetch = fetchCommand { actions.append(fetch.description) }
-            if let digest = parameters.installer.sha256 { actions.append(HostAction.sha256(installerPath, expected: digest)) }
-            actions.append(installCommand(install).description)
-        }
+        if let install = changes.install { actions.append(installCommand(install).description) }
         if changes.restart { actions.append(Self.restartCommand.description) }
         return actions
     }

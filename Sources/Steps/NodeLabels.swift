@@ -9,6 +9,11 @@ public struct NodeLabels: StepDriver {
     public struct Parameters: Decodable, Sendable {
         public var node: String
         public var labels: [String: String]
+
+        public init(node: String, labels: [String: String]) {
+            self.node = node
+            self.labels = labels
+        }
     }
 
     public static let type = "kube.node-labels"

@@ -17,6 +17,17 @@ public struct ZFSDataset: StepDriver {
         public var mode: String?
         /// `zfs` (default) or `directory`.
         public var backend: String?
+
+        public init(name: String? = nil, mountpoint: String, compression: String? = nil, recordsize: String? = nil,
+                    owner: String? = nil, mode: String? = nil, backend: String? = nil) {
+            self.name = name
+            self.mountpoint = mountpoint
+            self.compression = compression
+            self.recordsize = recordsize
+            self.owner = owner
+            self.mode = mode
+            self.backend = backend
+        }
     }
 
     public static let type = "zfs.dataset"
