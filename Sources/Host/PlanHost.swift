@@ -1,16 +1,35 @@
-/// A host for `plan`: look-ups pass through, anything that would change the host is refused.
-public struct PlanHost: HostSystem {
-    public struct Refused: Error, CustomStringConvertible {
-        public var command: String
-        public var description: String { "plan refused to run a command that changes the host: \(command)" }
-    }
+import Foundation
 
-    let inner: any HostSystem
-    public init(wrapping inner: any HostSystem) { self.inner = inner }
-    public var root: String { inner.root }
+/// The host during `plan`: look-ups pass through, anything with a side effect throws.
+public struct PlanHost: HostSystem {
+    public let wrapped: any HostSystem
+    public init(wrapping host: any HostSystem) { self.wrapped = host }
+
+    public var root: String { wrapped.root }
 
     public func run(_ command: Command) async throws -> CommandResult {
-        guard !command.changesHost else { throw Refused(command: command.description) }
-        return try await inner.run(command)
+        guard !command.changesHost else { throw HostError.refusedInPlan(command.description) }
+        return try await wrapped.run(command)
     }
+
+    public func read(_ path: String) throws -> Data? { try wrapped.read(path) }
+    public func status(_ path: String) throws -> FileStatus? { try wrapped.status(path) }
+    public func list(_ path: String) throws -> [String] { try wrapped.list(path) }
+    public func sha256Mismatch(_ path: String, expected: String) async throws -> String? {
+        try await wrapped.sha256Mismatch(path, expected: expected)
+    }
+
+    public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
+        throw HostError.refusedInPlan(HostAction.write(path, mode: mode, owner: owner))
+    }
+    public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+        throw HostError.refusedInPlan(HostAction.makeDirectory(path))
+    }
+    public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+        throw HostError.refusedInPlan(HostAction.attributes(path, mode: mode, owner: owner).joined(separator: "; "))
+    }
+    public func move(_ source: String, to destination: String) throws {
+        throw HostError.refusedInPlan(HostAction.move(source, to: destination))
+    }
+    public func removeTree(_ path: String) throws { throw HostError.refusedInPlan(HostAction.remove(path)) }
 }
