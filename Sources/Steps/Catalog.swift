@@ -2,7 +2,7 @@ import Engine
 
 /// Every step type bootstrap knows.
 public enum StepCatalog {
-    public static let drivers: [any StepDriver.Type] = clusterDrivers
+    public static let drivers: [any StepDriver.Type] = HostSteps.all + clusterDrivers
 
     static let clusterDrivers: [any StepDriver.Type] = [
         NamespacesStep.self,

@@ -15,8 +15,11 @@ struct Session {
     let emulator: EmulatorServer?
 
     static func open(_ options: ClusterOptions, playbook: CheckedPlaybook) throws -> Session {
-        var logger = Logger(label: "bootstrap.kube")
-        logger.logLevel = options.verbose ? .debug : .warning
+        let logger = {
+            var logger = Logger(label: "bootstrap.kube")
+            logger.logLevel = options.verbose ? .debug : .warning
+            return logger
+        }()
         let hasInstaller = playbook.steps.values.contains { $0.type.name == "k3s.install" }
 
         if let directory = options.rehearsal {
