@@ -65,7 +65,7 @@ public final class RunLease: Sendable {
             let holder = live[path: ["spec", "holderIdentity"]]?.stringValue ?? ""
             let renewed = Self.parse(live[path: ["spec", "renewTime"]]?.stringValue) ?? .distantPast
             let duration = Double(live[path: ["spec", "leaseDurationSeconds"]]?.intValue ?? Self.duration)
-            if !holder.isEmpty, holder != identity, renewed.addingTimeInterval(duration) > now {
+            if !holder.isEmpty, holder != identity, renewed.addingTimeInterval(duration) > now, !Self.isDeadLocalProcess(holder) {
                 throw Held(holder: holder, since: live[path: ["spec", "acquireTime"]]?.stringValue ?? "unknown")
             }
             // Free or expired: take it over, but only if nobody else changed it since we read it.
@@ -83,6 +83,13 @@ public final class RunLease: Sendable {
             }
         }
         startRenewing()
+    }
+
+    /// A holder on this host whose process is gone (killed, crashed) cannot be renewing its lease.
+    static func isDeadLocalProcess(_ holder: String) -> Bool {
+        let parts = holder.components(separatedBy: "/pid ")
+        guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        return kill(pid, 0) != 0 && errno == ESRCH
     }
 
     private func reportHolder() async throws -> Never {

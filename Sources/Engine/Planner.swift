@@ -113,6 +113,11 @@ public struct Planner: Sendable {
                     let live = try await kube.get(ref)
                     let result = try await kube.apply(stamped, dryRun: true)
                     objects.append(planned(stamped, live: live, result: result))
+                } catch let error as KubeError where error.reason == .notFound || error.reason == .unknownKind {
+                    // Its namespace or CRD comes from a step that has not run yet: known after apply.
+                    var object = planned(stamped, live: nil, result: nil)
+                    object.diff = ["(not dry-run: \(error.reason == .unknownKind ? "its kind is not served yet" : error.message))"]
+                    objects.append(object)
                 } catch {
                     throw StepFailure(step: id, message: "\(error)")
                 }
