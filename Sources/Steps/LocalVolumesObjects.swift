@@ -57,7 +57,7 @@ extension LocalVolumes {
     }
 
     /// The class first, then each volume before its claim, so a claim finds its volume at once.
-    var objects: [Value] {
+    public var objects: [Value] {
         [storageClassObject] + parameters.volumes.flatMap { [volumeObject($0), claimObject($0)] }
     }
 }

@@ -51,8 +51,9 @@ extension LocalVolumes {
         if !KubeNames.isDNSLabel(volume.namespace) {
             diagnostics.append(context.error("namespace \"\(volume.namespace)\" is not a valid name", at: "volumes", at, "namespace"))
         }
-        if !KubeNames.isDNSSubdomain(volume.claimName) {
-            diagnostics.append(context.error("claim \"\(volume.claimName)\" is not a valid name (lower-case DNS name)", at: "volumes", at, "claim"))
+        // A default claim name is valid whenever the volume name is.
+        if let claim = volume.claim, !KubeNames.isDNSSubdomain(claim) {
+            diagnostics.append(context.error("claim \"\(claim)\" is not a valid name (lower-case DNS name)", at: "volumes", at, "claim"))
         }
         do {
             let size = try Quantity(volume.size)
