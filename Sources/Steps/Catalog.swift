@@ -7,6 +7,7 @@ public enum StepCatalog {
     static let clusterDrivers: [any StepDriver.Type] = [
         NamespacesStep.self,
         ObjectsStep.self,
+        RBACOIDC.self,
     ]
 
     public static let registry = StepRegistry(drivers)
