@@ -49,7 +49,9 @@ public struct RBACOIDC: StepDriver {
     static let rbacGroup = "rbac.authorization.k8s.io"
     static let rbacVersion = "rbac.authorization.k8s.io/v1"
     /// Names of the objects this step writes start with this, so they read apart from others' RBAC.
-    static let namePrefix = "oidc-group:"
+    /// (Kubernetes would take ':' in RBAC names, but a DNS name is valid everywhere.)
+    static let namePrefix = "oidc-group-"
+    static let adminSuffix = "-cluster-admin"
 
     public let id: String
     public let parameters: Parameters
@@ -114,7 +116,7 @@ public struct RBACOIDC: StepDriver {
 
     func adminBinding(_ group: String) -> Value {
         ["apiVersion": .string(Self.rbacVersion), "kind": "ClusterRoleBinding",
-         "metadata": ["name": .string(Self.namePrefix + group + ":cluster-admin")],
+         "metadata": ["name": .string(Self.namePrefix + group + Self.adminSuffix)],
          "subjects": [subject(group)],
          "roleRef": ["apiGroup": .string(Self.rbacGroup), "kind": "ClusterRole", "name": "cluster-admin"]]
     }

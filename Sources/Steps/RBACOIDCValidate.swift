@@ -112,12 +112,12 @@ extension RBACOIDC {
         return known
     }
 
-    /// Why `group` cannot name an OIDC group here, or nil. It becomes part of object names.
+    /// Why `group` cannot name an OIDC group here, or nil: it becomes part of object names.
     static func groupProblem(_ group: String) -> String? {
-        if group.isEmpty { return "must not be empty" }
-        if group.count > 200 { return "\"\(group)\" is longer than 200 characters" }
-        if group.contains(where: { $0 == "/" || $0 == "%" || $0.isWhitespace || $0.isNewline }) {
-            return "\"\(group)\" must not contain '/', '%' or spaces: it becomes part of the Role's name"
+        let longest = 253 - namePrefix.count - adminSuffix.count
+        if group.count > longest { return "\"\(group)\" is longer than \(longest) characters" }
+        if !ParameterRules.isDNSSubdomain(group) {
+            return "\"\(group)\" must be lowercase letters, digits, '-' and '.': it becomes part of the Role's name"
         }
         return nil
     }
