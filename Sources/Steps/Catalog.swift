@@ -9,6 +9,7 @@ public enum StepCatalog {
         ObjectsStep.self,
         LocalVolumes.self,
         HelmChart.self,
+        RBACOIDC.self,
     ]
 
     public static let registry = StepRegistry(drivers)
