@@ -7,6 +7,8 @@ public enum StepCatalog {
     static let clusterDrivers: [any StepDriver.Type] = [
         NamespacesStep.self,
         ObjectsStep.self,
+        TraefikACME.self,
+        TraefikRoutes.self,
     ]
 
     public static let registry = StepRegistry(drivers)
