@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "KubeTests", dependencies: ["Kube", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Kube", "TestSupport"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "Steps", "Engine", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Steps", "Emulator", "Kube", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Steps", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Document"]),
     ]
 )

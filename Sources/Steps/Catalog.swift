@@ -10,6 +10,8 @@ public enum StepCatalog {
         LocalVolumes.self,
         HelmChart.self,
         RBACOIDC.self,
+        TraefikACME.self,
+        TraefikRoutes.self,
     ]
 
     public static let registry = StepRegistry(drivers)
