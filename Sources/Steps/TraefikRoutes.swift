@@ -21,13 +21,18 @@ public struct TraefikRoutes: StepDriver {
         /// A raw Traefik rule, e.g. ``Host(`a`) && PathPrefix(`/api`)``.
         public var match: String?
         public var entryPoints: [String]?
+        /// A Kubernetes Service in the route's namespace, or one of Traefik's own (`api@internal`).
         public var service: String
-        public var port: Int
+        /// The Service's port; none for Traefik's internal services.
+        public var port: Int?
         /// Step middlewares by name, or `namespace/name` for ones defined elsewhere.
         public var middlewares: [String]?
         public var tls: RouteTLS?
         public var priority: Int?
     }
+
+    /// Traefik's own services (the dashboard is `api@internal`), routed to as TraefikService.
+    static func isInternal(_ service: String) -> Bool { service.hasSuffix("@internal") }
 
     public struct RouteTLS: Decodable, Sendable {
         /// false serves the route without TLS (a plain `web` route).

@@ -31,7 +31,11 @@ extension TraefikRoutes {
                 return ns == routeNamespace ? ["name": .string(name)] : ["name": .string(name), "namespace": .string(ns)]
             })
         }
-        rule["services"] = [["kind": "Service", "name": .string(route.service), "port": .int(route.port)]]
+        if TraefikRoutes.isInternal(route.service) {
+            rule["services"] = [["kind": "TraefikService", "name": .string(route.service)]]
+        } else {
+            rule["services"] = [["kind": "Service", "name": .string(route.service), "port": .int(route.port ?? 0)]]
+        }
         var spec: Value = ["entryPoints": .array((route.entryPoints ?? Self.defaultEntryPoints).map(Value.string)),
                             "routes": [rule]]
         if route.tls?.enabled ?? true {
