@@ -65,14 +65,17 @@ extension TraefikRoutes {
             if route.port != nil {
                 problems.append(context.error("a route to Traefik's \(route.service) takes no port", at: "routes", at, "port"))
             }
-        } else if !KubeNames.isDNSLabel(route.service) {
-            problems.append(context.error("service \"\(route.service)\" is not a valid Service name (lowercase letters, digits and '-', at most 63)", at: "routes", at, "service"))
-        } else if let port = route.port {
-            if !(1...65535).contains(port) {
-                problems.append(context.error("port \(port) is out of range 1-65535", at: "routes", at, "port"))
-            }
         } else {
-            problems.append(context.error("route to Service \"\(route.service)\" needs its port", at: "routes", at))
+            if !KubeNames.isDNSLabel(route.service) {
+                problems.append(context.error("service \"\(route.service)\" is not a valid Service name (lowercase letters, digits and '-', at most 63)", at: "routes", at, "service"))
+            }
+            if let port = route.port {
+                if !(1...65535).contains(port) {
+                    problems.append(context.error("port \(port) is out of range 1-65535", at: "routes", at, "port"))
+                }
+            } else {
+                problems.append(context.error("route to Service \"\(route.service)\" needs its port", at: "routes", at))
+            }
         }
         if let entryPoints = route.entryPoints, entryPoints.isEmpty {
             problems.append(context.error("entryPoints must not be empty", at: "routes", at, "entryPoints"))

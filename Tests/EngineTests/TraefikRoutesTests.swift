@@ -200,3 +200,33 @@ extension TraefikTests {
         }
     }
 }
+
+@Suite struct TraefikInternalServiceTests {
+    @Test func dashboardRoutesToTraefiksOwnService() async throws {
+        let text = """
+            apiVersion: bootstrap.faforever.com/v1
+            kind: Playbook
+            metadata: {name: faf}
+            steps:
+              - id: routes
+                type: traefik.routes
+                with:
+                  namespace: faf-apps
+                  routes:
+                    - {name: dashboard, hosts: [traefik.faforever.com], service: api@internal}
+                    - {name: bad, hosts: [x.faforever.com], service: api@internal, port: 8080}
+                    - {name: portless, hosts: [y.faforever.com], service: faf-api}
+
+            """
+        do {
+            _ = try CheckedPlaybook.check(try PlaybookLoader.parse(text, file: "faf.yaml"), secrets: .none, registry: StepCatalog.registry)
+            Issue.record("accepted")
+        } catch {
+            let errors = error.items.filter { $0.severity == .error }.map(\.description)
+            #expect(errors == [
+                "faf.yaml:11:78: error: step \"routes\": a route to Traefik's api@internal takes no port",
+                "faf.yaml:12:11: error: step \"routes\": route to Service \"faf-api\" needs its port",
+            ])
+        }
+    }
+}
