@@ -129,3 +129,40 @@ public struct Sensitive: Sendable, Hashable, CustomStringConvertible, CustomDebu
     /// Derives another secret (a base64 encoding, an htpasswd line) without exposing it.
     public func map(_ transform: (String) -> String) -> Sensitive { Sensitive(transform(revealed)) }
 }
+
+extension Value: Decodable {
+    /// Generic decoding (from Foundation's decoders, say). The parameter decoder hands over its
+    /// value directly instead, secrets included.
+    public init(from decoder: any Decoder) throws {
+        if var array = try? decoder.unkeyedContainer() {
+            var items: [Value] = []
+            while !array.isAtEnd { items.append(try array.decode(Value.self)) }
+            self = .array(items)
+            return
+        }
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        if let keyed = try? decoder.container(keyedBy: Key.self) {
+            var object = Object()
+            for key in keyed.allKeys { object[key.stringValue] = try keyed.decode(Value.self, forKey: key) }
+            self = .object(object)
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() { self = .null }
+        else if let b = try? single.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? single.decode(Int.self) { self = .int(i) }
+        else if let d = try? single.decode(Double.self) { self = .double(d) }
+        else { self = .string(try single.decode(String.self)) }
+    }
+}
+
+extension Sensitive: Decodable {
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+}

@@ -1,7 +1,26 @@
 import Document
 
+import Foundation
+
 /// Field-level comparison of a desired object with a live one.
 public enum Diff {
+    /// The object as the API server stores it: a Secret's write-only `stringData` becomes base64 `data`.
+    public static func asStored(_ object: Value) -> Value {
+        guard object["kind"]?.stringValue == "Secret", let strings = object["stringData"]?.objectValue else { return object }
+        var object = object
+        var data = object["data"]?.objectValue ?? Object()
+        for (key, value) in strings {
+            switch value {
+            case .sensitive(let secret): data[key] = .sensitive(secret.map { Data($0.utf8).base64EncodedString() })
+            case .string(let text): data[key] = .string(Data(text.utf8).base64EncodedString())
+            default: break
+            }
+        }
+        object["stringData"] = nil
+        object["data"] = .object(data)
+        return object
+    }
+
     /// Paths where `desired` sets something the live object does not hold (server-added fields are ignored).
     public static func missing(_ desired: Value, in live: Value, path: String = "") -> [String] {
         switch (desired, live) {

@@ -72,7 +72,7 @@ public struct StepContext: Sendable {
                 drift.append("\(ref) is missing")
                 continue
             }
-            let paths = Diff.missing(stamped(object), in: live)
+            let paths = Diff.missing(Diff.asStored(stamped(object)), in: live)
             if !paths.isEmpty { drift.append("\(ref) differs at \(paths.prefix(3).joined(separator: ", "))") }
         }
         return drift

@@ -7,18 +7,29 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     public var input: String?
     /// False for look-ups (`zfs list`, `k3s --version`): only those may run during `plan`.
     public var changesHost: Bool
+    /// Indices of `argv` words that are host paths: a host under another root maps them before running.
+    public var hostPaths: Set<Int>
 
-    public init(_ argv: [String], environment: [String: String] = [:], input: String? = nil, changesHost: Bool) {
+    public init(_ argv: [String], environment: [String: String] = [:], input: String? = nil, changesHost: Bool,
+                hostPaths: Set<Int> = []) {
         self.argv = argv
         self.environment = environment
         self.input = input
         self.changesHost = changesHost
+        self.hostPaths = hostPaths
     }
 
     /// The command as a shell would read it, with environment assignments first.
     public var description: String {
         let env = environment.keys.sorted().map { "\($0)=\(shellQuote(environment[$0]!))" }
         return (env + argv.map(shellQuote)).joined(separator: " ")
+    }
+
+    /// The argv with host paths (and an absolute program path) mapped by `map`.
+    public func mappedArgv(_ map: (String) -> String) -> [String] {
+        argv.enumerated().map { index, word in
+            hostPaths.contains(index) || (index == 0 && word.hasPrefix("/")) ? map(word) : word
+        }
     }
 }
 
@@ -38,21 +49,54 @@ public struct CommandResult: Sendable {
 ///
 /// The seam between step drivers and the machine: production runs commands for real, tests put
 /// recording fakes on PATH, rehearsal simulates effects under a directory, and plan wraps any of
-/// them so that nothing with a side effect can run.
+/// them so that nothing with a side effect can run. Every path is a host path (absolute, as on
+/// the node); implementations place it under their root.
 public protocol HostSystem: Sendable {
     /// Where host paths live; `/` on a real node.
     var root: String { get }
-    /// Runs a command found on PATH.
+    /// Runs a command found on PATH; a program given as an absolute path is a host path.
     func run(_ command: Command) async throws -> CommandResult
+
+    /// The file's bytes, or nil when nothing is there.
+    func read(_ path: String) throws -> Data?
+    /// What `lstat` says, or nil when nothing is there.
+    func status(_ path: String) throws -> FileStatus?
+    /// The names in a directory, sorted.
+    func list(_ path: String) throws -> [String]
+    /// Whether the file's SHA-256 is `expected`; nil when it is, else the actual digest.
+    func sha256Mismatch(_ path: String, expected: String) async throws -> String?
+
+    /// Replaces a file atomically (temporary file, then rename) with this mode and owner.
+    func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws
+    /// `mkdir -p`, then sets mode and owner of the last directory when given.
+    func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws
+    /// chmod and chown (the latter without following symlinks).
+    func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws
+    /// rename(2): atomic, and only within one file system.
+    func move(_ source: String, to destination: String) throws
+    /// Removes a file or a whole tree; drivers only call it on what they created themselves.
+    func removeTree(_ path: String) throws
 }
 
 extension HostSystem {
     /// The real path of an absolute host path, under ``root``.
     public func path(_ hostPath: String) -> String {
-        if root == "/" || root.isEmpty { return hostPath }
-        let trimmed = root.hasSuffix("/") ? String(root.dropLast()) : root
-        return trimmed + (hostPath.hasPrefix("/") ? hostPath : "/" + hostPath)
+        mapUnder(root, hostPath)
     }
+
+    /// Runs a command and fails when it exits non-zero, with its error output.
+    @discardableResult
+    public func runChecked(_ command: Command) async throws -> CommandResult {
+        let result = try await run(command)
+        guard result.status == 0 else { throw HostError.commandFailed(command.description, result) }
+        return result
+    }
+}
+
+func mapUnder(_ root: String, _ hostPath: String) -> String {
+    if root == "/" || root.isEmpty { return hostPath }
+    let trimmed = root.hasSuffix("/") ? String(root.dropLast()) : root
+    return trimmed + (hostPath.hasPrefix("/") ? hostPath : "/" + hostPath)
 }
 
 /// Quotes a word for a POSIX shell when it needs it.

@@ -1,0 +1,233 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Document
+import Foundation
+import Synchronization
+
+/// A Kubernetes API server in-process: the objects, discovery and controllers of a single-node k3s
+/// cluster, over real HTTP on loopback, so kubectl and the engine's client talk to it unchanged.
+public final class EmulatorServer: Sendable {
+    let options: EmulatorOptions
+    let store: Mutex<Store>
+    private let diagnostics = Mutex(Diagnostics())
+    private let http = Mutex<HTTPServer?>(nil)
+    private let host: String
+    private let requestedPort: Int
+    static let token = "emulator-token"
+
+    /// Per-request bookkeeping kept apart from the objects, so logging never waits on a write.
+    struct Diagnostics {
+        var faults = FaultTable()
+        var log: [RequestRecord] = []
+        var serviceNanoseconds: Int64 = 0
+    }
+
+    public init(options: EmulatorOptions) throws {
+        self.options = options
+        let parts = options.listen.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let port = Int(parts[1]), (0...65535).contains(port) else {
+            throw EmulatorError("listen must be HOST:PORT, got \(options.listen)")
+        }
+        let host = parts[0] == "localhost" ? "127.0.0.1" : String(parts[0])
+        guard host.hasPrefix("127.") else { throw EmulatorError("the emulator listens on loopback only, not \(host)") }
+        self.host = host
+        requestedPort = port
+
+        var store = Store()
+        store.nodeName = options.nodeName
+        if let path = options.stateFile, let state = try Store.load(from: path) { store.restore(state) }
+        try store.seed()
+        if let dir = options.crdDirectory { try store.loadCRDs(from: dir) }
+        if let path = options.stateFile { try store.save(to: path) }
+        self.store = Mutex(store)
+    }
+
+    /// Binds and serves on background threads.
+    public func start() throws {
+        try http.withLock { server in
+            guard server == nil else { return }
+            let s = try HTTPServer(host: host, port: requestedPort) { [self] request in handle(request) }
+            s.start()
+            server = s
+        }
+    }
+
+    public var port: Int { http.withLock { $0?.port ?? 0 } }
+    public var baseURL: String { "http://\(host):\(port)" }
+
+    public func kubeconfigYAML() -> String {
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: emulator
+          cluster:
+            server: \(baseURL)
+        users:
+        - name: emulator
+          user:
+            token: \(Self.token)
+        contexts:
+        - name: emulator
+          context:
+            cluster: emulator
+            user: emulator
+            namespace: default
+        current-context: emulator
+        preferences: {}
+
+        """
+    }
+
+    public func writeKubeconfig(to path: String) throws {
+        try kubeconfigYAML().write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    public func inject(_ fault: Fault) { diagnostics.withLock { $0.faults.add(fault) } }
+    public func clearFaults() { diagnostics.withLock { $0.faults = FaultTable() } }
+    public func requests() -> [RequestRecord] { diagnostics.withLock { $0.log } }
+    public func clearRequestLog() { diagnostics.withLock { $0.log.removeAll() } }
+    /// Total time spent serving requests, injected delays excluded.
+    public func serviceTime() -> Duration { .nanoseconds(diagnostics.withLock { $0.serviceNanoseconds }) }
+
+    /// The install Job of the HelmChart with this name fails from its next (re)install on.
+    public func failHelmChart(named name: String) { mutate { $0.helmFailures.insert(name) } }
+    /// Undoes ``failHelmChart(named:)``.
+    public func succeedHelmChart(named name: String) { mutate { $0.helmFailures.remove(name) } }
+
+    /// A copy of one stored object (nil when absent), for assertions that skip HTTP.
+    public func object(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> Value? {
+        store.withLock { s in
+            s.registry.lookup(apiVersion: apiVersion, kind: kind).flatMap { s.object($0, namespace, name) }
+        }
+    }
+
+    public func stop() {
+        let server = http.withLock { s -> HTTPServer? in defer { s = nil }; return s }
+        server?.stop()
+    }
+
+    deinit { http.withLock { $0?.stop() } }
+
+    private func mutate(_ body: (inout Store) -> Void) {
+        store.withLock { s in
+            body(&s)
+            if let path = options.stateFile { try? s.save(to: path) }
+        }
+    }
+
+    // MARK: - Serving
+
+    private func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let query = parseQuery(request.query)
+        let dryRun = query["dryRun"] == "All"
+        var record = RequestRecord(method: request.method, path: request.path, query: request.query, status: 0, dryRun: dryRun)
+        let action = diagnostics.withLock { $0.faults.match(method: request.method, path: request.path) }
+        switch action {
+        case .status(let code, let retryAfter)?:
+            record.status = code
+            record.faulted = true
+            diagnostics.withLock { $0.log.append(record) }
+            return Self.response(APIError.injected(code, retryAfter: retryAfter))
+        case .dropConnection?:
+            record.faulted = true
+            diagnostics.withLock { $0.log.append(record) }
+            return .dropped
+        case .delay(let d)?:
+            let (s, atto) = d.components
+            var ts = timespec(tv_sec: Int(s), tv_nsec: Int(atto / 1_000_000_000))
+            var left = timespec()
+            while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+        case nil: break
+        }
+        let started = ContinuousClock.now
+        let response = serve(request, query: query, dryRun: dryRun)
+        let elapsed = ContinuousClock.now - started
+        record.status = response.status
+        diagnostics.withLock {
+            $0.log.append(record)
+            let (s, atto) = elapsed.components
+            $0.serviceNanoseconds += s * 1_000_000_000 + atto / 1_000_000_000
+        }
+        return response
+    }
+
+    static func response(_ error: APIError) -> HTTPResponse {
+        var r = json(error.code, error.status)
+        r.headers.append(contentsOf: error.headers)
+        return r
+    }
+
+    static func json(_ status: Int, _ value: Value) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json"), ("Cache-Control", "no-cache, private")],
+                     body: Array(JSON.encode(value, options: .revealSecrets).utf8))
+    }
+
+    private func serve(_ request: HTTPRequest, query: [String: String], dryRun: Bool) -> HTTPResponse {
+        do {
+            let (status, value) = try dispatch(request, query: query, dryRun: dryRun)
+            if case .string(let text) = value { return HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8)) }
+            return Self.json(status, value)
+        } catch {
+            return Self.response(error)
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest, query: [String: String], dryRun: Bool) throws(APIError) -> (Int, Value) {
+        let labels = try query["labelSelector"].map { (s) throws(APIError) in try Selector(s) }
+        let fields = try query["fieldSelector"].map { (s) throws(APIError) in try Selector(s) }
+        // Decoding happens outside the lock: it is the expensive part of most writes.
+        var body: Value = .null
+        if request.method == "POST" || request.method == "PUT" {
+            do { body = try JSON.decode(request.body) } catch {
+                throw .badRequest("Object 'Kind' is missing in '\(String(decoding: request.body.prefix(200), as: UTF8.self))'")
+            }
+        }
+        let address = "\(host):\(port)"
+        let (status, value) = try store.withLock { (s: inout Store) throws(APIError) -> (Int, Value) in
+            let route = try s.route(request.path, serverAddress: address)
+            let before = s.resourceVersion
+            let result = try Self.execute(&s, route, request, body: body, labels: labels, fields: fields, query: query, dryRun: dryRun)
+            if s.resourceVersion != before, let path = options.stateFile {
+                do { try s.save(to: path) } catch {
+                    throw APIError(code: 500, reason: "InternalError", message: "Internal error occurred: \(error)")
+                }
+            }
+            return result
+        }
+        return (status, value)
+    }
+
+    private static func execute(_ s: inout Store, _ route: Route, _ request: HTTPRequest, body: Value,
+                                labels: Selector?, fields: Selector?, query: [String: String], dryRun: Bool) throws(APIError) -> (Int, Value) {
+        switch route {
+        case .text(let text):
+            guard request.method == "GET" || request.method == "HEAD" else { throw .methodNotAllowed(request.method) }
+            return (200, .string(text))
+        case .value(let value):
+            guard request.method == "GET" || request.method == "HEAD" else { throw .methodNotAllowed(request.method) }
+            return (200, value)
+        case .resource(let t, let ns, let name, let sub):
+            if t.namespaced, ns == nil, name != nil { throw .unknownPath() }
+            switch (request.method, name) {
+            case ("GET", nil):
+                if query["watch"] == "true" || query["watch"] == "1" { throw .methodNotAllowed("WATCH") }
+                return (200, s.list(t, ns: ns, labels: labels, fields: fields))
+            case ("GET", let name?): return (200, try s.get(t, ns: ns, name: name))
+            case ("POST", nil):
+                guard !(t.namespaced && ns == nil) else { throw .methodNotAllowed("POST") }
+                return (201, try s.create(t, ns: ns, body: body, dryRun: dryRun))
+            case ("PUT", let name?):
+                return (200, try s.update(t, ns: ns, name: name, body: body, subresource: sub, dryRun: dryRun))
+            case ("PATCH", let name?):
+                let (value, created) = try s.patch(t, ns: ns, name: name, contentType: request.header("content-type") ?? "",
+                                                   body: request.body, fieldManager: query["fieldManager"], subresource: sub, dryRun: dryRun)
+                return (created ? 201 : 200, value)
+            case ("DELETE", let name?): return (200, try s.delete(t, ns: ns, name: name, dryRun: dryRun))
+            case ("DELETE", nil): return (200, s.deleteCollection(t, ns: ns, labels: labels, fields: fields, dryRun: dryRun))
+            default: throw .methodNotAllowed(request.method)
+            }
+        }
+    }
+}

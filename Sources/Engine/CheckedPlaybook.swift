@@ -1,0 +1,70 @@
+import Document
+import Graph
+import Playbook
+
+/// A playbook that passed every check: structure, graph, references and parameters.
+public struct CheckedPlaybook: Sendable {
+    /// One step, ready to run.
+    public struct Step: Sendable {
+        public let id: String
+        public let type: StepType
+        public let parameters: ResolvedParameters
+        public let driver: AnyDriver
+        public let mark: Mark
+    }
+
+    public let playbook: Playbook
+    public let graph: StepGraph
+    public let steps: [String: Step]
+    public let secrets: Secrets
+    /// Warnings found while checking (printed, but they do not stop a run).
+    public let warnings: [Diagnostic]
+
+    public var name: String { playbook.name }
+    /// Steps in playbook order.
+    public var orderedSteps: [Step] { graph.ids.map { steps[$0]! } }
+
+    /// Loads and checks a playbook, reporting every problem found together.
+    public static func load(path: String, secrets: Secrets, registry: StepRegistry) throws(Diagnostics) -> CheckedPlaybook {
+        let playbook = try PlaybookLoader.load(path: path)
+        return try check(playbook, secrets: secrets, registry: registry)
+    }
+
+    public static func check(_ playbook: Playbook, secrets: Secrets, registry: StepRegistry) throws(Diagnostics) -> CheckedPlaybook {
+        var problems: [Diagnostic] = []
+        var graph: StepGraph?
+        do { graph = try StepGraph.build(playbook) } catch { problems += error.items }
+
+        let resolver = Resolver(vars: playbook.vars, secrets: secrets)
+        var resolved: [(StepSpec, ResolvedParameters)] = []
+        var unresolved: Set<String> = []
+        for spec in playbook.steps {
+            let (parameters, interpolationProblems) = resolver.resolve(spec.with, stepID: spec.id, fallback: spec.typeMark)
+            problems += interpolationProblems
+            // Checking parameters built from a broken reference would only repeat the error.
+            if !interpolationProblems.isEmpty { unresolved.insert(spec.id) }
+            resolved.append((spec, parameters))
+        }
+        let siblings = resolved.map { ValidationContext.Sibling(id: $0.0.id, type: $0.0.type, parameters: $0.1.value) }
+
+        var steps: [String: Step] = [:]
+        for (spec, parameters) in resolved {
+            guard let type = registry[spec.type] else {
+                let hint = suggestion(for: spec.type, among: registry.names).map { " (did you mean \"\($0)\"?)" } ?? ""
+                problems.append(.error("step \"\(spec.id)\" has unknown type \"\(spec.type)\"\(hint)", at: spec.typeMark))
+                continue
+            }
+            if unresolved.contains(spec.id) { continue }
+            let context = ValidationContext(stepID: spec.id, marks: parameters.marks,
+                                            fallback: spec.with?.mark ?? spec.typeMark, steps: siblings)
+            let (driver, stepProblems) = type.prepare(spec.id, parameters, context)
+            problems += stepProblems
+            if let driver {
+                steps[spec.id] = Step(id: spec.id, type: type, parameters: parameters, driver: driver, mark: spec.mark)
+            }
+        }
+        let sorted = problems.sorted { ($0.mark ?? Mark(file: "", line: 0, column: 0)) < ($1.mark ?? Mark(file: "", line: 0, column: 0)) }
+        if sorted.contains(where: { $0.severity == .error }) || graph == nil { throw Diagnostics(sorted) }
+        return CheckedPlaybook(playbook: playbook, graph: graph!, steps: steps, secrets: secrets, warnings: sorted)
+    }
+}

@@ -1,0 +1,59 @@
+import Crypto
+import Document
+import Foundation
+
+/// The digest that says whether a recorded step is still what the playbook asks for.
+///
+/// It covers the step type, the type's version and the resolved parameters. Secrets enter only
+/// as HMAC-SHA256 under the cluster's ledger key, so an annotation never holds a plain hash of a
+/// secret that could be brute-forced offline.
+public struct Digester: Sendable {
+    // Kept as bytes: SymmetricKey is not Sendable.
+    let key: Data?
+
+    /// `key` is the ledger key; nil when it is not known yet (plan before the first apply).
+    public init(key: Data?) { self.key = key }
+
+    /// The step's digest, or nil when it has secrets and no ledger key exists to protect them.
+    public func digest(type: String, version: Int, parameters: Value) -> String? {
+        guard let canonical = canonicalize(parameters) else { return nil }
+        let document: Value = ["type": .string(type), "version": .int(version), "with": canonical]
+        let bytes = Array(JSON.encode(document, options: .sortedKeys).utf8)
+        return "sha256:" + SHA256.hash(data: bytes).hex
+    }
+
+    func canonicalize(_ value: Value) -> Value? {
+        switch value {
+        case .sensitive(let secret):
+            guard let key else { return nil }
+            let mac = HMAC<SHA256>.authenticationCode(for: Array(secret.revealed.utf8), using: SymmetricKey(data: key))
+            return .string("hmac-sha256:" + Data(mac).hex)
+        case .array(let items):
+            var out: [Value] = []
+            for item in items {
+                guard let c = canonicalize(item) else { return nil }
+                out.append(c)
+            }
+            return .array(out)
+        case .object(let object):
+            var out = Object()
+            for (k, v) in object {
+                guard let c = canonicalize(v) else { return nil }
+                out[k] = c
+            }
+            return .object(out)
+        case .double(let d) where d.rounded() == d && abs(d) < 1e15:
+            return .int(Int(d))
+        default:
+            return value
+        }
+    }
+}
+
+extension Sequence where Element == UInt8 {
+    var hex: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+extension SHA256.Digest {
+    var hex: String { Array(self).hex }
+}

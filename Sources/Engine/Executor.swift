@@ -1,0 +1,72 @@
+import Graph
+
+/// How one step of a run ended.
+public enum StepOutcome: Sendable, Equatable {
+    /// Its effect was made and verified (and recorded).
+    case applied
+    /// Already done: recorded with an unchanged digest.
+    case skipped
+    case failed(String)
+    /// Not run because a step it needs failed.
+    case blocked(by: String)
+
+    public var word: String {
+        switch self {
+        case .applied: return "applied"
+        case .skipped: return "skipped"
+        case .failed: return "failed"
+        case .blocked: return "blocked"
+        }
+    }
+}
+
+/// Runs a step graph: each step once its needs have succeeded, independent steps concurrently
+/// (at most `parallel` at a time). A failure blocks only the steps that depend on it.
+public struct Executor: Sendable {
+    public var parallel: Int
+
+    public init(parallel: Int = 4) { self.parallel = max(1, parallel) }
+
+    /// Runs `body` for each step; returns every step's outcome, keyed by id.
+    public func run(_ graph: StepGraph,
+                    onBlocked: @Sendable (String, String) async -> Void = { _, _ in },
+                    body: @escaping @Sendable (String) async -> StepOutcome) async -> [String: StepOutcome] {
+        var outcomes: [String: StepOutcome] = [:]
+        var waitingOn = graph.needs.mapValues(\.count)
+        let position = Dictionary(uniqueKeysWithValues: graph.ids.enumerated().map { ($1, $0) })
+        // Ready steps, started in playbook order so runs are reproducible.
+        var ready = graph.ids.filter { waitingOn[$0] == 0 }.reversed() as [String]
+        var running = 0
+
+        await withTaskGroup(of: (String, StepOutcome).self) { group in
+            func startReady() {
+                while running < parallel, let next = ready.popLast() {
+                    running += 1
+                    group.addTask { (next, await body(next)) }
+                }
+            }
+            startReady()
+            while let (id, outcome) = await group.next() {
+                running -= 1
+                outcomes[id] = outcome
+                switch outcome {
+                case .applied, .skipped:
+                    var newlyReady: [String] = []
+                    for dependent in graph.dependents[id] ?? [] {
+                        waitingOn[dependent]! -= 1
+                        if waitingOn[dependent] == 0, outcomes[dependent] == nil { newlyReady.append(dependent) }
+                    }
+                    ready = (ready + newlyReady).sorted { position[$0]! > position[$1]! }
+                case .failed, .blocked:
+                    for dependent in graph.transitiveDependents(of: id) where outcomes[dependent] == nil {
+                        outcomes[dependent] = .blocked(by: id)
+                        await onBlocked(dependent, id)
+                    }
+                    ready.removeAll { outcomes[$0] != nil }
+                }
+                startReady()
+            }
+        }
+        return outcomes
+    }
+}

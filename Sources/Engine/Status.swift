@@ -1,0 +1,62 @@
+import Document
+import Foundation
+import Kube
+
+/// What the ledger says of each step, compared with the playbook as it is now.
+public struct StatusReport: Sendable {
+    public struct Entry: Sendable {
+        public var id: String
+        public var type: String
+        public var completedAt: String?
+        /// nil when not recorded; false when the playbook changed since.
+        public var matches: Bool?
+    }
+
+    public var playbook: String
+    public var steps: [Entry]
+
+    public static func read(_ playbook: CheckedPlaybook, connection: Connection) async throws -> StatusReport {
+        guard let kube = try await connection.connect() else {
+            throw StepError("the Kubernetes API is not reachable; nothing has been recorded yet (k3s is not installed?)")
+        }
+        let records = try await Ledger.read(kube, playbook: playbook.name)
+        let key = playbook.usesSecrets ? try await Ledger.key(kube, create: false) : nil
+        let digester = Digester(key: key)
+        let entries = playbook.graph.order.map { id -> Entry in
+            let step = playbook.steps[id]!
+            guard let record = records[id] else { return Entry(id: id, type: step.type.name, completedAt: nil, matches: nil) }
+            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.parameters.value)
+            return Entry(id: id, type: step.type.name, completedAt: record.completedAt, matches: digest == record.digest)
+        }
+        return StatusReport(playbook: playbook.name, steps: entries)
+    }
+
+    public var text: String {
+        let width = steps.map(\.id.count).max() ?? 0
+        var lines = steps.map { entry -> String in
+            let id = entry.id.padding(toLength: width, withPad: " ", startingAt: 0)
+            switch (entry.completedAt, entry.matches) {
+            case (let at?, true?): return "  \(id)  recorded \(at)  up to date"
+            case (let at?, _): return "  \(id)  recorded \(at)  CHANGED in the playbook since"
+            default: return "  \(id)  not recorded"
+            }
+        }
+        let done = steps.filter { $0.matches == true }.count
+        lines.append("\(done) of \(steps.count) steps recorded and up to date.")
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    public var json: Value {
+        [
+            "playbook": .string(playbook),
+            "steps": .array(steps.map { entry in
+                [
+                    "id": .string(entry.id), "type": .string(entry.type),
+                    "recorded": .bool(entry.completedAt != nil),
+                    "completedAt": entry.completedAt.map(Value.string) ?? .null,
+                    "upToDate": .bool(entry.matches == true),
+                ]
+            }),
+        ]
+    }
+}

@@ -1,0 +1,58 @@
+import Document
+import Playbook
+
+/// A registered step type, with its driver's type erased so the engine can hold all of them.
+public struct StepType: Sendable {
+    public let name: String
+    public let version: Int
+    public let target: StepTarget
+    public let summary: String
+    let prepare: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ context: ValidationContext) -> (AnyDriver?, [Diagnostic])
+
+    init<D: StepDriver>(_ driver: D.Type) {
+        name = D.type
+        version = D.version
+        target = D.target
+        summary = D.summary
+        prepare = { id, parameters, context in
+            let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: context.fallback)
+            guard let decoded else { return (nil, problems) }
+            let more = D.validate(decoded, context)
+            if more.contains(where: { $0.severity == .error }) { return (nil, problems + more) }
+            return (AnyDriver(D(id: id, parameters: decoded)), problems + more)
+        }
+    }
+}
+
+/// A driver instance behind a uniform interface.
+public struct AnyDriver: Sendable {
+    private let checkBody: @Sendable (StepContext) async throws -> StepPlan
+    private let applyBody: @Sendable (StepPlan, StepContext) async throws -> Void
+    private let verifyBody: @Sendable (StepPlan, StepContext) async throws -> [String]
+
+    public init<D: StepDriver>(_ driver: D) {
+        checkBody = { try await driver.check($0) }
+        applyBody = { try await driver.apply($0, $1) }
+        verifyBody = { try await driver.verify($0, $1) }
+    }
+
+    public func check(_ context: StepContext) async throws -> StepPlan { try await checkBody(context) }
+    public func apply(_ plan: StepPlan, _ context: StepContext) async throws { try await applyBody(plan, context) }
+    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] { try await verifyBody(plan, context) }
+}
+
+/// The step types a run knows, by name.
+public struct StepRegistry: Sendable {
+    public private(set) var types: [String: StepType] = [:]
+
+    public init(_ drivers: [any StepDriver.Type]) {
+        for driver in drivers { register(driver) }
+    }
+
+    public mutating func register<D: StepDriver>(_ driver: D.Type) {
+        types[D.type] = StepType(driver)
+    }
+
+    public subscript(name: String) -> StepType? { types[name] }
+    public var names: [String] { types.keys.sorted() }
+}

@@ -1,0 +1,21 @@
+/// Why a host operation did not happen.
+public enum HostError: Error, Sendable, CustomStringConvertible {
+    case commandNotFound(String)
+    case commandFailed(String, CommandResult)
+    /// Plan mode met something with a side effect.
+    case refusedInPlan(String)
+    case notSimulated(String)
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .commandNotFound(let name): return "command not found on PATH: \(name)"
+        case .commandFailed(let command, let result):
+            let detail = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            return "`\(command)` exited with status \(result.status)" + (detail.isEmpty ? "" : ": \(detail)")
+        case .refusedInPlan(let action): return "plan must not change the host, but would run: \(action)"
+        case .notSimulated(let command): return "rehearsal cannot simulate: \(command)"
+        case .io(let message): return message
+        }
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// The real host: commands run for real, found on PATH, and files live under `root`.
+public struct LocalHost: HostSystem {
+    public let root: String
+    /// The environment commands start with (PATH included); a command's own assignments come on top.
+    public let environment: [String: String]
+    private let files: RootedFiles
+
+    public init(root: String = "/", environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.root = root
+        self.environment = environment
+        self.files = RootedFiles(root: root)
+    }
+
+    public func run(_ command: Command) async throws -> CommandResult {
+        try await ProcessRunner.run(argv: command.mappedArgv(path), environment: environment.merging(command.environment) { $1 },
+                                    input: command.input)
+    }
+
+    public func read(_ path: String) throws -> Data? { try files.read(path) }
+    public func status(_ path: String) throws -> FileStatus? { try files.status(path) }
+    public func list(_ path: String) throws -> [String] { try files.list(path) }
+
+    public func sha256Mismatch(_ path: String, expected: String) async throws -> String? {
+        let result = try await runChecked(Command(["sha256sum", path], changesHost: false, hostPaths: [1]))
+        let actual = result.stdout.split(separator: " ").first.map(String.init)?.lowercased() ?? ""
+        return actual == expected.lowercased() ? nil : actual
+    }
+
+    public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
+        try files.write(path, data, mode: mode, owner: owner)
+    }
+    public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+        try files.makeDirectory(path, mode: mode, owner: owner)
+    }
+    public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+        try files.setAttributes(path, mode: mode, owner: owner)
+    }
+    public func move(_ source: String, to destination: String) throws { try files.move(source, to: destination) }
+    public func removeTree(_ path: String) throws { try files.removeTree(path) }
+}

@@ -1,0 +1,112 @@
+import Foundation
+
+/// A simulated host under a directory: host files live in `DIR/host`, every command and file
+/// change is appended to `DIR/host.log` as a shell line (look-ups as `# ` comments), and zfs,
+/// systemd and the k3s installer are simulated rather than run.
+public struct RehearsalHost: HostSystem {
+    public let directory: String
+    public var root: String { directory + "/host" }
+    /// The log of everything the host would have done, one shell line each.
+    public var logPath: String { directory + "/host.log" }
+    var datasetsPath: String { directory + "/zfs-datasets" }
+    var downloadsPath: String { directory + "/downloads" }
+    private var files: RootedFiles { RootedFiles(root: root) }
+    /// Runs what may run for real here (cp, the simulated k3s binary, sha256sum) with paths under DIR/host.
+    private var local: LocalHost { LocalHost(root: root) }
+
+    public init(directory: String) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: directory + "/host", withIntermediateDirectories: true)
+    }
+
+    /// Whether the simulated k3s is installed: the binary and its service are in place, so the
+    /// rehearsal API server counts as reachable.
+    public var k3sInstalled: Bool {
+        ((try? files.status(K3sPaths.binary)) ?? nil) != nil && ((try? files.status(K3sPaths.serviceUnit)) ?? nil) != nil
+    }
+
+    /// The lines of the host log so far.
+    public func loggedActions() -> [String] {
+        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    public func run(_ command: Command) async throws -> CommandResult {
+        // Look-ups are logged as comments, so the log's plain lines are exactly what changed the host.
+        try log(command.changesHost ? command.description : "# " + command.description)
+        let program = command.argv.first ?? ""
+        switch (program as NSString).lastPathComponent {
+        case "zfs": return try zfs(command)
+        case "systemctl": return CommandResult(status: 0, stdout: "", stderr: "")
+        case "journalctl": return CommandResult(status: 0, stdout: "(rehearsal: no journal)\n", stderr: "")
+        case "curl": return try curl(command)
+        case "sh" where command.environment["INSTALL_K3S_VERSION"] != nil: return try install(command)
+        case "cp": return try await local.run(command)
+        default:
+            if program.hasPrefix("/"), !command.changesHost, try files.status(program) != nil {
+                return try await local.run(command)
+            }
+            throw HostError.notSimulated(command.description)
+        }
+    }
+
+    public func read(_ path: String) throws -> Data? { try files.read(path) }
+    public func status(_ path: String) throws -> FileStatus? { try files.status(path) }
+    public func list(_ path: String) throws -> [String] { try files.list(path) }
+
+    public func sha256Mismatch(_ path: String, expected: String) async throws -> String? {
+        try log(HostAction.sha256(path, expected: expected))
+        // A simulated download stands in for the pinned installer, so it matches by construction.
+        if downloads().contains(path) { return nil }
+        return try await local.sha256Mismatch(path, expected: expected)
+    }
+
+    public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
+        try log(HostAction.write(path, mode: mode, owner: owner))
+        try files.write(path, data, mode: mode, owner: nil)
+        bestEffortChown(path, owner)
+    }
+
+    public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+        for line in [HostAction.makeDirectory(path)] + HostAction.attributes(path, mode: mode, owner: owner) { try log(line) }
+        try files.makeDirectory(path, mode: mode, owner: nil)
+        bestEffortChown(path, owner)
+    }
+
+    public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+        for line in HostAction.attributes(path, mode: mode, owner: owner) { try log(line) }
+        bestEffortChown(path, owner)
+        try files.setAttributes(path, mode: mode, owner: nil)
+    }
+
+    public func move(_ source: String, to destination: String) throws {
+        try log(HostAction.move(source, to: destination))
+        try files.move(source, to: destination)
+    }
+
+    public func removeTree(_ path: String) throws {
+        try log(HostAction.remove(path))
+        try files.removeTree(path)
+    }
+
+    // A rehearsal usually runs unprivileged: the log records the owner, the copy keeps what it can.
+    private func bestEffortChown(_ path: String, _ owner: FileOwner?) {
+        if let owner { try? files.setAttributes(path, mode: nil, owner: owner) }
+    }
+
+    private func log(_ line: String) throws {
+        let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw HostError.io("cannot open \(logPath)") }
+        defer { close(fd) }
+        let bytes = Array((line + "\n").utf8)
+        guard Foundation.write(fd, bytes, bytes.count) == bytes.count else { throw HostError.io("cannot write \(logPath)") }
+    }
+}
+
+/// Where k3s keeps what bootstrap looks at.
+public enum K3sPaths {
+    public static let binary = "/usr/local/bin/k3s"
+    public static let serviceUnit = "/etc/systemd/system/k3s.service"
+    public static let config = "/etc/rancher/k3s/config.yaml"
+    public static let kubeconfig = "/etc/rancher/k3s/k3s.yaml"
+}

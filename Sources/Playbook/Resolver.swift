@@ -1,0 +1,118 @@
+import Document
+
+/// Step parameters after interpolation, with where each was written.
+public struct ResolvedParameters: Sendable {
+    /// The `with:` mapping as a value; secrets are `.sensitive`.
+    public var value: Value
+    /// Marks by dotted path (`volumes.0.size`); "" is the `with:` node itself.
+    public var marks: [String: Mark]
+}
+
+/// Replaces `${{ vars.* }}` and `${{ secrets.* }}` in a step's parameters.
+public struct Resolver: Sendable {
+    public var vars: [String: Value]
+    public var secrets: Secrets
+
+    public init(vars: [String: Value], secrets: Secrets) {
+        self.vars = vars
+        self.secrets = secrets
+    }
+
+    public func resolve(_ node: Node?, stepID: String, fallback: Mark) -> (ResolvedParameters, [Diagnostic]) {
+        var marks: [String: Mark] = [:]
+        var problems: [Diagnostic] = []
+        guard let node else { return (ResolvedParameters(value: .object(Object()), marks: ["": fallback]), []) }
+        let value = resolve(node, path: "", marks: &marks, problems: &problems, stepID: stepID)
+        return (ResolvedParameters(value: value, marks: marks), problems)
+    }
+
+    func resolve(_ node: Node, path: String, marks: inout [String: Mark], problems: inout [Diagnostic], stepID: String) -> Value {
+        marks[path] = node.mark
+        func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+        switch node.content {
+        case .mapping(let pairs):
+            var object = Object()
+            for pair in pairs {
+                let key = pair.key.scalarText ?? ""
+                marks[child(key)] = pair.value.mark
+                marks[child(key) + "#key"] = pair.key.mark
+                object[key] = resolve(pair.value, path: child(key), marks: &marks, problems: &problems, stepID: stepID)
+            }
+            return .object(object)
+        case .sequence(let items):
+            return .array(items.enumerated().map { index, item in
+                resolve(item, path: child(String(index)), marks: &marks, problems: &problems, stepID: stepID)
+            })
+        case .scalar(let text, let style, let tag):
+            guard text.contains("${{") else { return Node.resolveScalar(text, style: style, tag: tag) }
+            return interpolate(text, node: node, problems: &problems, stepID: stepID)
+        }
+    }
+
+    func interpolate(_ text: String, node: Node, problems: inout [Diagnostic], stepID: String) -> Value {
+        func mark(at offset: Int) -> Mark {
+            // Exact for single-line scalars; the scalar's start otherwise.
+            guard !text.prefix(offset).contains("\n") else { return node.mark }
+            var m = node.mark
+            if case .scalar(_, let style, _) = node.content, style == .singleQuoted || style == .doubleQuoted {
+                m.column += 1
+            }
+            m.column += offset
+            return m
+        }
+        let parts: [Interpolation.Part]
+        switch Interpolation.parse(text) {
+        case .success(let p): parts = p
+        case .failure(let error):
+            problems.append(.error("step \"\(stepID)\": \(error.message)", at: mark(at: error.offset)))
+            return .string(text)
+        }
+        var pieces: [Value] = []
+        for part in parts {
+            switch part {
+            case .text(let t): pieces.append(.string(t))
+            case .reference("vars", let path, let offset):
+                let name = path.joined(separator: ".")
+                guard path.count == 1, let value = vars[path[0]] else {
+                    let hint = suggestion(for: name, among: vars.keys.sorted()).map { " (did you mean \"\($0)\"?)" } ?? ""
+                    problems.append(.error("step \"\(stepID)\" refers to undefined variable \"vars.\(name)\"\(hint)", at: mark(at: offset)))
+                    pieces.append(.string(""))
+                    continue
+                }
+                pieces.append(value)
+            case .reference(_, let path, let offset):
+                let name = path.joined(separator: ".")
+                guard secrets.file != nil else {
+                    problems.append(.error("step \"\(stepID)\" refers to \"secrets.\(name)\" but no secrets file was given (use --secrets FILE)", at: mark(at: offset)))
+                    pieces.append(.sensitive(Sensitive("")))
+                    continue
+                }
+                switch secrets.lookup(path) {
+                case .found(let secret): pieces.append(.sensitive(secret))
+                case .notALeaf:
+                    problems.append(.error("step \"\(stepID)\": \"secrets.\(name)\" is a mapping in \(secrets.file!), not a value", at: mark(at: offset)))
+                    pieces.append(.sensitive(Sensitive("")))
+                case .missing(let hint):
+                    let hintText = hint.map { " (did you mean \"\($0)\"?)" } ?? ""
+                    problems.append(.error("step \"\(stepID)\" refers to undefined secret \"secrets.\(name)\" (not in \(secrets.file!))\(hintText)", at: mark(at: offset)))
+                    pieces.append(.sensitive(Sensitive("")))
+                }
+            }
+        }
+        // A lone reference keeps its type: `${{ vars.size }}` may be a number or a list.
+        if pieces.count == 1 { return pieces[0] }
+        var joined = ""
+        var sensitive = false
+        for piece in pieces {
+            switch piece {
+            case .string(let s): joined += s
+            case .sensitive(let s): joined += s.revealed; sensitive = true
+            case .int, .double, .bool: joined += JSON.encode(piece)
+            case .null: break
+            case .array, .object:
+                problems.append(.error("step \"\(stepID)\": a list or mapping variable cannot be part of a longer string", at: node.mark))
+            }
+        }
+        return sensitive ? .sensitive(Sensitive(joined)) : .string(joined)
+    }
+}

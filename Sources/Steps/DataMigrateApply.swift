@@ -1,0 +1,102 @@
+import Document
+import Engine
+import Foundation
+import Host
+
+/// Where a migration stands.
+enum MigrationPhase: Sendable {
+    case done
+    /// The target does not exist yet (an earlier step creates it).
+    case targetMissing
+    /// Nothing copied yet; maybe an interrupted copy's staging directory to clear first.
+    case fresh(leftoverStaging: Bool)
+    /// Copied and counted; these entries still wait in the copied directory.
+    case moving([String])
+}
+
+extension DataMigrate {
+    func inspect(_ host: any HostSystem) throws -> MigrationPhase {
+        guard let source = try host.status(parameters.from) else {
+            throw StepError("the source \(parameters.from) does not exist")
+        }
+        guard source.kind == .directory else { throw StepError("the source \(parameters.from) is not a directory") }
+        guard let target = try host.status(parameters.to) else { return .targetMissing }
+        guard target.kind == .directory else { throw StepError("the target \(parameters.to) is not a directory") }
+        if try host.status(marker) != nil { return .done }
+        let entries = try host.list(parameters.to)
+        if entries.contains(Self.copiedName) { return .moving(try host.list(copied)) }
+        let foreign = entries.filter { $0 != Self.stagingName }
+        guard foreign.isEmpty else {
+            throw StepError("the target \(parameters.to) is not empty (\(foreign.prefix(5).joined(separator: ", "))"
+                + "\(foreign.count > 5 ? ", ..." : "")) and has no \(Self.markerName), so bootstrap did not fill it. "
+                + "Check what it holds: if it is data you need, point `to` elsewhere; if it is a complete copy of "
+                + "\(parameters.from) made by hand, write \(marker) yourself; otherwise empty it and run again. "
+                + "The source was not touched.")
+        }
+        return .fresh(leftoverStaging: entries.contains(Self.stagingName))
+    }
+
+    func actions(_ phase: MigrationPhase, _ host: any HostSystem) throws -> [String] {
+        let finish = [HostAction.remove(copied), HostAction.write(marker, mode: 0o644)]
+        switch phase {
+        case .done: return []
+        case .moving(let names): return names.map { moveAction($0) } + finish
+        case .targetMissing, .fresh:
+            var actions: [String] = []
+            if case .fresh(true) = phase { actions.append(HostAction.remove(staging)) }
+            actions += [copyCommand.description, HostAction.move(staging, to: copied)]
+            return actions + (try host.list(parameters.from)).map { moveAction($0) } + finish
+        }
+    }
+
+    func moveAction(_ name: String) -> String { HostAction.move(join(copied, name), to: join(parameters.to, name)) }
+
+    public func check(_ context: StepContext) async throws -> StepPlan {
+        let phase = try inspect(context.host)
+        var plan = StepPlan(hostActions: try actions(phase, context.host))
+        if case .targetMissing = phase {
+            plan.warnings.append("\(parameters.to) does not exist yet: an earlier step (zfs.dataset) must create it")
+        }
+        return plan
+    }
+
+    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+        let host = context.host
+        var expected: TreeSummary
+        switch try inspect(host) {
+        case .done: return
+        case .targetMissing: throw StepError("the target \(parameters.to) does not exist; create it first (zfs.dataset)")
+        case .moving: expected = try host.summarize(parameters.from)
+        case .fresh(let leftover):
+            if leftover { try host.removeTree(staging) }
+            context.progress("copying \(parameters.from) to \(parameters.to)")
+            try await host.runChecked(copyCommand)
+            expected = try host.summarize(parameters.from)
+            let copy = try host.summarize(staging)
+            guard copy == expected else {
+                throw StepError("the copy of \(parameters.from) holds \(copy), the source \(expected); "
+                    + "it stays in \(staging) for inspection and is redone on the next run")
+            }
+            try host.move(staging, to: copied)
+        }
+        for name in try host.list(copied) { try host.move(join(copied, name), to: join(parameters.to, name)) }
+        try host.removeTree(copied)
+        let result = try host.summarize(parameters.to, excluding: [Self.markerName, Self.stagingName, Self.copiedName])
+        guard result == expected else {
+            throw StepError("\(parameters.to) holds \(result) after the move, the source \(expected); no marker written")
+        }
+        try host.write(marker, markerContent(result), mode: 0o644, owner: nil)
+    }
+
+    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+        try context.host.status(marker) == nil ? ["\(marker) is missing: the migration did not finish"] : []
+    }
+
+    func markerContent(_ summary: TreeSummary) -> Data {
+        let value: Value = [
+            "source": .string(parameters.from), "entries": .int(summary.entries), "bytes": .int(Int(summary.bytes)),
+            "migratedAt": .string(ISO8601DateFormatter().string(from: Date())),
+        ]
+        return Data((JSON.encode(value, options: [.pretty]) + "\n").utf8)
+    }
+}

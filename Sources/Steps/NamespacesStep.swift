@@ -1,0 +1,57 @@
+import Document
+import Engine
+
+/// `kube.namespaces`: namespaces, with optional labels.
+public struct NamespacesStep: StepDriver {
+    public struct Parameters: Decodable, Sendable {
+        public var names: [String]
+        public var labels: [String: String]?
+    }
+
+    public static let type = "kube.namespaces"
+    public static let version = 1
+    public static let target = StepTarget.cluster
+    public static let summary = "Namespaces, with optional labels."
+
+    let parameters: Parameters
+    public init(id: String, parameters: Parameters) { self.parameters = parameters }
+
+    public static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var seen: Set<String> = []
+        for (index, name) in parameters.names.enumerated() {
+            if !KubeNames.isDNSLabel(name) {
+                problems.append(context.error("namespace \"\(name)\" is not a valid name (lowercase letters, digits and '-', at most 63)", at: "names", String(index)))
+            }
+            if !seen.insert(name).inserted {
+                problems.append(context.error("namespace \"\(name)\" is listed twice", at: "names", String(index)))
+            }
+        }
+        return problems
+    }
+
+    public func check(_ context: StepContext) async throws -> StepPlan {
+        StepPlan(objects: parameters.names.map { name in
+            var metadata: Value = ["name": .string(name)]
+            if let labels = parameters.labels { metadata["labels"] = .object(Object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
+            return ["apiVersion": "v1", "kind": "Namespace", "metadata": metadata]
+        })
+    }
+}
+
+/// Kubernetes naming rules used by validation.
+public enum KubeNames {
+    /// RFC 1123 label: what namespaces and most names must be.
+    public static func isDNSLabel(_ s: String) -> Bool {
+        let bytes = Array(s.utf8)
+        guard !bytes.isEmpty, bytes.count <= 63 else { return false }
+        func alnum(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) }
+        return alnum(bytes.first!) && alnum(bytes.last!) && bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
+    }
+
+    /// RFC 1123 subdomain: what object names such as PersistentVolumes may be.
+    public static func isDNSSubdomain(_ s: String) -> Bool {
+        guard !s.isEmpty, s.utf8.count <= 253 else { return false }
+        return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
+    }
+}

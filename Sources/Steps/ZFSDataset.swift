@@ -1,0 +1,83 @@
+import Document
+import Engine
+import Foundation
+import Host
+
+/// `zfs.dataset`: a ZFS dataset (or, on nodes without ZFS, a plain directory) at a fixed mountpoint,
+/// with the owner and mode the workload needs.
+public struct ZFSDataset: StepDriver {
+    public struct Parameters: Decodable, Sendable {
+        /// e.g. `tank/faf/mariadb`; required for the zfs backend.
+        public var name: String?
+        public var mountpoint: String
+        public var compression: String?
+        public var recordsize: String?
+        /// `uid:gid`, `user:group` or `user`, resolved on the host.
+        public var owner: String?
+        public var mode: String?
+        /// `zfs` (default) or `directory`.
+        public var backend: String?
+
+        public init(name: String? = nil, mountpoint: String, compression: String? = nil, recordsize: String? = nil,
+                    owner: String? = nil, mode: String? = nil, backend: String? = nil) {
+            self.name = name
+            self.mountpoint = mountpoint
+            self.compression = compression
+            self.recordsize = recordsize
+            self.owner = owner
+            self.mode = mode
+            self.backend = backend
+        }
+    }
+
+    public static let type = "zfs.dataset"
+    public static let version = 1
+    public static let target = StepTarget.host
+    public static let summary = "Create a ZFS dataset (or a directory) at a mountpoint with an owner and mode"
+
+    static let compressions: Set<String> = ["on", "off", "lz4", "zstd", "zstd-fast", "gzip", "zle", "lzjb"]
+
+    public let id: String
+    public let parameters: Parameters
+    public init(id: String, parameters: Parameters) {
+        self.id = id
+        self.parameters = parameters
+    }
+
+    var usesZFS: Bool { (parameters.backend ?? "zfs") == "zfs" }
+
+    public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        var diagnostics = ParameterRules.checkHostPath(p.mountpoint, context, at: "mountpoint")
+        if p.mountpoint == "/" { diagnostics.append(context.error("mountpoint must not be the host root", at: "mountpoint")) }
+        let backend = p.backend ?? "zfs"
+        guard backend == "zfs" || backend == "directory" else {
+            return diagnostics + [context.error("backend must be zfs or directory, not \"\(backend)\"", at: "backend")]
+        }
+        if backend == "zfs" {
+            if let name = p.name {
+                if (try? #/^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)+$/#.wholeMatch(in: name)) == nil {
+                    diagnostics.append(context.error("name \"\(name)\" is not a dataset name such as tank/faf/mariadb", at: "name"))
+                }
+            } else {
+                diagnostics.append(context.error("name is required for the zfs backend", at: "name"))
+            }
+        }
+        if let compression = p.compression, !compressions.contains(compression),
+           (try? #/^(gzip-[1-9]|zstd-([1-9]|1[0-9])|zstd-fast-[0-9]+)$/#.wholeMatch(in: compression)) == nil {
+            diagnostics.append(context.error("compression \"\(compression)\" is not a ZFS compression such as lz4 or zstd", at: "compression"))
+        }
+        if let size = p.recordsize, (try? #/^[0-9]+[KMkm]?$/#.wholeMatch(in: size)) == nil {
+            diagnostics.append(context.error("recordsize \"\(size)\" is not a size such as 16K or 1M", at: "recordsize"))
+        }
+        if let mode = p.mode, parseMode(mode) == nil {
+            diagnostics.append(context.error("mode \"\(mode)\" is not an octal mode such as 0750", at: "mode"))
+        }
+        if let owner = p.owner, !ParameterRules.isOwnerSpec(owner) {
+            diagnostics.append(context.error("owner \"\(owner)\" is not uid:gid or user:group", at: "owner"))
+        }
+        if (p.compression != nil || p.recordsize != nil) && backend == "directory" {
+            diagnostics.append(context.warning("compression and recordsize only apply to the zfs backend", at: "backend"))
+        }
+        return diagnostics
+    }
+}

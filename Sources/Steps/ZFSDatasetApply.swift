@@ -1,0 +1,87 @@
+import Engine
+import Foundation
+import Host
+
+/// What a dataset step finds and would change.
+struct DatasetState: Sendable {
+    /// Whether the dataset (or directory) must be created.
+    var create: Bool
+    var owner: FileOwner?
+    var mode: UInt16?
+}
+
+extension ZFSDataset {
+    var createCommand: Command {
+        var argv = ["zfs", "create", "-p", "-o", "mountpoint=\(parameters.mountpoint)"]
+        if let compression = parameters.compression { argv += ["-o", "compression=\(compression)"] }
+        if let recordsize = parameters.recordsize { argv += ["-o", "recordsize=\(recordsize)"] }
+        return Command(argv + [parameters.name ?? ""], changesHost: true)
+    }
+
+    func listCommand(_ name: String) -> Command {
+        Command(["zfs", "list", "-H", "-p", "-o", "name,mountpoint", name], changesHost: false)
+    }
+
+    /// Looks at the host; an existing dataset mounted elsewhere is an error, never changed.
+    func inspect(_ host: any HostSystem) async throws -> DatasetState {
+        let mountpoint = parameters.mountpoint
+        var create: Bool
+        if usesZFS, let name = parameters.name {
+            let result = try await host.run(listCommand(name))
+            create = result.status != 0
+            if !create {
+                let fields = result.stdout.split(separator: "\n").first?.split(separator: "\t").map(String.init) ?? []
+                let actual = fields.count > 1 ? fields[1] : "(unknown)"
+                guard actual == mountpoint else {
+                    throw StepError("dataset \(name) exists with mountpoint \(actual), but the playbook wants \(mountpoint); "
+                        + "bootstrap never moves an existing dataset: change the playbook, or move it yourself with "
+                        + "`zfs set mountpoint=\(mountpoint) \(name)` after checking what uses \(actual)")
+                }
+            }
+        } else {
+            let status = try host.status(mountpoint)
+            if let status, status.kind != .directory {
+                throw StepError("\(mountpoint) exists and is not a directory")
+            }
+            create = status == nil
+        }
+        let wantedOwner = try parameters.owner.map { try host.resolveOwner($0) }
+        let wantedMode = parameters.mode.flatMap(parseMode)
+        let current = create ? nil : try host.status(mountpoint)
+        return DatasetState(create: create,
+                            owner: wantedOwner.flatMap { current?.owner == $0 ? nil : $0 },
+                            mode: wantedMode.flatMap { current?.mode == $0 ? nil : $0 })
+    }
+
+    public func check(_ context: StepContext) async throws -> StepPlan {
+        let state = try await inspect(context.host)
+        var actions: [String] = []
+        if state.create { actions.append(usesZFS ? createCommand.description : HostAction.makeDirectory(parameters.mountpoint)) }
+        actions += HostAction.attributes(parameters.mountpoint, mode: state.mode, owner: state.owner)
+        return StepPlan(hostActions: actions)
+    }
+
+    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+        let host = context.host
+        let state = try await inspect(host)
+        if state.create {
+            context.progress("creating \(parameters.name ?? parameters.mountpoint)")
+            if usesZFS { try await host.runChecked(createCommand) } else {
+                try host.makeDirectory(parameters.mountpoint, mode: nil, owner: nil)
+            }
+        }
+        if state.owner != nil || state.mode != nil {
+            try host.setAttributes(parameters.mountpoint, mode: state.mode, owner: state.owner)
+        }
+    }
+
+    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+        let state: DatasetState
+        do { state = try await inspect(context.host) } catch { return ["\(error)"] }
+        var drift: [String] = []
+        if state.create { drift.append("\(parameters.name ?? parameters.mountpoint) is missing") }
+        if let owner = state.owner { drift.append("\(parameters.mountpoint) is not owned by \(owner)") }
+        if let mode = state.mode { drift.append("\(parameters.mountpoint) does not have mode \(octal(mode))") }
+        return drift
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+
+/// How plan, apply and status find the node and the cluster.
+struct ClusterOptions: ParsableArguments {
+    enum Output: String, ExpressibleByArgument { case text, json }
+
+    @Option(help: "The kubeconfig. Default: $KUBECONFIG, ~/.kube/config, then /etc/rancher/k3s/k3s.yaml under --host-root.")
+    var kubeconfig: String?
+
+    @Option(help: "The kubeconfig context to use instead of its current context.")
+    var context: String?
+
+    @Option(help: "Where host paths live; tests and chroots use another directory.")
+    var hostRoot: String = "/"
+
+    @Option(help: ArgumentHelp(
+        "Rehearse in DIR: an embedded API emulator keeps its state there and the host side is simulated under it.",
+        discussion: "No real host command runs and no real cluster is touched. Every host command is written to DIR/host.log.",
+        valueName: "DIR"))
+    var rehearsal: String?
+
+    @Option(help: ArgumentHelp("Rehearsal only: CRDs (YAML files) the simulated k3s serves, instead of the built-in minimal ones.", valueName: "DIR"))
+    var crds: String?
+
+    @Option(help: "text or json.")
+    var output: Output = .text
+
+    @Flag(help: "Log every API request and its status (Authorization and Secret payloads are never shown).")
+    var verbose = false
+
+    /// Whether this run touches a real node or cluster (then loose secrets files are refused).
+    var touchesRealSystems: Bool { rehearsal == nil }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Document
+import Engine
+
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what apply would do: each step's action and the exact objects and diffs. Changes nothing.",
+        discussion: """
+            Reads the ledger and live state; cluster objects are diffed with a server-side dry run.
+            No write request reaches the API and no host command with side effects runs.
+            Secret values print as (sensitive).
+            """)
+
+    @OptionGroup var input: PlaybookInput
+    @OptionGroup var cluster: ClusterOptions
+
+    @Flag(help: "Exit 2 when there are changes to apply (0 when none).")
+    var detailedExitcode = false
+
+    @Flag(help: "Also check recorded steps against live state, and plan to redo drifted ones.")
+    var verify = false
+
+    @Option(name: .customLong("force-step"), help: "Plan to run this step even when recorded (repeatable).")
+    var forceSteps: [String] = []
+
+    func run() async throws {
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
+        try checkStepIDs(forceSteps, in: playbook)
+        let session = try Session.open(cluster, playbook: playbook)
+        let planner = Planner(host: session.host, connection: session.connection, verify: verify, forceSteps: Set(forceSteps))
+        let report: PlanReport
+        do {
+            report = try await planner.plan(playbook)
+        } catch {
+            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            throw ExitCode.of(ExitStatus.failure)
+        }
+        switch cluster.output {
+        case .text: Console.out(Masking.mask(report.text(playbookPath: input.playbook), playbook: playbook))
+        case .json: Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
+        }
+        if detailedExitcode && report.hasChanges { throw ExitCode.of(ExitStatus.changes) }
+    }
+}
+
+/// `--force-step` and `--fail-step` must name steps of the playbook.
+func checkStepIDs(_ ids: [String], in playbook: CheckedPlaybook) throws {
+    for id in ids where playbook.steps[id] == nil {
+        let hint = suggestion(for: id, among: playbook.graph.ids).map { " (did you mean \"\($0)\"?)" } ?? ""
+        throw ValidationError("no step \"\(id)\" in \(playbook.playbook.file)\(hint)")
+    }
+}

@@ -1,0 +1,85 @@
+import ArgumentParser
+import Document
+import Emulator
+import Engine
+import Foundation
+import Host
+import Kube
+import Logging
+
+/// The node and the cluster a command works on: real ones, or a rehearsal under a directory.
+struct Session {
+    let host: any HostSystem
+    let connection: Connection
+    /// Kept alive for the run in rehearsal mode.
+    let emulator: EmulatorServer?
+
+    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook) throws -> Session {
+        let logger = {
+            var logger = Logger(label: "bootstrap.kube")
+            logger.logLevel = options.verbose ? .debug : .warning
+            return logger
+        }()
+        let hasInstaller = playbook.steps.values.contains { $0.type.name == "k3s.install" }
+
+        if let directory = options.rehearsal {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let host = try RehearsalHost(directory: directory)
+            try seedMigrationSources(playbook, under: host.root)
+            let nodeName = playbook.steps.values.first { $0.type.name == "k3s.install" }?
+                .parameters.value["nodeName"]?.stringValue ?? "rehearsal-node"
+            let crds = try options.crds ?? RehearsalCRDs.write(into: directory)
+            let server = try EmulatorServer(options: EmulatorOptions(
+                listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName))
+            try server.start()
+            let config = try KubeConfig.parse(server.kubeconfigYAML(), path: directory + "/kubeconfig", context: nil)
+            let connection = Connection(open: {
+                // Before the simulated k3s is installed there is no API server to reach, as on a fresh node.
+                guard host.k3sInstalled || !hasInstaller else { return nil }
+                return KubeClient(config: config, logger: logger)
+            })
+            return Session(host: host, connection: connection, emulator: server)
+        }
+
+        let environment = ProcessInfo.processInfo.environment
+        let host = LocalHost(root: options.hostRoot, environment: environment)
+        let explicit = options.kubeconfig
+        let context = options.context
+        let hostRoot = options.hostRoot
+        let connection = Connection(open: {
+            let path: String
+            do {
+                path = try KubeConfig.locate(explicitPath: explicit, environment: environment, hostRoot: hostRoot)
+            } catch {
+                // A fresh node has no kubeconfig until k3s.install writes one.
+                if explicit == nil && hasInstaller { return nil }
+                throw error
+            }
+            let config = try KubeConfig.load(explicitPath: path, environment: environment, context: context, hostRoot: hostRoot)
+            for warning in config.warnings { Console.err("warning: \(warning)") }
+            return KubeClient(config: config, logger: logger)
+        })
+        return Session(host: host, connection: connection, emulator: nil)
+    }
+
+    /// The compose data a rehearsal copies does not exist on the rehearsing machine: each missing
+    /// source becomes an empty directory under the simulated host, and the run says so.
+    static func seedMigrationSources(_ playbook: CheckedPlaybook, under root: String) throws {
+        var sources: [String] = []
+        for step in playbook.orderedSteps {
+            let parameters = step.parameters.value
+            if step.type.name == "data.migrate", let from = parameters["from"]?.stringValue { sources.append(from) }
+            for volume in parameters["volumes"]?.arrayValue ?? [] {
+                if let from = volume["migrateFrom"]?.stringValue { sources.append(from) }
+            }
+        }
+        let missing = sources.filter { !FileManager.default.fileExists(atPath: root + $0) }
+        for source in missing {
+            try FileManager.default.createDirectory(atPath: root + source, withIntermediateDirectories: true)
+        }
+        if !missing.isEmpty {
+            Console.err("rehearsal: \(missing.count) migration source\(missing.count == 1 ? "" : "s") did not exist under \(root); "
+                + "seeded empty (copy real data there to rehearse with it)")
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import Document
+import Engine
+
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show each step as the ledger records it: when, and whether the playbook changed since.")
+
+    @OptionGroup var input: PlaybookInput
+    @OptionGroup var cluster: ClusterOptions
+
+    func run() async throws {
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
+        let session = try Session.open(cluster, playbook: playbook)
+        do {
+            let report = try await StatusReport.read(playbook, connection: session.connection)
+            switch cluster.output {
+            case .text: Console.out(report.text)
+            case .json: Console.out(JSON.encode(report.json, options: .pretty))
+            }
+        } catch {
+            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            throw ExitCode.of(ExitStatus.failure)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Document
+import Foundation
+import Testing
+import TestSupport
+
+/// The `bootstrap` binary as a user runs it: exit codes, messages, rehearsals.
+@Suite struct CLITests {
+    static let minimal = Paths.repository + "/playbooks/examples/minimal.yaml"
+
+    @Test func usageErrorsExit64() throws {
+        let result = try bootstrap(["validate", Self.minimal, "--no-such-flag"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--no-such-flag"))
+    }
+
+    @Test func missingPlaybookExits66NamingTheFile() throws {
+        let result = try bootstrap(["validate", "no-such-playbook.yaml"])
+        #expect(result.status == 66)
+        #expect(result.stderr.contains("no-such-playbook.yaml: error: cannot read playbook: no such file"))
+    }
+
+    @Test func invalidPlaybookExits65WithPositions() throws {
+        let dir = TemporaryDirectory()
+        let path = try dir.write("broken.yaml", "apiVersion: bootstrap.faforever.com/v1\nkind: Playbook\nmetadata: {name: x}\nsteps:\n  - id: a\n    type: kube.namespaces\n    needs: [b]\n    with: {names: [a]}\n")
+        let result = try bootstrap(["validate", path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("broken.yaml:7:13: error: step \"a\" needs unknown step \"b\""))
+        #expect(result.stderr.contains("nothing was changed"))
+    }
+
+    @Test func everyShippedPlaybookValidates() throws {
+        let root = Paths.repository + "/playbooks"
+        let files = FileManager.default.enumerator(atPath: root)!.compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") }
+        #expect(!files.isEmpty)
+        for file in files {
+            let result = try bootstrap(["validate", root + "/" + file, "--secrets", Paths.repository + "/secrets.example"])
+            #expect(result.status == 0, "\(file): \(result.stderr)")
+        }
+    }
+
+    @Test func graphRendersDotAndMermaid() throws {
+        let dot = try bootstrap(["graph", Self.minimal, "--format", "dot"])
+        #expect(dot.status == 0)
+        #expect(dot.stdout.contains("\"k3s\" -> \"namespaces\";"))
+        let mermaid = try bootstrap(["graph", Self.minimal, "--format", "mermaid"])
+        #expect(mermaid.stdout.hasPrefix("flowchart LR"))
+    }
+
+    @Test func rehearsalFailureNamesTheStepAndTheRerunCommand() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("rehearsal")
+        let failed = try bootstrap(["apply", Self.minimal, "--rehearsal", rehearsal, "--fail-step", "namespaces"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("error: step \"namespaces\" (kube.namespaces) failed"))
+        #expect(failed.stderr.contains("re-run"))
+        #expect(failed.stderr.contains("bootstrap apply \(Self.minimal) --rehearsal \(rehearsal)\n") || failed.stderr.hasSuffix("--rehearsal \(rehearsal)\n"))
+
+        let status = try bootstrap(["status", Self.minimal, "--rehearsal", rehearsal])
+        #expect(status.stdout.contains("k3s"))
+        #expect(status.stdout.contains("namespaces  not recorded"))
+
+        let rerun = try bootstrap(["apply", Self.minimal, "--rehearsal", rehearsal])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("[k3s] skipped"))
+        #expect(rerun.stderr.contains("1 applied, 1 skipped"))
+        // The installer ran once, in the first apply only.
+        let log = try String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)
+        #expect(log.components(separatedBy: "\n").filter { $0.hasPrefix("INSTALL_K3S_VERSION=") }.count == 1)
+    }
+
+    @Test func failStepIsOnlyForRehearsals() throws {
+        let result = try bootstrap(["apply", Self.minimal, "--fail-step", "k3s"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("--fail-step works only with --rehearsal"))
+    }
+
+    @Test func planOnAFreshNodeShowsHostActionsAndChangesNothing() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("r")
+        let plan = try bootstrap(["plan", Self.minimal, "--rehearsal", rehearsal, "--detailed-exitcode"])
+        #expect(plan.status == 2)
+        #expect(plan.stdout.contains("$ INSTALL_K3S_VERSION=v1.31.4+k3s1 sh /var/lib/bootstrap/k3s-install.sh"))
+        #expect(plan.stdout.contains("run: new (runs after \"k3s\" has installed k3s)"))
+        let log = (try? String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)) ?? ""
+        #expect(!log.split(separator: "\n").contains { !$0.hasPrefix("#") }, "plan changed the host: \(log)")
+    }
+
+    @Test func looseSecretsFileIsRefusedForRealRunsOnly() throws {
+        let dir = TemporaryDirectory()
+        let secrets = try dir.write("secrets.yaml", "x: y\n", mode: 0o644)
+        let validate = try bootstrap(["validate", Self.minimal, "--secrets", secrets])
+        #expect(validate.status == 0)
+        #expect(validate.stderr.contains("warning: secrets file is readable by group or others (mode 0644)"))
+        let real = try bootstrap(["plan", Self.minimal, "--secrets", secrets, "--host-root", dir.file("root")])
+        #expect(real.status == 65)
+        #expect(real.stderr.contains("\(secrets):1:1: error: secrets file is readable by group or others (mode 0644); run: chmod 600 \(secrets)"))
+    }
+}

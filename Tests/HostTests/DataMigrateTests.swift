@@ -1,0 +1,104 @@
+import Engine
+import Foundation
+import Host
+import Steps
+import Testing
+
+@Suite struct DataMigrateTests {
+    static let source = "/opt/faf-stack/data/faf-db"
+    static let target = "/tank/faf/mariadb"
+    let fixture: HostFixture
+    let driver = DataMigrate(id: "migrate", parameters: .init(from: source, to: target))
+
+    init() throws {
+        fixture = try HostFixture()
+        try makeSourceTree(fixture.hostFile(Self.source))
+        try FileManager.default.createDirectory(atPath: fixture.hostFile(Self.target), withIntermediateDirectories: true)
+    }
+
+    func run(_ host: (any HostSystem)? = nil) async throws -> StepPlan {
+        let context = fixture.context(host ?? fixture.host)
+        let plan = try await driver.check(context)
+        try await driver.apply(plan, context)
+        return plan
+    }
+
+    var sourceSnapshot: TreeSnapshot { TreeSnapshot(fixture.hostFile(Self.source), withTimes: true) }
+    var targetSnapshot: TreeSnapshot { TreeSnapshot(fixture.hostFile(Self.target), skipping: [DataMigrate.markerName]) }
+
+    @Test func copiesExactlyOnce() async throws {
+        let before = sourceSnapshot
+        let plan = try await run()
+
+        #expect(plan.hostActions == [
+            "cp -a --reflink=auto /opt/faf-stack/data/faf-db/. /tank/faf/mariadb/.bootstrap-staging",
+            "mv /tank/faf/mariadb/.bootstrap-staging /tank/faf/mariadb/.bootstrap-copied",
+            "mv /tank/faf/mariadb/.bootstrap-copied/dangling-link /tank/faf/mariadb/dangling-link",
+            "mv /tank/faf/mariadb/.bootstrap-copied/faf /tank/faf/mariadb/faf",
+            "mv /tank/faf/mariadb/.bootstrap-copied/ibdata1 /tank/faf/mariadb/ibdata1",
+            "rm -rf /tank/faf/mariadb/.bootstrap-copied",
+            "write /tank/faf/mariadb/.bootstrap-migrated (mode 0644)",
+        ])
+        #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
+        #expect(targetSnapshot.entries["faf/hardlink.ibd"]?.contains("hardlink=faf/game_stats.ibd") == true)
+        #expect(targetSnapshot.entries.count == 9)
+        #expect(sourceSnapshot == before)
+        let marker = try #require(fixture.text(Self.target + "/" + DataMigrate.markerName))
+        #expect(marker.contains("\"source\": \"/opt/faf-stack/data/faf-db\""))
+        #expect(marker.contains("\"entries\": 9"))
+        #expect(try await driver.verify(plan, fixture.context(fixture.host)) == [])
+
+        fixture.clearRecord()
+        try fixture.fake("cp", "exit 1\n")
+        let second = try await run()
+        #expect(second.hostActions.isEmpty)
+        #expect(fixture.recorded().isEmpty)
+    }
+
+    @Test func copyFailingMidwayLeavesTheSourceAndARerunCompletesIt() async throws {
+        let before = sourceSnapshot
+        // Copies, then loses part of it and fails, as a full disk or a crash would.
+        try fixture.fake("cp", """
+            /bin/cp "$@"
+            rm -rf "${@: -1}/faf"
+            exit 1
+
+            """)
+        await #expect(throws: HostError.self) { try await run() }
+        #expect(sourceSnapshot == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.hostFile(Self.target)) == [".bootstrap-staging"])
+
+        try FileManager.default.removeItem(atPath: fixture.bin + "/cp")
+        let plan = try await run()
+        #expect(plan.hostActions.first == "rm -rf /tank/faf/mariadb/.bootstrap-staging")
+        #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
+        #expect(sourceSnapshot == before)
+        #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
+    }
+
+    @Test func interruptedMoveIsFinished() async throws {
+        let copied = fixture.hostFile(Self.target + "/.bootstrap-copied")
+        let result = try await LocalHost().run(Command(["cp", "-a", fixture.hostFile(Self.source) + "/.", copied], changesHost: true))
+        #expect(result.status == 0)
+        try FileManager.default.moveItem(atPath: copied + "/ibdata1", toPath: fixture.hostFile(Self.target + "/ibdata1"))
+
+        let plan = try await run()
+        #expect(!plan.hostActions.contains { $0.hasPrefix("cp ") })
+        #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
+        #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
+    }
+
+    @Test func nonEmptyTargetWithoutMarkerIsRefused() async throws {
+        try fixture.write(Self.target + "/ibdata1", "someone else's data")
+        let error = await #expect(throws: StepError.self) { try await run() }
+        #expect(error?.message.contains("is not empty (ibdata1) and has no .bootstrap-migrated") == true)
+        #expect(fixture.text(Self.target + "/ibdata1") == "someone else's data")
+    }
+
+    @Test func missingTargetIsAWarningInPlanAndAnErrorInApply() async throws {
+        try FileManager.default.removeItem(atPath: fixture.hostFile(Self.target))
+        let plan = try await driver.check(fixture.context(PlanHost(wrapping: fixture.host), mode: .plan))
+        #expect(plan.warnings.first?.contains("does not exist yet") == true)
+        await #expect(throws: StepError.self) { try await driver.apply(plan, fixture.context(fixture.host)) }
+    }
+}

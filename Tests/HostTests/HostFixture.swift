@@ -1,0 +1,127 @@
+import Engine
+import Foundation
+import Host
+import Steps
+
+/// A temporary host root with recording fakes of zfs, systemctl, journalctl, curl and a k3s
+/// installer first on PATH; every fake appends its argv to a log the test reads back.
+final class HostFixture: Sendable {
+    let directory: String
+    var root: String { directory + "/root" }
+    var bin: String { directory + "/bin" }
+    var state: String { directory + "/state" }
+    var logPath: String { directory + "/commands.log" }
+    /// The host path of the fake installer script.
+    static let installerPath = "/root/k3s-install.sh"
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-\(UUID().uuidString)").path
+        for dir in [root, bin, state] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+        try installFakes()
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// The host as production builds it, with only this fixture's PATH.
+    var host: LocalHost { LocalHost(root: root, environment: ["PATH": "\(bin):/usr/bin:/bin:/usr/sbin:/sbin"]) }
+
+    func context(_ host: any HostSystem, mode: StepContext.Mode = .apply, timeout: Duration = .seconds(5)) -> StepContext {
+        StepContext(stepID: "test", mode: mode, host: host, kube: nil, connect: { nil }, progress: { _ in },
+                    waitTimeout: timeout, playbookName: "faf")
+    }
+
+    /// The recorded commands, one per line, as the fakes saw their argv.
+    func recorded() -> [String] {
+        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func clearRecord() { try? FileManager.default.removeItem(atPath: logPath) }
+
+    /// Writes an executable bash script into the fake bin directory.
+    func fake(_ name: String, _ body: String) throws {
+        try script(bin + "/" + name, "echo \"\(name) $*\" >> \(logPath)\n" + body)
+    }
+
+    func script(_ path: String, _ body: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try ("#!/bin/bash\nset -e\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
+        chmod(path, 0o755)
+    }
+
+    func hostFile(_ path: String) -> String { root + path }
+
+    func text(_ hostPath: String) -> String? { try? String(contentsOfFile: hostFile(hostPath), encoding: .utf8) }
+
+    func write(_ hostPath: String, _ text: String, mode: mode_t = 0o644) throws {
+        try FileManager.default.createDirectory(atPath: (hostFile(hostPath) as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        try text.write(toFile: hostFile(hostPath), atomically: true, encoding: .utf8)
+        chmod(hostFile(hostPath), mode)
+    }
+
+    /// The config k3s was last (re)started with, as the fake systemctl and installer record it.
+    var runningConfig: String? { try? String(contentsOfFile: state + "/running-config", encoding: .utf8) }
+
+    private func installFakes() throws {
+        let datasets = state + "/zfs-datasets"
+        try fake("zfs", """
+            touch \(datasets)
+            name="${@: -1}"
+            case "$1" in
+            list)
+              line=$(awk -F'\\t' -v n="$name" '$1==n' \(datasets))
+              if [ -z "$line" ]; then echo "cannot open '$name': dataset does not exist" >&2; exit 1; fi
+              echo "$line";;
+            create)
+              mp=""; prev=""
+              for a in "$@"; do if [ "$prev" = "-o" ]; then case "$a" in mountpoint=*) mp="${a#mountpoint=}";; esac; fi; prev="$a"; done
+              printf '%s\\t%s\\n' "$name" "$mp" >> \(datasets)
+              mkdir -p "\(root)$mp";;
+            *) exit 2;;
+            esac
+
+            """)
+        let startK3s = "cp \(root)\(K3sPaths.config) \(state)/running-config"
+        try fake("systemctl", """
+            if [ "$1 $2" = "restart k3s" ]; then \(startK3s); fi
+
+            """)
+        try fake("journalctl", "echo 'k3s[42]: level=fatal msg=\"refusing a bad flag\"'\n")
+        try fake("curl", """
+            out=""; prev=""
+            for a in "$@"; do if [ "$prev" = "-o" ]; then out="$a"; fi; prev="$a"; done
+            cp \(directory)/served-installer "$out"
+
+            """)
+        // The installer lays down a k3s binary that reports the version, the service, and starts k3s.
+        try script(hostFile(Self.installerPath), """
+            echo "k3s-install.sh INSTALL_K3S_VERSION=$INSTALL_K3S_VERSION INSTALL_K3S_SKIP_DOWNLOAD=${INSTALL_K3S_SKIP_DOWNLOAD:-}" >> \(logPath)
+            if [ "${INSTALL_K3S_SKIP_DOWNLOAD:-}" != true ]; then
+              mkdir -p \(root)/usr/local/bin
+              printf '#!/bin/sh\\necho "k3s --version" >> \(logPath)\\necho "k3s version %s (fake)"\\n' "$INSTALL_K3S_VERSION" > \(root)\(K3sPaths.binary)
+              chmod 755 \(root)\(K3sPaths.binary)
+            fi
+            mkdir -p \(root)/etc/systemd/system
+            echo '[Unit]' > \(root)\(K3sPaths.serviceUnit)
+            \(startK3s)
+
+            """)
+        try FileManager.default.copyItem(atPath: hostFile(Self.installerPath), toPath: directory + "/served-installer")
+    }
+}
+
+/// Readiness driven by the config the fake k3s last started with: a `bad-flag` keeps it from being Ready.
+func fakeReadiness(_ fixture: HostFixture) -> K3sReadiness {
+    let path = fixture.state + "/running-config"
+    return K3sReadiness(api: { _ in FileManager.default.fileExists(atPath: path) },
+                        node: { _, _ in
+                            guard let config = try? String(contentsOfFile: path, encoding: .utf8) else { return false }
+                            return !config.contains("bad-flag")
+                        })
+}
+
+/// The SHA-256 of a file, computed by the system's sha256sum.
+func sha256(of path: String) async throws -> String {
+    let result = try await LocalHost().runChecked(Command(["sha256sum", path], changesHost: false))
+    return String(result.stdout.prefix(64))
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Host
+import Testing
+
+@Suite struct LocalHostTests {
+    @Test func runsCommandsFromItsOwnPathFeedingInputAndCapturingOutput() async throws {
+        let fixture = try HostFixture()
+        try fixture.script(fixture.bin + "/greet", "read name\necho \"hello $name\"\necho warn >&2\nexit 3\n")
+        let result = try await fixture.host.run(Command(["greet"], input: "faf\n", changesHost: false))
+        #expect(result.status == 3)
+        #expect(result.stdout == "hello faf\n")
+        #expect(result.stderr == "warn\n")
+        // The process's own PATH does not know the fake.
+        await #expect(throws: HostError.self) { try await LocalHost().run(Command(["greet"], changesHost: false)) }
+    }
+
+    @Test func mapsHostPathsUnderItsRoot() async throws {
+        let fixture = try HostFixture()
+        try fixture.write("/etc/motd", "hi")
+        let result = try await fixture.host.run(Command(["cat", "/etc/motd"], changesHost: false, hostPaths: [1]))
+        #expect(result.stdout == "hi")
+        #expect(Command(["cat", "/etc/motd"], environment: ["A": "b c"], changesHost: false).description == "A='b c' cat /etc/motd")
+    }
+
+    @Test func writesAtomicallyWithModeAndOwner() throws {
+        let fixture = try HostFixture()
+        let host = fixture.host
+        try host.makeDirectory("/srv/a/b", mode: 0o710, owner: FileOwner(uid: 12, gid: 34))
+        try host.write("/srv/a/b/f", Data("x".utf8), mode: 0o400, owner: FileOwner(uid: 56, gid: 78))
+        #expect(try host.status("/srv/a/b")?.mode == 0o710)
+        #expect(try host.status("/srv/a/b")?.owner == FileOwner(uid: 12, gid: 34))
+        #expect(try host.status("/srv/a/b/f")?.owner == FileOwner(uid: 56, gid: 78))
+        #expect(try host.status("/srv/a/b/f")?.mode == 0o400)
+        #expect(try host.read("/srv/a/b/f") == Data("x".utf8))
+        #expect(try host.read("/srv/missing") == nil)
+        #expect(try host.list("/srv/a/b") == ["f"])
+    }
+}
+
+@Suite struct PlanHostTests {
+    @Test func refusesEverySideEffectAndPassesLookUpsThrough() async throws {
+        let fixture = try HostFixture()
+        try fixture.write("/etc/motd", "hi")
+        let plan = PlanHost(wrapping: fixture.host)
+        let before = TreeSnapshot(fixture.root, withTimes: true)
+
+        #expect(try await plan.run(Command(["cat", "/etc/motd"], changesHost: false, hostPaths: [1])).stdout == "hi")
+        #expect(try plan.read("/etc/motd") == Data("hi".utf8))
+        await #expect(throws: HostError.self) { try await plan.run(Command(["touch", "/x"], changesHost: true, hostPaths: [1])) }
+        #expect(throws: HostError.self) { try plan.write("/etc/motd", Data(), mode: 0o644, owner: nil) }
+        #expect(throws: HostError.self) { try plan.makeDirectory("/srv", mode: nil, owner: nil) }
+        #expect(throws: HostError.self) { try plan.setAttributes("/etc/motd", mode: 0o600, owner: nil) }
+        #expect(throws: HostError.self) { try plan.move("/etc/motd", to: "/etc/motd2") }
+        #expect(throws: HostError.self) { try plan.removeTree("/etc") }
+        #expect(TreeSnapshot(fixture.root, withTimes: true) == before)
+    }
+}
