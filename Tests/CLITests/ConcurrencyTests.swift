@@ -1,0 +1,54 @@
+import Document
+import Emulator
+import Foundation
+import Testing
+import TestSupport
+
+/// Two applies of the same playbook at once, as separate processes against one API server.
+@Suite struct ConcurrentApplyTests {
+    /// Polls (bounded) until `condition` holds; the bound only stops a broken run from hanging.
+    func eventually(_ what: String, _ condition: () -> Bool) throws {
+        for _ in 0..<2000 {
+            if condition() { return }
+            usleep(5000)
+        }
+        throw StepTimeout(what: what)
+    }
+    struct StepTimeout: Error { var what: String }
+
+    @Test func secondApplyExits75NamingTheHolderAndNothingInterleaves() throws {
+        let rig = try EngineRig()
+        let dir = TemporaryDirectory()
+        let kubeconfig = dir.file("kubeconfig")
+        try rig.server.writeKubeconfig(to: kubeconfig)
+        let playbook = try dir.write("p.yaml", layeredPlaybook(name: "race", count: 6))
+        // Hold the first apply inside its first step, so the second one surely meets its lease.
+        rig.server.inject(Fault(method: "PATCH", pathPrefix: "/api/v1/namespaces/ns-0", action: .delay(.seconds(2)), times: 1))
+
+        let first = Process()
+        first.executableURL = URL(fileURLWithPath: Paths.binary)
+        first.arguments = ["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root"), "--parallel", "1"]
+        first.standardError = FileHandle.nullDevice
+        first.standardOutput = FileHandle.nullDevice
+        try first.run()
+        try eventually("the first apply to take the lease") {
+            rig.server.object(apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "kube-system", name: "bootstrap-race")?[path: ["spec", "holderIdentity"]]?.stringValue?.isEmpty == false
+        }
+
+        let second = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root")])
+        first.waitUntilExit()
+
+        #expect(second.status == 75)
+        #expect(second.stderr.contains("error: another apply holds the lock: \(ProcessInfo.processInfo.hostName)/pid \(first.processIdentifier), since "))
+        #expect(first.terminationStatus == 0)
+        // Each namespace was written once, by the first apply only; every step recorded once.
+        let namespaceWrites = rig.writesSeen().filter { $0.path.hasPrefix("/api/v1/namespaces/ns-") && $0.status < 300 }
+        #expect(namespaceWrites.count == 6)
+        #expect(Set(namespaceWrites.map(\.path)).count == 6)
+        #expect(rig.ledger("race").count == 6)
+        // The lock is free again: the next apply skips everything.
+        let third = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root")])
+        #expect(third.status == 0)
+        #expect(third.stderr.contains("0 applied, 6 skipped"))
+    }
+}
