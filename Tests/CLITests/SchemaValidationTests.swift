@@ -5,7 +5,7 @@ import TestSupport
 /// Every object a shipped playbook would create validates against the official Kubernetes OpenAPI
 /// schemas (kubernetes-validate) and every custom resource against its CRD in ../shared/crds.
 @Suite struct SchemaValidationTests {
-    @Test(arguments: ["playbooks/faf.yaml", "playbooks/examples/minimal.yaml", "playbooks/examples/rbac-only.yaml"])
+    @Test(arguments: ["playbooks/faf.yaml", "playbooks/examples/minimal.yaml", "playbooks/examples/one-service.yaml", "playbooks/examples/rbac-only.yaml"])
     func planObjectsValidate(_ playbook: String) throws {
         let path = Paths.repository + "/" + playbook
         guard FileManager.default.fileExists(atPath: path) else {
