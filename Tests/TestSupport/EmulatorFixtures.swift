@@ -3,14 +3,7 @@ import Foundation
 
 /// Where the shared, read-only material lives: `../shared` next to the package root.
 public enum EmulatorFixtures {
-    public static func packageRoot(_ file: String = #filePath) -> URL {
-        // Tests/TestSupport/EmulatorFixtures.swift -> package root
-        URL(fileURLWithPath: file).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
-    public static var sharedCRDs: String {
-        packageRoot().deletingLastPathComponent().appendingPathComponent("shared/crds").path
-    }
+    public static var sharedCRDs: String { Paths.crds }
 
     /// A fresh temporary directory, removed by the caller when it likes.
     public static func temporaryDirectory(_ prefix: String = "emulator") throws -> URL {
