@@ -101,4 +101,22 @@ import TestSupport
         #expect(try EmulatorHTTP.request(url: url).json["items"]?.arrayValue?.count == 64)
         #expect(emulator.serviceTime() > .zero)
     }
+
+    @Test func watchStreamsChangesAfterAResourceVersion() throws {
+        let emulator = try EmulatorFixtures.started()
+        defer { emulator.stop() }
+        let api = EmulatorClient(emulator)
+        _ = try api.post("/api/v1/namespaces/default/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "before"]])
+        let rv = try api.get("/api/v1/namespaces/default/configmaps").json[path: ["metadata", "resourceVersion"]]?.stringValue ?? ""
+        _ = try api.post("/api/v1/namespaces/default/configmaps", ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "after"]])
+        _ = try api.delete("/api/v1/namespaces/default/configmaps/before")
+        let raw = "GET /api/v1/namespaces/default/configmaps?watch=true&resourceVersion=\(rv)&timeoutSeconds=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        let reply = String(decoding: try EmulatorHTTP.exchange(port: UInt16(emulator.port), raw: Array(raw.utf8)), as: UTF8.self)
+        #expect(reply.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(reply.contains("Transfer-Encoding: chunked"))
+        // Split on bytes: as Characters, "\r\n" is one grapheme and would not split on "\n".
+        let events = reply.utf8.split(separator: 10).compactMap { try? JSON.decode(Array($0)) }.filter { $0["type"]?.stringValue != nil }
+        #expect(events.map { $0["type"] } == ["ADDED", "DELETED"])
+        #expect(events.map { $0[path: ["object", "metadata", "name"]] } == ["after", "before"])
+    }
 }
