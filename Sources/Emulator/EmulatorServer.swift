@@ -24,6 +24,7 @@ public final class EmulatorServer: Sendable {
         var serviceNanoseconds: Int64 = 0
     }
 
+    /// Loads the state file and the CRD directory and seeds a fresh node; does not listen yet.
     public init(options: EmulatorOptions) throws {
         self.options = options
         let parts = options.listen.split(separator: ":", omittingEmptySubsequences: false)
@@ -54,9 +55,12 @@ public final class EmulatorServer: Sendable {
         }
     }
 
+    /// The bound port (0 before ``start()``).
     public var port: Int { http.withLock { $0?.port ?? 0 } }
+    /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://\(host):\(port)" }
 
+    /// A kubeconfig for this emulator: context `emulator`, current, with a bearer token.
     public func kubeconfigYAML() -> String {
         """
         apiVersion: v1
@@ -81,13 +85,18 @@ public final class EmulatorServer: Sendable {
         """
     }
 
+    /// Writes ``kubeconfigYAML()`` to a file.
     public func writeKubeconfig(to path: String) throws {
         try kubeconfigYAML().write(toFile: path, atomically: true, encoding: .utf8)
     }
 
+    /// Adds a fault; faults are tried in the order they were injected.
     public func inject(_ fault: Fault) { diagnostics.withLock { $0.faults.add(fault) } }
+    /// Removes every fault.
     public func clearFaults() { diagnostics.withLock { $0.faults = FaultTable() } }
+    /// Every request answered so far, in order.
     public func requests() -> [RequestRecord] { diagnostics.withLock { $0.log } }
+    /// Empties the request log.
     public func clearRequestLog() { diagnostics.withLock { $0.log.removeAll() } }
     /// Total time spent serving requests, injected delays excluded.
     public func serviceTime() -> Duration { .nanoseconds(diagnostics.withLock { $0.serviceNanoseconds }) }
@@ -104,6 +113,7 @@ public final class EmulatorServer: Sendable {
         }
     }
 
+    /// Stops listening and closes open connections. Call it: the server is not released before.
     public func stop() {
         stopping.store(true, ordering: .sequentiallyConsistent)
         let server = http.withLock { s -> HTTPServer? in defer { s = nil }; return s }

@@ -136,6 +136,7 @@ import TestSupport
         let created = try api.post(Self.cm + "?dryRun=All", Self.configMap("dry"))
         #expect(created.status == 201)
         #expect(created.json[path: ["metadata", "name"]] == "dry")
+        #expect(created.json[path: ["metadata", "resourceVersion"]] == nil)
         #expect(try api.get(Self.cm + "/dry").status == 404)
 
         let real = try api.post(Self.cm, Self.configMap("wet")).json
