@@ -25,12 +25,12 @@ extension Store {
         switch (t.group, t.kind) {
         case ("", "Namespace"):
             for (storageKey, items) in objects where storageKey != BuiltIn.namespace.storageKey {
-                for key in items.keys where key.hasPrefix("\(name)/") { objects[storageKey]?[key] = nil }
+                for key in items.keys where key.hasPrefix("\(name)/") { removeKey(storageKey, key) }
             }
         case ("apiextensions.k8s.io", "CustomResourceDefinition"):
             let group = old[path: ["spec", "group"]]?.stringValue ?? ""
             let plural = old[path: ["spec", "names", "plural"]]?.stringValue ?? ""
-            objects["\(group)/\(plural)"] = nil
+            for key in objects["\(group)/\(plural)"]?.keys.sorted() ?? [] { removeKey("\(group)/\(plural)", key) }
             registry.setCustom(name, nil)
         default: break
         }
@@ -39,7 +39,7 @@ extension Store {
         for (storageKey, items) in objects {
             for (key, o) in items {
                 let owners = o[path: ["metadata", "ownerReferences"]]?.arrayValue ?? []
-                if owners.contains(where: { $0["uid"]?.stringValue == uid }) { objects[storageKey]?[key] = nil }
+                if owners.contains(where: { $0["uid"]?.stringValue == uid }) { removeKey(storageKey, key) }
             }
         }
     }

@@ -14,6 +14,7 @@ public final class EmulatorServer: Sendable {
     private let http = Mutex<HTTPServer?>(nil)
     private let host: String
     private let requestedPort: Int
+    private let stopping = Atomic<Bool>(false)
     static let token = "emulator-token"
 
     /// Per-request bookkeeping kept apart from the objects, so logging never waits on a write.
@@ -23,6 +24,7 @@ public final class EmulatorServer: Sendable {
         var serviceNanoseconds: Int64 = 0
     }
 
+    /// Loads the state file and the CRD directory and seeds a fresh node; does not listen yet.
     public init(options: EmulatorOptions) throws {
         self.options = options
         let parts = options.listen.split(separator: ":", omittingEmptySubsequences: false)
@@ -53,9 +55,12 @@ public final class EmulatorServer: Sendable {
         }
     }
 
+    /// The bound port (0 before ``start()``).
     public var port: Int { http.withLock { $0?.port ?? 0 } }
+    /// `http://127.0.0.1:PORT`.
     public var baseURL: String { "http://\(host):\(port)" }
 
+    /// A kubeconfig for this emulator: context `emulator`, current, with a bearer token.
     public func kubeconfigYAML() -> String {
         """
         apiVersion: v1
@@ -80,13 +85,18 @@ public final class EmulatorServer: Sendable {
         """
     }
 
+    /// Writes ``kubeconfigYAML()`` to a file.
     public func writeKubeconfig(to path: String) throws {
         try kubeconfigYAML().write(toFile: path, atomically: true, encoding: .utf8)
     }
 
+    /// Adds a fault; faults are tried in the order they were injected.
     public func inject(_ fault: Fault) { diagnostics.withLock { $0.faults.add(fault) } }
+    /// Removes every fault.
     public func clearFaults() { diagnostics.withLock { $0.faults = FaultTable() } }
+    /// Every request answered so far, in order.
     public func requests() -> [RequestRecord] { diagnostics.withLock { $0.log } }
+    /// Empties the request log.
     public func clearRequestLog() { diagnostics.withLock { $0.log.removeAll() } }
     /// Total time spent serving requests, injected delays excluded.
     public func serviceTime() -> Duration { .nanoseconds(diagnostics.withLock { $0.serviceNanoseconds }) }
@@ -103,7 +113,9 @@ public final class EmulatorServer: Sendable {
         }
     }
 
+    /// Stops listening and closes open connections. Call it: the server is not released before.
     public func stop() {
+        stopping.store(true, ordering: .sequentiallyConsistent)
         let server = http.withLock { s -> HTTPServer? in defer { s = nil }; return s }
         server?.stop()
     }
@@ -166,6 +178,9 @@ public final class EmulatorServer: Sendable {
 
     private func serve(_ request: HTTPRequest, query: [String: String], dryRun: Bool) -> HTTPResponse {
         do {
+            if request.method == "GET", query["watch"] == "true" || query["watch"] == "1" {
+                return try watch(request, query: query)
+            }
             let (status, value) = try dispatch(request, query: query, dryRun: dryRun)
             if case .string(let text) = value { return HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8)) }
             return Self.json(status, value)
@@ -185,6 +200,7 @@ public final class EmulatorServer: Sendable {
             }
         }
         let address = "\(host):\(port)"
+
         let (status, value) = try store.withLock { (s: inout Store) throws(APIError) -> (Int, Value) in
             let route = try s.route(request.path, serverAddress: address)
             let before = s.resourceVersion
@@ -197,6 +213,47 @@ public final class EmulatorServer: Sendable {
             return result
         }
         return (status, value)
+    }
+
+    /// A watch: chunked JSON lines, one event each, until timeoutSeconds or stop().
+    private func watch(_ request: HTTPRequest, query: [String: String]) throws(APIError) -> HTTPResponse {
+        let labels = try query["labelSelector"].map { (s) throws(APIError) in try Selector(s) }
+        let fields = try query["fieldSelector"].map { (s) throws(APIError) in try Selector(s) }
+        let address = "\(host):\(port)"
+        let (w, initial, start) = try store.withLock { (s: inout Store) throws(APIError) -> (WatchRequest, [Value], Int) in
+            guard case .resource(let t, let ns, nil, nil) = try s.route(request.path, serverAddress: address) else {
+                throw .methodNotAllowed("WATCH")
+            }
+            let w = WatchRequest(type: t, namespace: ns, labels: labels, fields: fields)
+            if let rv = query["resourceVersion"].flatMap(Int.init), rv > 0 {
+                guard let (events, cursor) = s.watchEvents(w, after: rv) else {
+                    return (w, [Self.gone(rv, current: s.resourceVersion)], -1)
+                }
+                return (w, events, cursor)
+            }
+            return (w, s.initialEvents(w), s.resourceVersion)
+        }
+        let timeout = Double(query["timeoutSeconds"].flatMap(Int.init) ?? 1800)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], stream: { [self] write in
+            for e in initial { guard write(Array((JSON.encode(e, options: .revealSecrets) + "\n").utf8)) else { return } }
+            guard start >= 0 else { return }
+            var cursor = start
+            let deadline = ContinuousClock.now + .seconds(timeout)
+            while !stopping.load(ordering: .relaxed), ContinuousClock.now < deadline {
+                let next = store.withLock { $0.watchEvents(w, after: cursor) }
+                guard let (events, newCursor) = next else { return }
+                cursor = newCursor
+                for e in events { guard write(Array((JSON.encode(e, options: .revealSecrets) + "\n").utf8)) else { return } }
+                if events.isEmpty {
+                    guard write([]) else { return }
+                    usleep(20_000)
+                }
+            }
+        })
+    }
+
+    private static func gone(_ rv: Int, current: Int) -> Value {
+        ["type": "ERROR", "object": APIError(code: 410, reason: "Expired", message: "too old resource version: \(rv) (\(current))").status]
     }
 
     private static func execute(_ s: inout Store, _ route: Route, _ request: HTTPRequest, body: Value,
@@ -212,7 +269,6 @@ public final class EmulatorServer: Sendable {
             if t.namespaced, ns == nil, name != nil { throw .unknownPath() }
             switch (request.method, name) {
             case ("GET", nil):
-                if query["watch"] == "true" || query["watch"] == "1" { throw .methodNotAllowed("WATCH") }
                 return (200, s.list(t, ns: ns, labels: labels, fields: fields))
             case ("GET", let name?): return (200, try s.get(t, ns: ns, name: name))
             case ("POST", nil):

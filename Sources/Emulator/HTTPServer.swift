@@ -23,6 +23,9 @@ struct HTTPResponse: Sendable {
     var headers: [(String, String)] = []
     var body: [UInt8] = []
     var drop = false
+    /// A streamed body (chunked): the closure writes pieces until it returns or a write fails;
+    /// writing an empty piece only asks whether the client is still there.
+    var stream: (@Sendable (_ write: ([UInt8]) -> Bool) -> Void)? = nil
 
     static let dropped = HTTPResponse(status: 0, drop: true)
 }
@@ -110,10 +113,31 @@ final class HTTPServer: Sendable {
             if response.drop { return }
             var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
             for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
-            head += "Content-Length: \(response.body.count)\r\n"
             let closeAfter = request.header("connection")?.lowercased() == "close"
             if closeAfter { head += "Connection: close\r\n" }
-            head += "\r\n"
+            if let stream = response.stream {
+                head += "Transfer-Encoding: chunked\r\n\r\n"
+                guard writeAll(fd, Array(head.utf8)) else { return }
+                var open = true
+                stream { piece in
+                    guard open else { return false }
+                    if piece.isEmpty {
+                        // An empty write is a liveness probe: has the client gone away?
+                        var byte: UInt8 = 0
+                        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+                        if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { open = false }
+                        return open
+                    }
+                    var framed = Array((String(piece.count, radix: 16) + "\r\n").utf8)
+                    framed.append(contentsOf: piece)
+                    framed.append(contentsOf: [13, 10])
+                    open = writeAll(fd, framed)
+                    return open
+                }
+                guard open, writeAll(fd, Array("0\r\n\r\n".utf8)), !closeAfter else { return }
+                continue
+            }
+            head += "Content-Length: \(response.body.count)\r\n\r\n"
             var bytes = Array(head.utf8)
             bytes.append(contentsOf: response.body)
             guard writeAll(fd, bytes), !closeAfter else { return }

@@ -112,7 +112,7 @@ enum Patch {
         switch doc {
         case .object(var o):
             guard let child = o[token] else { throw Failure(message: "Unable to remove nonexistent key: \(token): missing value") }
-            o[token] = rest.isEmpty ? nil : try remove(child, rest)
+            if rest.isEmpty { o[token] = Value?.none } else { o[token] = try remove(child, rest) }
             return .object(o)
         case .array(var a):
             guard let i = Int(token), a.indices.contains(i) else { throw Failure(message: "index out of bounds: \(token)") }

@@ -11,6 +11,8 @@ struct Store {
     var helmFailures: Set<String> = []
     var nodeName = "node-1"
     var nameRNG = SplitMix64(seed: 0xC0FFEE)
+    /// Recent changes, oldest first, for watches.
+    var events = EventLog()
 
     static func key(_ ns: String?, _ name: String) -> String { "\(ns ?? "")/\(name)" }
 
@@ -254,12 +256,20 @@ struct Store {
         if o[path: ["metadata", "creationTimestamp"]] == nil { o["metadata"]?["creationTimestamp"] = .string(timestamp()) }
         let name = o[path: ["metadata", "name"]]?.stringValue ?? ""
         let ns = t.namespaced ? o[path: ["metadata", "namespace"]]?.stringValue : nil
-        objects[t.storageKey, default: [:]][Self.key(ns, name)] = o
+        let existed = objects[t.storageKey, default: [:]].updateValue(o, forKey: Self.key(ns, name)) != nil
+        events.append(WatchEvent(resourceVersion: resourceVersion, type: existed ? "MODIFIED" : "ADDED", storageKey: t.storageKey, object: o))
     }
 
     mutating func remove(_ t: ResourceType, _ ns: String?, _ name: String) {
-        objects[t.storageKey]?[Self.key(t.namespaced ? ns : nil, name)] = nil
+        removeKey(t.storageKey, Self.key(t.namespaced ? ns : nil, name))
+    }
+
+    /// Deletes by storage key, recording the DELETED event watchers see.
+    mutating func removeKey(_ storageKey: String, _ key: String) {
+        guard var o = objects[storageKey]?.removeValue(forKey: key) else { return }
         resourceVersion += 1
+        o["metadata"]?["resourceVersion"] = .string(String(resourceVersion))
+        events.append(WatchEvent(resourceVersion: resourceVersion, type: "DELETED", storageKey: storageKey, object: o))
     }
 
     mutating func randomSuffix() -> String {
