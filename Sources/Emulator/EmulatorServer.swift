@@ -15,6 +15,7 @@ public final class EmulatorServer: Sendable {
     private let host: String
     private let requestedPort: Int
     private let stopping = Atomic<Bool>(false)
+    private let writeGate = Mutex<(count: Int, hook: (@Sendable (Int) -> WriteGate)?)>((0, nil))
     static let token = "emulator-token"
 
     /// Per-request bookkeeping kept apart from the objects, so logging never waits on a write.
@@ -101,6 +102,12 @@ public final class EmulatorServer: Sendable {
     /// Total time spent serving requests, injected delays excluded.
     public func serviceTime() -> Duration { .nanoseconds(diagnostics.withLock { $0.serviceNanoseconds }) }
 
+    /// Calls `hook` with the ordinal (1, 2, …) of each non-dry-run write before serving it; `.drop`
+    /// closes the connection unserved. Crash tests kill a client at an exact write with it.
+    public func beforeEachWrite(_ hook: (@Sendable (Int) -> WriteGate)?) {
+        writeGate.withLock { $0 = (0, hook) }
+    }
+
     /// The install Job of the HelmChart with this name fails from its next (re)install on.
     public func failHelmChart(named name: String) { mutate { $0.helmFailures.insert(name) } }
     /// Undoes ``failHelmChart(named:)``.
@@ -135,6 +142,18 @@ public final class EmulatorServer: Sendable {
         let query = parseQuery(request.query)
         let dryRun = query["dryRun"] == "All"
         var record = RequestRecord(method: request.method, path: request.path, query: request.query, status: 0, dryRun: dryRun)
+        if request.method != "GET", !dryRun {
+            let gate = writeGate.withLock { gate -> (Int, (@Sendable (Int) -> WriteGate)?) in
+                guard gate.hook != nil else { return (0, nil) }
+                gate.count += 1
+                return (gate.count, gate.hook)
+            }
+            if let hook = gate.1, hook(gate.0) == .drop {
+                record.faulted = true
+                diagnostics.withLock { $0.log.append(record) }
+                return .dropped
+            }
+        }
         let action = diagnostics.withLock { $0.faults.match(method: request.method, path: request.path) }
         switch action {
         case .status(let code, let retryAfter)?:

@@ -87,3 +87,10 @@ public struct EmulatorError: Error, Sendable, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+/// What ``EmulatorServer/beforeEachWrite(_:)`` decides for one write.
+public enum WriteGate: Sendable {
+    case proceed
+    /// Close the connection without serving the write, as if the server never saw it.
+    case drop
+}

@@ -1,0 +1,109 @@
+import Document
+import Emulator
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+
+/// Kill -9 at every write an apply makes, then re-run: the result must equal one clean run.
+@Suite struct CrashConsistencyTests {
+    /// 22 steps: namespaces, ConfigMaps in them, and host files (recorded once the API answers).
+    static func playbook() -> String {
+        var text = "apiVersion: bootstrap.faforever.com/v1\nkind: Playbook\nmetadata: {name: crash}\nsteps:\n"
+        for i in 0..<8 {
+            text += "  - id: ns\(i)\n    type: kube.namespaces\n    with: {names: [crash-\(i)]}\n"
+        }
+        for i in 0..<10 {
+            text += """
+                  - id: cm\(i)
+                    type: kube.objects
+                    needs: [ns\(i % 8)]
+                    with:
+                      objects:
+                        - {apiVersion: v1, kind: ConfigMap, metadata: {name: cm-\(i), namespace: crash-\(i % 8)}, data: {index: "\(i)"}}
+
+                """
+        }
+        for i in 0..<4 {
+            text += "  - id: file\(i)\n    type: host.file\n    needs: [cm\(i)]\n    with: {path: /etc/crash/\(i).conf, content: \"value \(i)\\n\", mode: \"0640\"}\n"
+        }
+        return text
+    }
+
+    /// What a run leaves behind: the objects' content, the ledger's step ids, and the host files.
+    struct Outcome: Equatable {
+        var objects: [String: String]
+        var recorded: [String]
+        var files: [String: String]
+    }
+
+    func outcome(_ rig: EngineRig) -> Outcome {
+        var objects: [String: String] = [:]
+        for i in 0..<8 {
+            let ns = rig.server.object(apiVersion: "v1", kind: "Namespace", name: "crash-\(i)")
+            objects["ns/\(i)"] = JSON.encode(ns?[path: ["metadata", "labels"]] ?? .null, options: .sortedKeys)
+        }
+        for i in 0..<10 {
+            let cm = rig.server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "crash-\(i % 8)", name: "cm-\(i)")
+            objects["cm/\(i)"] = JSON.encode(cm?["data"] ?? .null, options: .sortedKeys)
+        }
+        var files: [String: String] = [:]
+        for i in 0..<4 {
+            files["\(i)"] = try? String(contentsOfFile: rig.hostRoot.path + "/etc/crash/\(i).conf", encoding: .utf8)
+        }
+        return Outcome(objects: objects, recorded: rig.ledger("crash").keys.sorted(), files: files)
+    }
+
+    func apply(_ rig: EngineRig, _ playbook: String, kubeconfig: String) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.binary)
+        process.arguments = ["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path, "--parallel", "2"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        return process
+    }
+
+    @Test func killedAtEveryWriteThenRerunConvergesToOneCleanRun() throws {
+        let dir = TemporaryDirectory()
+        let playbook = try dir.write("crash.yaml", Self.playbook())
+
+        // The clean run: the state to converge to, and how many writes it takes.
+        let clean = try EngineRig()
+        try clean.server.writeKubeconfig(to: dir.file("clean.kubeconfig"))
+        let cleanRun = try apply(clean, playbook, kubeconfig: dir.file("clean.kubeconfig"))
+        try cleanRun.run()
+        cleanRun.waitUntilExit()
+        #expect(cleanRun.terminationStatus == 0)
+        let expected = outcome(clean)
+        #expect(expected.recorded.count == 22)
+        let writes = clean.writesSeen().count
+        // 18 objects and 22 records, plus the lease and the ledger ConfigMap.
+        #expect(writes >= 40, "a 22-step apply writes each object and each record")
+
+        for n in 1...writes {
+            let rig = try EngineRig()
+            let kubeconfig = dir.file("kubeconfig-\(n)")
+            try rig.server.writeKubeconfig(to: kubeconfig)
+            let victim = try apply(rig, playbook, kubeconfig: kubeconfig)
+            let pid = Mutex<Int32>(0)
+            // Odd writes: killed before the server sees the write. Even: the write lands, the reply is lost.
+            let dropIt = n % 2 == 1
+            rig.server.beforeEachWrite { ordinal in
+                guard ordinal == n else { return .proceed }
+                var target: Int32 = 0
+                for _ in 0..<10_000 where target == 0 { target = pid.withLock { $0 }; if target == 0 { usleep(100) } }
+                kill(target, SIGKILL)
+                return dropIt ? .drop : .proceed
+            }
+            try victim.run()
+            pid.withLock { $0 = victim.processIdentifier }
+            victim.waitUntilExit()
+            rig.server.beforeEachWrite(nil)
+            #expect(victim.terminationReason == .uncaughtSignal, "write \(n): the apply was not killed")
+
+            let rerun = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path])
+            #expect(rerun.status == 0, "write \(n): re-run failed: \(rerun.stderr)")
+            #expect(outcome(rig) == expected, "write \(n) (\(dropIt ? "before" : "after") it landed): state differs from a clean run")
+        }
+    }
+}
