@@ -5,11 +5,21 @@ import Synchronization
 /// Shows an apply's progress: live lines for running steps on a terminal, one plain line per
 /// event otherwise (logs and CI).
 final class ProgressPrinter: Sendable {
-    struct Running { var since: ContinuousClock.Instant; var doing: String }
+    struct Running: Sendable {
+        var step: String
+        var since: ContinuousClock.Instant
+        var doing: String
+    }
+
+    /// Everything drawn goes through this lock, so the ticker and step events never interleave.
+    struct Screen: Sendable {
+        var running: [Running] = []
+        /// Lines of the live block currently on screen, to erase before writing anything else.
+        var drawn = 0
+    }
 
     let live: Bool
-    private let running = Mutex<[(String, Running)]>([])
-    private let drawn = Mutex<Int>(0)
+    private let screen = Mutex(Screen())
     private let ticker = Mutex<Task<Void, Never>?>(nil)
 
     init(live: Bool) {
@@ -18,67 +28,59 @@ final class ProgressPrinter: Sendable {
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
-                self?.redraw()
+                self?.screen.withLock { Self.redraw(&$0) }
             }
         }
         ticker.withLock { $0 = task }
     }
 
     func handle(_ event: ProgressEvent) {
-        switch event {
-        case .started(let step):
-            running.withLock { $0.append((step, Running(since: .now, doing: "running"))) }
-            if !live { line("[\(step)] started") }
-        case .waiting(let step, let what):
-            running.withLock { list in
-                if let i = list.firstIndex(where: { $0.0 == step }) { list[i].1.doing = what }
+        screen.withLock { screen in
+            var text: String?
+            switch event {
+            case .started(let step):
+                screen.running.append(Running(step: step, since: .now, doing: "running"))
+                if !live { text = "[\(step)] started" }
+            case .waiting(let step, let what):
+                if let i = screen.running.firstIndex(where: { $0.step == step }) { screen.running[i].doing = what }
+                if !live { text = "[\(step)] \(what)" }
+            case .finished(let step, let outcome, let seconds):
+                screen.running.removeAll { $0.step == step }
+                let time = String(format: "%.1fs", seconds)
+                switch outcome {
+                case .failed(let message): text = "[\(step)] failed after \(time): \(message)"
+                case .skipped: text = "[\(step)] skipped (recorded, unchanged)"
+                default: text = "[\(step)] \(outcome.word) (\(time))"
+                }
+            case .blocked(let step, let by):
+                text = "[\(step)] blocked: needs \"\(by)\", which did not complete"
+            case .note(let note):
+                text = note
             }
-            if !live { line("[\(step)] \(what)") }
-        case .finished(let step, let outcome, let seconds):
-            running.withLock { $0.removeAll { $0.0 == step } }
-            let time = String(format: "%.1fs", seconds)
-            switch outcome {
-            case .failed(let message): line("[\(step)] failed after \(time): \(message)")
-            case .skipped: line("[\(step)] skipped (recorded, unchanged)")
-            default: line("[\(step)] \(outcome.word) (\(time))")
-            }
-        case .blocked(let step, let by):
-            line("[\(step)] blocked: needs \"\(by)\", which did not complete")
-        case .note(let text):
-            line(text)
+            if live { Self.erase(&screen) }
+            if let text { Console.err(text) }
+            if live { Self.redraw(&screen) }
         }
-        if live { redraw() }
     }
 
     func finish() {
         ticker.withLock { $0?.cancel() }
-        if live { clearLive() }
+        if live { screen.withLock { Self.erase(&$0) } }
     }
 
-    /// Writes a permanent line above the live block.
-    private func line(_ text: String) {
-        if live { clearLive() }
-        Console.err(text)
+    private static func erase(_ screen: inout Screen) {
+        if screen.drawn > 0 { FileHandle.standardError.write(Data("\u{1B}[\(screen.drawn)F\u{1B}[J".utf8)) }
+        screen.drawn = 0
     }
 
-    private func clearLive() {
-        drawn.withLock { count in
-            if count > 0 { FileHandle.standardError.write(Data("\u{1B}[\(count)F\u{1B}[J".utf8)) }
-            count = 0
-        }
-    }
-
-    private func redraw() {
-        clearLive()
+    private static func redraw(_ screen: inout Screen) {
+        erase(&screen)
         let now = ContinuousClock.now
-        let lines = running.withLock { list in
-            list.map { step, state -> String in
-                let elapsed = now - state.since
-                return String(format: "  … %@ (%llds) %@", step, elapsed.components.seconds, state.doing)
-            }
+        let lines = screen.running.map { state in
+            "  … \(state.step) (\((now - state.since).components.seconds)s) \(state.doing)"
         }
         guard !lines.isEmpty else { return }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-        drawn.withLock { $0 = lines.count }
+        screen.drawn = lines.count
     }
 }
