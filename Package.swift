@@ -44,14 +44,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .target(name: "TestSupport", dependencies: ["Document", "Emulator", "Kube"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Document", "Playbook", "Emulator", "Kube", "Host", "Engine", "Steps"],
+                path: "Tests/TestSupport"),
         .testTarget(name: "DocumentTests", dependencies: ["Document"]),
         .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Graph", "Engine", "Steps", "TestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "Emulator", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Kube", "TestSupport"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "Steps", "Engine", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Steps", "Emulator", "Kube", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Steps", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "Document"]),
     ]
 )

@@ -9,10 +9,12 @@ extension PlanReport {
             lines.append("")
         }
         let width = steps.map(\.id.count).max() ?? 0
+        let typeWidth = steps.map(\.type.count).max() ?? 0
         for step in steps {
             let symbol = step.action == .skip ? "=" : (step.objects.contains { $0.action != .create } ? "~" : "+")
             let id = step.id.padding(toLength: width, withPad: " ", startingAt: 0)
-            lines.append("  \(symbol) \(id)  \(step.type)  \(step.action.rawValue): \(step.reason)")
+            let type = step.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
+            lines.append("  \(symbol) \(id)  \(type)  \(step.action.rawValue): \(step.reason)")
             for action in step.hostActions { lines.append("      $ \(action)") }
             for object in step.objects {
                 let ns = object.namespace.map { "\($0)/" } ?? ""

@@ -121,11 +121,13 @@ final class CurlEasy {
         var osErrno = 0
         _ = bs_easy_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
         let lower = curlText.lowercased()
-        if lower.contains("certificate required") || lower.contains("alert handshake failure") && code != CURLE_PEER_FAILED_VERIFICATION {
+        // The server's TLS alerts arrive as text only; our own verification failure has its own code.
+        let serverAlert = code != CURLE_PEER_FAILED_VERIFICATION
+        if serverAlert && (lower.contains("certificate required") || lower.contains("alert handshake failure")) {
             return TransportError(.clientCertificateRequired,
                                   "client certificate required by the server at \(origin) (check client-certificate and client-key in the kubeconfig)")
         }
-        if lower.contains("bad certificate") || lower.contains("unknown ca") || lower.contains("certificate unknown") {
+        if serverAlert && (lower.contains("bad certificate") || lower.contains("unknown ca") || lower.contains("certificate unknown")) {
             return TransportError(.clientCertificateRejected,
                                   "the server at \(origin) rejected the client certificate (\(curlText))")
         }

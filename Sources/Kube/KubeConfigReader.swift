@@ -30,10 +30,11 @@ struct KubeConfigReader {
         tls.certificateAuthority = try bytes(cluster, data: "certificate-authority-data", file: "certificate-authority")
         if cluster["insecure-skip-tls-verify"]?.resolved.boolValue == true {
             tls.insecureSkipVerify = true
-            warnings.append("WARNING: TLS verification of \(server) is disabled by insecure-skip-tls-verify in \(path) (context \"\(contextName)\"): anyone on the network path can impersonate the API server")
+            warnings.append("TLS verification of \(server) is disabled by insecure-skip-tls-verify in \(path) (context \"\(contextName)\"): anyone on the network path can impersonate the API server")
         }
-        if server.hasPrefix("http://") {
-            warnings.append("WARNING: \(server) is plain HTTP (\(path)): requests and credentials are not encrypted")
+        // Plain HTTP is only harmless on loopback (the emulator); elsewhere tokens cross the network in clear.
+        if server.hasPrefix("http://"), !Self.isLoopback(server) {
+            warnings.append("\(server) is plain HTTP (\(path)): requests and credentials are not encrypted")
         }
 
         if let userName = context["user"]?.scalarText, !userName.isEmpty {
@@ -63,6 +64,11 @@ struct KubeConfigReader {
         }
         let namespace = context["namespace"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         return KubeConfig(path: path, contextName: contextName, server: server, namespace: namespace, tls: tls, warnings: warnings)
+    }
+
+    static func isLoopback(_ server: String) -> Bool {
+        let origin = CurlEasy.origin(of: server)
+        return ["http://127.0.0.1", "http://localhost", "http://[::1]"].contains { origin == $0 || origin.hasPrefix($0 + ":") }
     }
 
     /// The entry called `name` in the list under `key` (contexts, clusters, users).

@@ -7,6 +7,11 @@ public enum StepCatalog {
     static let clusterDrivers: [any StepDriver.Type] = [
         NamespacesStep.self,
         ObjectsStep.self,
+        LocalVolumes.self,
+        HelmChart.self,
+        RBACOIDC.self,
+        TraefikACME.self,
+        TraefikRoutes.self,
     ]
 
     public static let registry = StepRegistry(drivers)

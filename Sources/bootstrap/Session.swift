@@ -25,6 +25,7 @@ struct Session {
         if let directory = options.rehearsal {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let host = try RehearsalHost(directory: directory)
+            try seedMigrationSources(playbook, under: host.root)
             let nodeName = playbook.steps.values.first { $0.type.name == "k3s.install" }?
                 .parameters.value["nodeName"]?.stringValue ?? "rehearsal-node"
             let crds = try options.crds ?? RehearsalCRDs.write(into: directory)
@@ -59,5 +60,26 @@ struct Session {
             return KubeClient(config: config, logger: logger)
         })
         return Session(host: host, connection: connection, emulator: nil)
+    }
+
+    /// The compose data a rehearsal copies does not exist on the rehearsing machine: each missing
+    /// source becomes an empty directory under the simulated host, and the run says so.
+    static func seedMigrationSources(_ playbook: CheckedPlaybook, under root: String) throws {
+        var sources: [String] = []
+        for step in playbook.orderedSteps {
+            let parameters = step.parameters.value
+            if step.type.name == "data.migrate", let from = parameters["from"]?.stringValue { sources.append(from) }
+            for volume in parameters["volumes"]?.arrayValue ?? [] {
+                if let from = volume["migrateFrom"]?.stringValue { sources.append(from) }
+            }
+        }
+        let missing = sources.filter { !FileManager.default.fileExists(atPath: root + $0) }
+        for source in missing {
+            try FileManager.default.createDirectory(atPath: root + source, withIntermediateDirectories: true)
+        }
+        if !missing.isEmpty {
+            Console.err("rehearsal: \(missing.count) migration source\(missing.count == 1 ? "" : "s") did not exist under \(root); "
+                + "seeded empty (copy real data there to rehearse with it)")
+        }
     }
 }

@@ -1,0 +1,119 @@
+import Document
+import Engine
+
+/// `helm.chart`: a Helm release installed by k3s' helm-controller from a HelmChart object, with
+/// secret values kept in a Secret the chart reads, never in the HelmChart itself.
+public struct HelmChart: StepDriver {
+    public struct Parameters: Decodable, Sendable {
+        /// The HelmChart's name and Helm release name.
+        public var name: String
+        /// A chart name in `repo`, an `oci://` reference, or an https URL of a chart archive.
+        public var chart: String
+        public var repo: String?
+        /// An exact chart version; ranges would let a re-run install something else.
+        public var version: String
+        public var targetNamespace: String
+        public var createNamespace: Bool?
+        /// Chart values in plain sight (they are shown by `plan` and stored in the HelmChart).
+        public var values: Value?
+        /// Chart values that may hold `${{ secrets.* }}`: written to a Secret the HelmChart references.
+        public var secretValues: Value?
+        /// Helm's `--timeout`, a Go duration such as `10m`.
+        public var timeout: String?
+
+        public init(name: String, chart: String, repo: String? = nil, version: String, targetNamespace: String,
+                    createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil) {
+            self.name = name
+            self.chart = chart
+            self.repo = repo
+            self.version = version
+            self.targetNamespace = targetNamespace
+            self.createNamespace = createNamespace
+            self.values = values
+            self.secretValues = secretValues
+            self.timeout = timeout
+        }
+    }
+
+    public static let type = "helm.chart"
+    public static let version = 1
+    public static let target = StepTarget.cluster
+    public static let summary = "A Helm chart installed by k3s' helm-controller, secret values kept in a Secret; waits for the install Job"
+
+    /// Where k3s' helm-controller watches HelmCharts and runs its Jobs.
+    public static let controllerNamespace = "kube-system"
+
+    public let id: String
+    public let parameters: Parameters
+    public init(id: String, parameters: Parameters) {
+        self.id = id
+        self.parameters = parameters
+    }
+
+    var jobName: String { "helm-install-\(parameters.name)" }
+    var secretName: String { "\(parameters.name)-bootstrap-values" }
+
+    public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        // helm-controller names its Jobs helm-install-<name> and helm-delete-<name>: 63 characters at most.
+        if !KubeNames.isDNSLabel(p.name) || p.name.count > 50 {
+            diagnostics.append(context.error("name \"\(p.name)\" must be lowercase letters, digits and '-', at most 50 (helm-controller prefixes it for its Jobs)", at: "name"))
+        }
+        if !KubeNames.isDNSLabel(p.targetNamespace) {
+            diagnostics.append(context.error("targetNamespace \"\(p.targetNamespace)\" is not a valid namespace name", at: "targetNamespace"))
+        }
+        diagnostics += checkSource(p, context)
+        if let problem = versionProblem(p.version) { diagnostics.append(context.error(problem, at: "version")) }
+        if let timeout = p.timeout, (try? #/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/#.wholeMatch(in: timeout)) == nil {
+            diagnostics.append(context.error("timeout \"\(timeout)\" is not a duration such as 10m or 1h30m", at: "timeout"))
+        }
+        if let values = p.values {
+            if values.objectValue == nil { diagnostics.append(context.error("values must be a mapping", at: "values")) }
+            if let path = sensitivePath(values) {
+                let dotted = (["values"] + path).joined(separator: ".")
+                diagnostics.append(.error("step \"\(context.stepID)\": \(dotted) takes a secret, but values are stored and shown in plain text; "
+                    + "move it to secretValues.\(path.joined(separator: ".")), which bootstrap keeps in a Secret", at: context.mark(["values"] + path)))
+            }
+        }
+        if let secretValues = p.secretValues, secretValues.objectValue == nil {
+            diagnostics.append(context.error("secretValues must be a mapping of chart values", at: "secretValues"))
+        }
+        return diagnostics
+    }
+
+    static func checkSource(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        if p.chart.isEmpty { return [context.error("chart must not be empty", at: "chart")] }
+        let standalone = p.chart.hasPrefix("oci://") || p.chart.hasPrefix("https://")
+        if standalone, p.repo != nil {
+            return [context.error("repo must not be set when chart is a full reference (\(p.chart))", at: "repo")]
+        }
+        if !standalone, p.repo == nil {
+            return [context.error("repo is required for chart \"\(p.chart)\" (or give the chart as oci://...)", at: "chart")]
+        }
+        if let repo = p.repo, !(repo.hasPrefix("https://") || repo.hasPrefix("http://")) {
+            return [context.error("repo \"\(repo)\" must be an http(s) URL", at: "repo")]
+        }
+        return []
+    }
+
+    /// Why `version` is not one exact chart version, or nil.
+    static func versionProblem(_ version: String) -> String? {
+        if version.isEmpty { return "version must not be empty: pin the exact chart version" }
+        if (try? #/^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/#.wholeMatch(in: version)) != nil { return nil }
+        return "version \"\(version)\" is not an exact chart version: pin one such as 14.6.10 (ranges and wildcards "
+            + "would let a later run install a different chart)"
+    }
+
+    /// The path of the first secret inside a value, or nil.
+    static func sensitivePath(_ value: Value) -> [String]? {
+        switch value {
+        case .sensitive: return []
+        case .object(let object):
+            for (key, child) in object { if let path = sensitivePath(child) { return [key] + path } }
+        case .array(let items):
+            for (index, item) in items.enumerated() { if let path = sensitivePath(item) { return [String(index)] + path } }
+        default: break
+        }
+        return nil
+    }
+}

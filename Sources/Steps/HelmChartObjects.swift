@@ -1,0 +1,79 @@
+import Document
+import Engine
+import Foundation
+import Kube
+
+// The HelmChart and the Secret holding its secret values.
+//
+// The Secret's key carries a revision (`values-<n>.yaml`) that is bumped whenever the secret values
+// change. That makes every change of the release's input a change of the HelmChart's spec, so
+// helm-controller always runs a new Job for it (and the step knows it must wait for that Job),
+// without putting anything derived from a secret, not even a hash, into the HelmChart.
+extension HelmChart {
+    var chartRef: ObjectRef {
+        ObjectRef(apiVersion: "helm.cattle.io/v1", kind: "HelmChart", namespace: Self.controllerNamespace, name: parameters.name)
+    }
+    var secretRef: ObjectRef { ObjectRef(apiVersion: "v1", kind: "Secret", namespace: Self.controllerNamespace, name: secretName) }
+    var jobRef: ObjectRef { ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: Self.controllerNamespace, name: jobName) }
+
+    static func valuesKey(_ revision: Int) -> String { "values-\(revision).yaml" }
+
+    /// The secret values as the YAML file helm reads, base64-encoded as Secret data; still sensitive.
+    var encodedSecretValues: Sensitive? {
+        guard let values = parameters.secretValues else { return nil }
+        return Sensitive(YAML.emit(revealed(values))).map { Data($0.utf8).base64EncodedString() }
+    }
+
+    func chartObject(revision: Int) -> Value {
+        var spec: Value = ["chart": .string(parameters.chart)]
+        if let repo = parameters.repo { spec["repo"] = .string(repo) }
+        spec["version"] = .string(parameters.version)
+        spec["targetNamespace"] = .string(parameters.targetNamespace)
+        if let create = parameters.createNamespace { spec["createNamespace"] = .bool(create) }
+        if let timeout = parameters.timeout { spec["timeout"] = .string(timeout) }
+        if let values = parameters.values, values.objectValue?.isEmpty == false { spec["valuesContent"] = .string(YAML.emit(values)) }
+        if parameters.secretValues != nil {
+            spec["valuesSecrets"] = [["name": .string(secretName), "keys": [.string(Self.valuesKey(revision))]]]
+        }
+        return [
+            "apiVersion": "helm.cattle.io/v1", "kind": "HelmChart",
+            "metadata": ["name": .string(parameters.name), "namespace": .string(Self.controllerNamespace)],
+            "spec": spec,
+        ]
+    }
+
+    func secretObject(revision: Int, encoded: Sensitive) -> Value {
+        [
+            "apiVersion": "v1", "kind": "Secret",
+            "metadata": ["name": .string(secretName), "namespace": .string(Self.controllerNamespace)],
+            "type": "Opaque",
+            "data": .object(Object([(Self.valuesKey(revision), .sensitive(encoded))])),
+        ]
+    }
+
+    /// The revision the secret values are at: the live one when they are unchanged, else the next.
+    func revision(_ kube: KubeClient?, encoded: Sensitive) async throws -> Int {
+        guard let kube, let chart = try await kube.get(chartRef),
+              let key = chart[path: ["spec", "valuesSecrets"]]?.arrayValue?.first?["keys"]?.arrayValue?.first?.stringValue,
+              let match = try? #/^values-([0-9]+)\.yaml$/#.wholeMatch(in: key), let live = Int(match.1) else { return 1 }
+        let data = try await kube.get(secretRef)?["data"]?[key]?.stringValue
+        return data == encoded.revealed ? live : live + 1
+    }
+
+    public func check(_ context: StepContext) async throws -> StepPlan {
+        guard let encoded = encodedSecretValues else { return StepPlan(objects: [chartObject(revision: 1)]) }
+        let revision = try await revision(context.kube, encoded: encoded)
+        // The Secret first: helm-controller needs it when it sees the HelmChart.
+        return StepPlan(objects: [secretObject(revision: revision, encoded: encoded), chartObject(revision: revision)])
+    }
+}
+
+/// The value with its secrets as plain strings: only for building the Secret's content.
+func revealed(_ value: Value) -> Value {
+    switch value {
+    case .sensitive(let secret): return .string(secret.revealed)
+    case .object(let object): return .object(Object(object.map { ($0.key, revealed($0.value)) }))
+    case .array(let items): return .array(items.map(revealed))
+    default: return value
+    }
+}

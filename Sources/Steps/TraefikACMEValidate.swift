@@ -1,0 +1,101 @@
+import Document
+import Engine
+
+extension TraefikACME {
+    /// Cipher suite names Traefik accepts (Go's crypto/tls names, plus the older CHACHA20 spellings
+    /// FAF's dynamic configuration uses).
+    static let cipherSuites = [
+        "TLS_RSA_WITH_RC4_128_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA",
+        "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA256", "TLS_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_RC4_128_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+        "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+    ]
+
+    public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if let k3s = Traefik.stepDisablingTraefik(context) {
+            problems.append(context.error("step \"\(k3s)\" disables k3s' bundled Traefik, which this step configures; remove \"traefik\" from its disable list", at: ""))
+        }
+        if let minor = Traefik.k3sMinorVersion(context), minor >= 32 {
+            problems.append(context.warning("k3s v1.\(minor) bundles Traefik 3 (chart 34.x or newer) but this step writes values for chart \(chartVersion): the HTTPS redirect moved to ports.web.redirections", at: ""))
+        }
+        if let resolver = p.resolver, !KubeNames.isDNSLabel(resolver) {
+            problems.append(context.error("resolver \"\(resolver)\" must be a lower-case name (letters, digits, '-')", at: "resolver"))
+        }
+        if (try? #/^[^@\s]+@[^@\s]+\.[^@\s.]+$/#.wholeMatch(in: p.email)) == nil {
+            problems.append(context.error("email \"\(p.email)\" is not an email address; Let's Encrypt sends expiry notices there", at: "email"))
+        }
+        if let server = p.caServer, !server.hasPrefix("https://") {
+            problems.append(context.error("caServer must be an https:// ACME directory URL", at: "caServer"))
+        }
+        problems += validateChallenge(p, context)
+        problems += validateStorage(p.storage, context)
+        problems += validateTLSOptions(p.tlsOptions, context)
+        if let values = p.values {
+            if values.objectValue == nil { problems.append(context.error("values must be a mapping of Traefik chart values", at: "values")) }
+            for path in TraefikValues.overlaps(values, TraefikACME(id: context.stepID, parameters: p).ownValues) {
+                problems.append(.error("step \"\(context.stepID)\": values.\(path.joined(separator: ".")) is set by this step; use its parameters instead",
+                                       at: context.mark(["values"] + path)))
+            }
+        }
+        return problems
+    }
+
+    static func validateChallenge(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        guard p.challenge == .dns else {
+            return p.dns == nil ? [] : [context.error("dns is only used with challenge: dns (challenge is \"\(p.challenge.rawValue)\")", at: "dns")]
+        }
+        guard let dns = p.dns else {
+            return [context.error("challenge \"dns\" needs dns: {provider, token}", at: "challenge")]
+        }
+        var problems: [Diagnostic] = []
+        if (try? #/^[a-z0-9][a-z0-9.-]*$/#.wholeMatch(in: dns.provider)) == nil {
+            problems.append(context.error("dns.provider \"\(dns.provider)\" is not a lego provider name such as cloudflare", at: "dns", "provider"))
+        }
+        if let variable = dns.tokenVariable {
+            if (try? #/^[A-Z_][A-Z0-9_]*$/#.wholeMatch(in: variable)) == nil {
+                problems.append(context.error("dns.tokenVariable \"\(variable)\" is not an environment variable name", at: "dns", "tokenVariable"))
+            }
+        } else if tokenVariables[dns.provider] == nil {
+            problems.append(context.error("dns.tokenVariable is required for provider \"\(dns.provider)\": name the variable lego reads its token from (known: \(tokenVariables.keys.sorted().joined(separator: ", ")))", at: "dns", "provider"))
+        }
+        for (index, resolver) in (dns.resolvers ?? []).enumerated()
+        where (try? #/^[A-Za-z0-9.:\[\]-]+:[0-9]+$/#.wholeMatch(in: resolver)) == nil {
+            problems.append(context.error("dns.resolvers: \"\(resolver)\" must be host:port, e.g. 1.1.1.1:53", at: "dns", "resolvers", String(index)))
+        }
+        return problems
+    }
+
+    static func validateStorage(_ storage: Storage, _ context: ValidationContext) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if !KubeNames.isDNSLabel(storage.claim) {
+            problems.append(context.error("storage.claim \"\(storage.claim)\" is not a valid claim name (lowercase letters, digits and '-', at most 63)", at: "storage", "claim"))
+        }
+        if let path = storage.path, let problem = ParameterRules.hostPathProblem(path) {
+            problems.append(context.error("storage.path: \(problem)", at: "storage", "path"))
+        }
+        return problems
+    }
+
+    static func validateTLSOptions(_ options: TLSOptions?, _ context: ValidationContext) -> [Diagnostic] {
+        guard let options else { return [] }
+        var problems: [Diagnostic] = []
+        if let namespace = options.namespace, !KubeNames.isDNSLabel(namespace) {
+            problems.append(context.error("tlsOptions.namespace \"\(namespace)\" is not a valid namespace", at: "tlsOptions", "namespace"))
+        }
+        for (index, suite) in (options.cipherSuites ?? []).enumerated() where !cipherSuites.contains(suite) {
+            problems.append(context.error("tlsOptions.cipherSuites: unknown cipher suite \"\(suite)\"\(Traefik.didYouMean(suite, cipherSuites))",
+                                          at: "tlsOptions", "cipherSuites", String(index)))
+        }
+        if options.minVersion == .tls13, options.cipherSuites != nil {
+            problems.append(context.warning("tlsOptions.cipherSuites have no effect with VersionTLS13: Go fixes the TLS 1.3 suites", at: "tlsOptions", "cipherSuites"))
+        }
+        return problems
+    }
+}

@@ -1,0 +1,96 @@
+import Document
+import Engine
+import Foundation
+import Kube
+
+/// A parameter that must come from the secrets file (`${{ secrets.* }}`): a token or password
+/// written in the playbook itself would sit unprotected in the repository.
+public struct TraefikSecret: Decodable, Sendable {
+    public let value: Sensitive
+
+    public init(_ value: Sensitive) { self.value = value }
+
+    public init(from decoder: any Decoder) throws {
+        let raw = try decoder.singleValueContainer().decode(Value.self)
+        let problem: String
+        switch raw {
+        case .sensitive(let secret):
+            value = secret
+            return
+        case .string:
+            problem = "must come from the secrets file (${{ secrets.* }}): a value written in the playbook is not protected"
+        default:
+            problem = "must be a string from the secrets file, found \(raw.typeName)"
+        }
+        guard let reporter = decoder as? any ParameterReporting else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: problem))
+        }
+        reporter.report(problem)
+        value = Sensitive("")
+    }
+}
+
+/// What both Traefik steps share: API groups, k3s' bundled Traefik, naming checks.
+enum Traefik {
+    /// Traefik's CRD group since v2.10; older installs only serve `traefik.containo.us`.
+    static let apiVersion = "traefik.io/v1alpha1"
+    static let legacyAPIVersion = "traefik.containo.us/v1alpha1"
+
+    /// The entry points k3s' Traefik chart defines; FAF's compose stack called websecure `web-secure`.
+    static let entryPoints = ["web", "websecure", "traefik", "metrics"]
+
+    /// The API version to write `kind` with: `traefik.containo.us` only when the live cluster serves
+    /// nothing else; `traefik.io` when the API is not reachable yet (plan on a fresh node).
+    static func apiVersion(for kind: String, _ context: StepContext) async throws -> String {
+        guard let kube = context.kube else { return apiVersion }
+        if try await kube.knows(apiVersion: apiVersion, kind: kind) { return apiVersion }
+        if try await kube.knows(apiVersion: legacyAPIVersion, kind: kind) { return legacyAPIVersion }
+        return apiVersion
+    }
+
+    /// Applies objects once the API serves each of their kinds: k3s installs Traefik's CRDs from
+    /// its bundled chart some time after the API server is up.
+    static func applyWhenServed(_ objects: [Value], _ context: StepContext) async throws {
+        let kube = try context.requireKube()
+        var seen: Set<String> = []
+        for object in objects {
+            guard let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
+                  seen.insert(apiVersion + " " + kind).inserted else { continue }
+            try await context.wait(for: "\(kind) (\(apiVersion)) to be served") {
+                try await kube.knows(apiVersion: apiVersion, kind: kind)
+            }
+        }
+        try await context.applyObjects(objects)
+    }
+
+    /// The `k3s.install` step of the playbook that disables k3s' bundled Traefik, if any.
+    static func stepDisablingTraefik(_ context: ValidationContext) -> String? {
+        context.steps(ofType: "k3s.install").first { step in
+            step.parameters["disable"]?.arrayValue?.contains(.string("traefik")) ?? false
+        }?.id
+    }
+
+    /// The minor version of the playbook's k3s release (31 for v1.31.4+k3s1), if one is installed.
+    static func k3sMinorVersion(_ context: ValidationContext) -> Int? {
+        for step in context.steps(ofType: "k3s.install") {
+            guard let version = step.parameters["version"]?.stringValue,
+                  let match = try? #/^v1\.([0-9]+)\./#.prefixMatch(in: version) else { continue }
+            return Int(match.1)
+        }
+        return nil
+    }
+
+    /// A Secret whose values stay sensitive: they print as `(sensitive)` everywhere but on the wire.
+    static func secret(name: String, namespace: String, data: [(String, Sensitive)]) -> Value {
+        let encoded = Object(data.map { ($0.0, Value.sensitive($0.1.map { Data($0.utf8).base64EncodedString() })) })
+        return ["apiVersion": "v1", "kind": "Secret", "metadata": ["name": .string(name), "namespace": .string(namespace)],
+                "type": "Opaque", "data": .object(encoded)]
+    }
+
+    /// A host name a `Host()` rule can match: a lower-case DNS name (no wildcards, no ports).
+    static func isHostName(_ host: String) -> Bool { ParameterRules.isDNSSubdomain(host) }
+
+    static func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
+        suggestion(for: word, among: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
+    }
+}

@@ -1,0 +1,123 @@
+import Document
+import Foundation
+@testable import Kube
+import TestSupport
+import Testing
+
+/// Against a real TLS server (`openssl s_server`), so certificate handling is libcurl's and OpenSSL's, not a fake's.
+@Suite(.serialized, .enabled(if: TLSFixture.openssl != nil, "openssl CLI not found on PATH: TLS tests need it"))
+struct TLSTests {
+    let fixture: TLSFixture
+
+    init() throws { fixture = try TLSFixture() }
+
+    private func tls(ca: [UInt8]? = nil, clientCertificate: Bool = true) -> TLSSettings {
+        TLSSettings(certificateAuthority: ca ?? fixture.caPEM,
+                    clientCertificate: clientCertificate ? fixture.clientCertificatePEM : nil,
+                    clientKey: clientCertificate ? Sensitive(fixture.clientKeyPEM) : nil)
+    }
+
+    @Test func clientCertificateAuthenticationSucceeds() async throws {
+        let server = try fixture.startServer(requireClientCertificate: true)
+        defer { server.stop() }
+        let response = try await CurlTransport(tls: tls()).send(HTTPRequest(method: "GET", url: server.url + "/"))
+        #expect(response.status == 200)
+        let client = KubeClient(config: KubeConfig(path: "k", contextName: "c", server: server.url, tls: tls()))
+        #expect(await client.ready())
+    }
+
+    @Test func kubeconfigWithEmbeddedDataConnects() async throws {
+        let server = try fixture.startServer(requireClientCertificate: true)
+        defer { server.stop() }
+        let b64 = { (bytes: [UInt8]) in Data(bytes).base64EncodedString() }
+        let text = """
+            apiVersion: v1
+            kind: Config
+            current-context: default
+            contexts:
+            - name: default
+              context: {cluster: default, user: default}
+            clusters:
+            - name: default
+              cluster:
+                server: \(server.url)
+                certificate-authority-data: \(b64(fixture.caPEM))
+            users:
+            - name: default
+              user:
+                client-certificate-data: \(b64(fixture.clientCertificatePEM))
+                client-key-data: \(b64(Array(fixture.clientKeyPEM.utf8)))
+            """
+        let config = try KubeConfig.parse(text, path: "k3s.yaml", context: nil)
+        #expect(config.warnings.isEmpty)
+        #expect(await KubeClient(config: config).ready())
+    }
+
+    @Test func wrongCertificateAuthorityFailsVerification() async throws {
+        let server = try fixture.startServer(requireClientCertificate: true)
+        defer { server.stop() }
+        do {
+            _ = try await CurlTransport(tls: tls(ca: fixture.otherCAPEM)).send(HTTPRequest(method: "GET", url: server.url + "/"))
+            Issue.record("expected TLS verification to fail")
+        } catch let error as TransportError {
+            #expect(error.failure == .tlsVerification)
+            #expect(error.message.hasPrefix("TLS certificate verification failed for \(server.url) (check certificate-authority in the kubeconfig)"))
+        }
+        // Through the client it is a transport KubeError naming the request, and not retried.
+        let client = KubeClient(config: KubeConfig(path: "k", contextName: "c", server: server.url, tls: tls(ca: fixture.otherCAPEM)))
+        do {
+            _ = try await client.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "x", name: "y"))
+            Issue.record("expected an error")
+        } catch let error as KubeError {
+            #expect(error.reason == .transport(.tlsVerification))
+            #expect(error.description.hasPrefix("GET /api/v1: TLS certificate verification failed"))
+            #expect(client.stats.total == 1)
+        }
+    }
+
+    @Test func missingClientCertificateIsNamed() async throws {
+        let server = try fixture.startServer(requireClientCertificate: true)
+        defer { server.stop() }
+        do {
+            _ = try await CurlTransport(tls: tls(clientCertificate: false)).send(HTTPRequest(method: "GET", url: server.url + "/"))
+            Issue.record("expected the server to refuse the connection")
+        } catch let error as TransportError {
+            #expect(error.failure == .clientCertificateRequired, "\(error.message)")
+            #expect(error.message.hasPrefix("client certificate required by the server"))
+        }
+    }
+
+    @Test func insecureSkipVerifyConnectsDespiteUnknownCA() async throws {
+        let server = try fixture.startServer(requireClientCertificate: false)
+        defer { server.stop() }
+        var settings = tls(ca: fixture.otherCAPEM)
+        settings.insecureSkipVerify = true
+        let response = try await CurlTransport(tls: settings).send(HTTPRequest(method: "GET", url: server.url + "/"))
+        #expect(response.status == 200)
+    }
+
+    @Test func concurrentRequestsOverRealConnections() async throws {
+        let server = try fixture.startServer(requireClientCertificate: true)
+        defer { server.stop() }
+        let client = KubeClient(config: KubeConfig(path: "k", contextName: "c", server: server.url, tls: tls()))
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<12 { group.addTask { await client.ready() } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == Array(repeating: true, count: 12))
+        #expect(client.stats == RequestStats(total: 12, writes: 0))
+    }
+
+    @Test func connectionRefusedIsTransportFailure() async throws {
+        let server = try fixture.startServer(requireClientCertificate: false)
+        let url = server.url
+        server.stop()
+        do {
+            _ = try await CurlTransport(tls: tls()).send(HTTPRequest(method: "GET", url: url + "/"))
+            Issue.record("expected connection refused")
+        } catch let error as TransportError {
+            #expect(error.failure == .connectionRefused)
+            #expect(error.message == "connection refused by \(url)")
+        }
+    }
+}
