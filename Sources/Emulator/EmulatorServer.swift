@@ -138,7 +138,25 @@ public final class EmulatorServer: Sendable {
 
     // MARK: - Serving
 
+    /// The path of the emulator's own statistics, outside every Kubernetes path.
+    public static let statsPath = "/emulator/stats"
+
+    /// What `GET /emulator/stats` answers: the requests served so far, the writes among them
+    /// (neither dry runs nor reads), and the time spent serving them. Benchmarks read it before and
+    /// after a run; asking for it is not itself logged or counted.
+    public func stats() -> Value {
+        diagnostics.withLock { d in
+            let writes = d.log.filter { !["GET", "HEAD"].contains($0.method) && !$0.dryRun && !$0.faulted }.count
+            return ["requests": .int(d.log.count), "writes": .int(writes),
+                    "serviceSeconds": .double(Double(d.serviceNanoseconds) / 1e9)]
+        }
+    }
+
     private func handle(_ request: HTTPRequest) -> HTTPResponse {
+        if request.path == Self.statsPath {
+            guard request.method == "GET" else { return Self.response(.methodNotAllowed(request.method)) }
+            return Self.json(200, stats())
+        }
         let query = parseQuery(request.query)
         let dryRun = query["dryRun"] == "All"
         var record = RequestRecord(method: request.method, path: request.path, query: request.query, status: 0, dryRun: dryRun)
