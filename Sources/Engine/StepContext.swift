@@ -79,15 +79,20 @@ public struct StepContext: Sendable {
     }
 
     /// Polls until `condition` holds, reporting what is awaited, or fails after ``waitTimeout``.
+    ///
+    /// Polls start fast and back off to `every`: most things are ready within milliseconds, and a
+    /// fixed long interval would make every wait cost at least that much.
     public func wait(for what: String, every interval: Duration = .milliseconds(200),
                      until condition: @Sendable () async throws -> Bool) async throws {
         progress("waiting for \(what)")
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: waitTimeout)
+        var pause = min(Duration.milliseconds(5), interval)
         while true {
             if try await condition() { return }
             if clock.now >= deadline { throw StepError("timed out after \(waitTimeout) waiting for \(what)") }
-            try await Task.sleep(for: interval)
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, interval)
         }
     }
 }

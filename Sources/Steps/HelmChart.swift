@@ -64,7 +64,7 @@ public struct HelmChart: StepDriver {
         }
         diagnostics += checkSource(p, context)
         if let problem = versionProblem(p.version) { diagnostics.append(context.error(problem, at: "version")) }
-        if let timeout = p.timeout, (try? #/^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/#.wholeMatch(in: timeout)) == nil {
+        if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
             diagnostics.append(context.error("timeout \"\(timeout)\" is not a duration such as 10m or 1h30m", at: "timeout"))
         }
         if let values = p.values {
@@ -99,7 +99,7 @@ public struct HelmChart: StepDriver {
     /// Why `version` is not one exact chart version, or nil.
     static func versionProblem(_ version: String) -> String? {
         if version.isEmpty { return "version must not be empty: pin the exact chart version" }
-        if (try? #/^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/#.wholeMatch(in: version)) != nil { return nil }
+        if Scan.isSemver(version) { return nil }
         return "version \"\(version)\" is not an exact chart version: pin one such as 14.6.10 (ranges and wildcards "
             + "would let a later run install a different chart)"
     }

@@ -55,7 +55,8 @@ extension HelmChart {
     func revision(_ kube: KubeClient?, encoded: Sensitive) async throws -> Int {
         guard let kube, let chart = try await kube.get(chartRef),
               let key = chart[path: ["spec", "valuesSecrets"]]?.arrayValue?.first?["keys"]?.arrayValue?.first?.stringValue,
-              let match = try? #/^values-([0-9]+)\.yaml$/#.wholeMatch(in: key), let live = Int(match.1) else { return 1 }
+              key.hasPrefix("values-"), key.hasSuffix(".yaml"),
+              let live = Int(key.dropFirst(7).dropLast(5)) else { return 1 }
         let data = try await kube.get(secretRef)?["data"]?[key]?.stringValue
         return data == encoded.revealed ? live : live + 1
     }

@@ -5,7 +5,7 @@ import Host
 extension K3sInstall {
     public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
-        if (try? #/^v[0-9]+\.[0-9]+\.[0-9]+(-rc[0-9]+)?\+k3s[0-9]+$/#.wholeMatch(in: p.version)) == nil {
+        if !isK3sVersion(p.version) {
             diagnostics.append(context.error("version \"\(p.version)\" is not a k3s release such as v1.31.4+k3s1", at: "version"))
         }
         if !ParameterRules.isDNSSubdomain(p.nodeName) {
@@ -51,9 +51,26 @@ extension K3sInstall {
         case (nil, let file?):
             diagnostics += ParameterRules.checkHostPath(file, context, at: "installer", "file")
         }
-        if let digest = installer.sha256, (try? #/^[0-9a-fA-F]{64}$/#.wholeMatch(in: digest)) == nil {
+        if let digest = installer.sha256, !(digest.utf8.count == 64 && digest.allSatisfy(\.isHexDigit)) {
             diagnostics.append(context.error("installer.sha256 must be 64 hexadecimal digits", at: "installer", "sha256"))
         }
         return diagnostics
+    }
+}
+
+extension K3sInstall {
+    /// `v1.31.4+k3s1` or `v1.31.4-rc1+k3s1`.
+    static func isK3sVersion(_ text: String) -> Bool {
+        guard text.hasPrefix("v"), let plus = text.firstIndex(of: "+") else { return false }
+        let build = text[text.index(after: plus)...]
+        guard build.hasPrefix("k3s"), Scan.digits(build.dropFirst(3)) else { return false }
+        var release = text[text.index(after: text.startIndex)..<plus]
+        if let dash = release.firstIndex(of: "-") {
+            let pre = release[release.index(after: dash)...]
+            guard pre.hasPrefix("rc"), Scan.digits(pre.dropFirst(2)) else { return false }
+            release = release[..<dash]
+        }
+        let parts = release.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts.allSatisfy { Scan.digits($0) }
     }
 }

@@ -61,7 +61,7 @@ extension LocalVolumes {
         } catch {
             diagnostics.append(context.error("size \(error)", at: "volumes", at, "size"))
         }
-        if (try? #/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/#.wholeMatch(in: volume.folderName)) == nil || volume.folderName.allSatisfy({ $0 == "." }) {
+        if !Scan.word(volume.folderName, first: Scan.with(Scan.alnum, "_"), rest: Scan.with(Scan.alnum, "_.-")) || volume.folderName.allSatisfy({ $0 == "." }) {
             diagnostics.append(context.error("folder \"\(volume.folderName)\" must be one directory name under dataRoot (no \"/\" or \"..\")", at: "volumes", at, "folder"))
         }
         if !accessModes.contains(volume.accessModeName) {

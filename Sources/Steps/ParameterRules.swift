@@ -17,8 +17,8 @@ enum ParameterRules {
 
     static func isOwnerSpec(_ text: String) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        let word = #/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/#
-        return (1...2).contains(parts.count) && parts.allSatisfy { (try? word.wholeMatch(in: String($0))) != nil }
+        return (1...2).contains(parts.count)
+            && parts.allSatisfy { Scan.word($0, first: Scan.with(Scan.alnum, "_"), rest: Scan.with(Scan.alnum, "_.-")) }
     }
 
     /// Why a label key is not valid, or nil.
@@ -27,7 +27,7 @@ enum ParameterRules {
         guard (1...2).contains(parts.count), let name = parts.last else { return "label key \"\(key)\" has more than one \"/\"" }
         if parts.count == 2 {
             let prefix = String(parts[0])
-            if prefix.isEmpty || prefix.count > 253 || (try? #/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/#.wholeMatch(in: prefix)) == nil {
+            if prefix.isEmpty || prefix.count > 253 || !Scan.word(prefix, first: Scan.lowerAlnum, rest: Scan.with(Scan.lowerAlnum, "-."), last: Scan.lowerAlnum) {
                 return "label key \"\(key)\" has an invalid prefix (a DNS subdomain is expected)"
             }
         }
@@ -46,11 +46,9 @@ enum ParameterRules {
         return nil
     }
 
-    static func isDNSSubdomain(_ name: String) -> Bool {
-        name.count <= 253 && (try? #/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/#.wholeMatch(in: name)) != nil
-    }
+    static func isDNSSubdomain(_ name: String) -> Bool { KubeNames.isDNSSubdomain(name) }
 
     private static func isLabelWord(_ word: String) -> Bool {
-        (try? #/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/#.wholeMatch(in: word)) != nil
+        Scan.word(word, first: Scan.alnum, rest: Scan.with(Scan.alnum, "-_."), last: Scan.alnum)
     }
 }

@@ -41,7 +41,7 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         if let power = binary[suffix] { return pow(Decimal(1024), power) }
         if let power = decimal[suffix] { return power < 0 ? Decimal(string: "0.001")! : pow(Decimal(1000), power) }
         if let first = suffix.first, first == "e" || first == "E",
-           (try? #/^[+-]?[0-9]+$/#.wholeMatch(in: suffix.dropFirst())) != nil, let exponent = Int(suffix.dropFirst()),
+           Scan.signedDigits(suffix.dropFirst()), let exponent = Int(suffix.dropFirst()),
            abs(exponent) <= 18 {
             return exponent < 0 ? 1 / pow(Decimal(10), -exponent) : pow(Decimal(10), exponent)
         }

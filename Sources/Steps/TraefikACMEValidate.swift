@@ -28,7 +28,7 @@ extension TraefikACME {
         if let resolver = p.resolver, !KubeNames.isDNSLabel(resolver) {
             problems.append(context.error("resolver \"\(resolver)\" must be a lower-case name (letters, digits, '-')", at: "resolver"))
         }
-        if (try? #/^[^@\s]+@[^@\s]+\.[^@\s.]+$/#.wholeMatch(in: p.email)) == nil {
+        if !Traefik.isEmail(p.email) {
             problems.append(context.error("email \"\(p.email)\" is not an email address; Let's Encrypt sends expiry notices there", at: "email"))
         }
         if let server = p.caServer, !server.hasPrefix("https://") {
@@ -55,18 +55,18 @@ extension TraefikACME {
             return [context.error("challenge \"dns\" needs dns: {provider, token}", at: "challenge")]
         }
         var problems: [Diagnostic] = []
-        if (try? #/^[a-z0-9][a-z0-9.-]*$/#.wholeMatch(in: dns.provider)) == nil {
+        if !Scan.word(dns.provider, first: Scan.lowerAlnum, rest: Scan.with(Scan.lowerAlnum, ".-")) {
             problems.append(context.error("dns.provider \"\(dns.provider)\" is not a lego provider name such as cloudflare", at: "dns", "provider"))
         }
         if let variable = dns.tokenVariable {
-            if (try? #/^[A-Z_][A-Z0-9_]*$/#.wholeMatch(in: variable)) == nil {
+            if !Scan.word(variable, first: Scan.with(Scan.upper, "_"), rest: Scan.with({ Scan.upper($0) || Scan.digit($0) }, "_")) {
                 problems.append(context.error("dns.tokenVariable \"\(variable)\" is not an environment variable name", at: "dns", "tokenVariable"))
             }
         } else if tokenVariables[dns.provider] == nil {
             problems.append(context.error("dns.tokenVariable is required for provider \"\(dns.provider)\": name the variable lego reads its token from (known: \(tokenVariables.keys.sorted().joined(separator: ", ")))", at: "dns", "provider"))
         }
         for (index, resolver) in (dns.resolvers ?? []).enumerated()
-        where (try? #/^[A-Za-z0-9.:\[\]-]+:[0-9]+$/#.wholeMatch(in: resolver)) == nil {
+        where !Traefik.isHostPort(resolver) {
             problems.append(context.error("dns.resolvers: \"\(resolver)\" must be host:port, e.g. 1.1.1.1:53", at: "dns", "resolvers", String(index)))
         }
         return problems

@@ -73,9 +73,10 @@ enum Traefik {
     /// The minor version of the playbook's k3s release (31 for v1.31.4+k3s1), if one is installed.
     static func k3sMinorVersion(_ context: ValidationContext) -> Int? {
         for step in context.steps(ofType: "k3s.install") {
-            guard let version = step.parameters["version"]?.stringValue,
-                  let match = try? #/^v1\.([0-9]+)\./#.prefixMatch(in: version) else { continue }
-            return Int(match.1)
+            guard let version = step.parameters["version"]?.stringValue, version.hasPrefix("v1.") else { continue }
+            let minor = version.dropFirst(3).prefix { $0 != "." }
+            guard Scan.digits(minor), version.dropFirst(3 + minor.count).hasPrefix(".") else { continue }
+            return Int(minor)
         }
         return nil
     }
@@ -92,5 +93,23 @@ enum Traefik {
 
     static func didYouMean(_ word: String, _ candidates: some Sequence<String>) -> String {
         suggestion(for: word, among: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
+    }
+}
+
+extension Traefik {
+    /// `local@domain.tld`: one `@`, no spaces, a dot in the domain with something after it.
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, !text.contains(where: \.isWhitespace),
+              let dot = parts[1].lastIndex(of: "."), dot != parts[1].startIndex else { return false }
+        return !parts[1][parts[1].index(after: dot)...].isEmpty
+    }
+
+    /// `host:port` for a DNS resolver, the host possibly an IPv6 literal in brackets.
+    static func isHostPort(_ text: String) -> Bool {
+        guard let colon = text.lastIndex(of: ":") else { return false }
+        let host = text[..<colon]
+        return Scan.digits(text[text.index(after: colon)...])
+            && Scan.word(host, first: Scan.with(Scan.alnum, ".:[]-"), rest: Scan.with(Scan.alnum, ".:[]-"))
     }
 }

@@ -55,7 +55,7 @@ public struct ZFSDataset: StepDriver {
         }
         if backend == "zfs" {
             if let name = p.name {
-                if (try? #/^[A-Za-z0-9][A-Za-z0-9_.:-]*(/[A-Za-z0-9_.:-]+)+$/#.wholeMatch(in: name)) == nil {
+                if !isDatasetName(name) {
                     diagnostics.append(context.error("name \"\(name)\" is not a dataset name such as tank/faf/mariadb", at: "name"))
                 }
             } else {
@@ -63,10 +63,10 @@ public struct ZFSDataset: StepDriver {
             }
         }
         if let compression = p.compression, !compressions.contains(compression),
-           (try? #/^(gzip-[1-9]|zstd-([1-9]|1[0-9])|zstd-fast-[0-9]+)$/#.wholeMatch(in: compression)) == nil {
+           !isLeveledCompression(compression) {
             diagnostics.append(context.error("compression \"\(compression)\" is not a ZFS compression such as lz4 or zstd", at: "compression"))
         }
-        if let size = p.recordsize, (try? #/^[0-9]+[KMkm]?$/#.wholeMatch(in: size)) == nil {
+        if let size = p.recordsize, !(Scan.digits(size) || (Scan.digits(size.dropLast()) && "KMkm".contains(size.last!))) {
             diagnostics.append(context.error("recordsize \"\(size)\" is not a size such as 16K or 1M", at: "recordsize"))
         }
         if let mode = p.mode, parseMode(mode) == nil {
@@ -79,5 +79,23 @@ public struct ZFSDataset: StepDriver {
             diagnostics.append(context.warning("compression and recordsize only apply to the zfs backend", at: "backend"))
         }
         return diagnostics
+    }
+}
+
+extension ZFSDataset {
+    /// `pool/child[/…]`: a pool name starting alphanumeric, then components of [A-Za-z0-9_.:-].
+    static func isDatasetName(_ name: String) -> Bool {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        let component = Scan.with(Scan.alnum, "_.:-")
+        return parts.count >= 2 && Scan.word(parts[0], first: Scan.alnum, rest: component)
+            && parts.dropFirst().allSatisfy { Scan.word($0, first: component, rest: component) }
+    }
+
+    /// `gzip-1`…`gzip-9`, `zstd-1`…`zstd-19`, `zstd-fast-N`.
+    static func isLeveledCompression(_ text: String) -> Bool {
+        if text.hasPrefix("zstd-fast-") { return Scan.digits(text.dropFirst(10)) }
+        if text.hasPrefix("gzip-"), let level = Int(text.dropFirst(5)), Scan.digits(text.dropFirst(5)) { return (1...9).contains(level) }
+        if text.hasPrefix("zstd-"), let level = Int(text.dropFirst(5)), Scan.digits(text.dropFirst(5)) { return (1...19).contains(level) }
+        return false
     }
 }

@@ -1,0 +1,72 @@
+/// Character-class checks for parameter syntax.
+///
+/// Hand-written because Swift `Regex` literals are parsed again on every evaluation (a third of
+/// validation time) and cannot be cached in a static under strict concurrency.
+enum Scan {
+    typealias Class = @Sendable (UInt8) -> Bool
+
+    static let digit: Class = { (0x30...0x39).contains($0) }
+    static let lower: Class = { (0x61...0x7A).contains($0) }
+    static let upper: Class = { (0x41...0x5A).contains($0) }
+    static let lowerAlnum: Class = { lower($0) || digit($0) }
+    static let alnum: Class = { lower($0) || upper($0) || digit($0) }
+
+    /// A class of `base` plus the listed ASCII characters.
+    static func with(_ base: @escaping Class, _ extra: String) -> Class {
+        let bytes = Set(extra.utf8)
+        return { base($0) || bytes.contains($0) }
+    }
+
+    /// Non-empty; first byte in `first`, last in `last` (default `rest`), the others in `rest`.
+    static func word(_ s: some StringProtocol, first: Class, rest: Class, last: Class? = nil) -> Bool {
+        let bytes = Array(s.utf8)
+        guard let head = bytes.first, first(head) else { return false }
+        if bytes.count == 1 { return last.map { $0(head) } ?? true }
+        let tail = bytes[bytes.count - 1]
+        guard last.map({ $0(tail) }) ?? rest(tail) else { return false }
+        return bytes.dropFirst().dropLast().allSatisfy { rest($0) }
+    }
+
+    /// One or more ASCII digits.
+    static func digits(_ s: some StringProtocol) -> Bool { !s.isEmpty && s.utf8.allSatisfy { digit($0) } }
+
+    /// Digits with an optional sign.
+    static func signedDigits(_ s: some StringProtocol) -> Bool {
+        guard let first = s.first else { return false }
+        return first == "+" || first == "-" ? digits(s.dropFirst()) : digits(s)
+    }
+
+    /// `MAJOR.MINOR.PATCH`, optionally `v`-prefixed, with optional `-pre` and `+build` parts.
+    static func isSemver(_ s: String) -> Bool {
+        var text = Substring(s)
+        if text.hasPrefix("v") { text = text.dropFirst() }
+        let identifier = with(alnum, ".-")
+        if let plus = text.firstIndex(of: "+") {
+            guard word(text[text.index(after: plus)...], first: identifier, rest: identifier) else { return false }
+            text = text[..<plus]
+        }
+        if let dash = text.firstIndex(of: "-") {
+            guard word(text[text.index(after: dash)...], first: identifier, rest: identifier) else { return false }
+            text = text[..<dash]
+        }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts.allSatisfy(digits)
+    }
+
+    /// A Go duration such as `10m`, `1h30m` or `2.5s`.
+    static func isGoDuration(_ s: String) -> Bool {
+        var rest = Substring(s)
+        guard !rest.isEmpty else { return false }
+        while !rest.isEmpty {
+            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
+            let parts = number.split(separator: ".", omittingEmptySubsequences: false)
+            guard !number.isEmpty, parts.count <= 2, parts.allSatisfy(digits) else { return false }
+            rest = rest.dropFirst(number.count)
+            guard let unit = ["ns", "us", "µs", "ms", "s", "m", "h"].first(where: { rest.hasPrefix($0) && !(($0 == "m") && rest.hasPrefix("ms")) }) else {
+                return false
+            }
+            rest = rest.dropFirst(unit.count)
+        }
+        return true
+    }
+}
