@@ -15,6 +15,7 @@ public final class EmulatorServer: Sendable {
     private let host: String
     private let requestedPort: Int
     private let stopping = Atomic<Bool>(false)
+    private let stateWriter: StateWriter?
     private let writeGate = Mutex<(count: Int, hook: (@Sendable (Int) -> WriteGate)?)>((0, nil))
     static let token = "emulator-token"
 
@@ -39,11 +40,18 @@ public final class EmulatorServer: Sendable {
 
         var store = Store()
         store.nodeName = options.nodeName
-        if let path = options.stateFile, let state = try Store.load(from: path) { store.restore(state) }
+        var restored = false
+        if let path = options.stateFile, let state = try Store.load(from: path) {
+            store.restore(state)
+            restored = true
+        }
+        let before = store.resourceVersion
         try store.seed()
         if let dir = options.crdDirectory { try store.loadCRDs(from: dir) }
-        if let path = options.stateFile { try store.save(to: path) }
+        // Every write bumps the resourceVersion: an unchanged restored state need not be written again.
+        if let path = options.stateFile, !restored || store.resourceVersion != before { try store.save(to: path) }
         self.store = Mutex(store)
+        stateWriter = options.stateFile.map(StateWriter.init(path:))
     }
 
     /// Binds and serves on background threads.
@@ -125,14 +133,18 @@ public final class EmulatorServer: Sendable {
         stopping.store(true, ordering: .sequentiallyConsistent)
         let server = http.withLock { s -> HTTPServer? in defer { s = nil }; return s }
         server?.stop()
+        stateWriter?.flush()
     }
+
+    /// Returns once every change so far is in the state file.
+    public func flushState() { stateWriter?.flush() }
 
     deinit { http.withLock { $0?.stop() } }
 
     private func mutate(_ body: (inout Store) -> Void) {
         store.withLock { s in
             body(&s)
-            if let path = options.stateFile { try? s.save(to: path) }
+            stateWriter?.schedule(s.snapshot())
         }
     }
 
@@ -242,11 +254,7 @@ public final class EmulatorServer: Sendable {
             let route = try s.route(request.path, serverAddress: address)
             let before = s.resourceVersion
             let result = try Self.execute(&s, route, request, body: body, labels: labels, fields: fields, query: query, dryRun: dryRun)
-            if s.resourceVersion != before, let path = options.stateFile {
-                do { try s.save(to: path) } catch {
-                    throw APIError(code: 500, reason: "InternalError", message: "Internal error occurred: \(error)")
-                }
-            }
+            if s.resourceVersion != before { stateWriter?.schedule(s.snapshot()) }
             return result
         }
         return (status, value)

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Document
 import Foundation
+import Synchronization
 
 /// The state file: every object, the resourceVersion counter and the forced HelmChart failures.
 extension Store {
@@ -35,13 +36,19 @@ extension Store {
         helmFailures.formUnion((state["helmFailures"]?.arrayValue ?? []).compactMap(\.stringValue))
     }
 
-    /// Temp file, fsync, rename: a crash leaves the old state or the new one, never half of one.
+    /// Temp file, then rename: a killed emulator leaves the old state or the new one, never half of one.
+    /// No fsync: the state must survive restarts of a test tool, not power loss, and a sync per
+    /// write was most of a rehearsal's time.
     func save(to path: String) throws {
-        let bytes = Array(JSON.encode(snapshot(), options: .revealSecrets).utf8)
+        try Self.write(snapshot(), to: path)
+    }
+
+    static func write(_ snapshot: Value, to path: String) throws {
+        let bytes = Array(JSON.encode(snapshot, options: .revealSecrets).utf8)
         let temp = "\(path).tmp.\(getpid())"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         guard fd >= 0 else { throw EmulatorError("cannot write \(temp): \(String(cString: strerror(errno)))") }
-        let ok = writeFile(fd, bytes) && fsync(fd) == 0
+        let ok = writeFile(fd, bytes)
         close(fd)
         guard ok, rename(temp, path) == 0 else {
             unlink(temp)
@@ -65,4 +72,32 @@ private func writeFile(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         offset += n
     }
     return true
+}
+
+/// Writes the state file off the request path: a write request only hands over a snapshot, and
+/// snapshots that arrive while one is being written collapse into the newest.
+final class StateWriter: Sendable {
+    let path: String
+    private let queue = DispatchQueue(label: "bootstrap.emulator.state")
+    private let pending = Mutex<Value?>(nil)
+
+    init(path: String) { self.path = path }
+
+    func schedule(_ snapshot: Value) {
+        let idle = pending.withLock { slot -> Bool in
+            defer { slot = snapshot }
+            return slot == nil
+        }
+        if idle { queue.async { self.writePending() } }
+    }
+
+    /// Returns once everything scheduled so far is on disk.
+    func flush() { queue.sync { writePending() } }
+
+    private func writePending() {
+        guard let snapshot = pending.withLock({ slot -> Value? in defer { slot = nil }; return slot }) else { return }
+        do { try Store.write(snapshot, to: path) } catch {
+            FileHandle.standardError.write(Data("emulator: \(error)\n".utf8))
+        }
+    }
 }

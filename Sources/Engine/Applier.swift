@@ -177,7 +177,7 @@ public struct Applier: Sendable {
         // k3s.install may have brought the API up; verify with whatever is reachable now.
         let after = StepContext(stepID: step.id, mode: .apply, host: host, kube: try await connection.connect(),
                                 connect: context.connect, progress: context.progress, waitTimeout: waitTimeout,
-                                playbookName: playbook.name)
+                                playbookName: playbook.name, applied: context.applied)
         let drift = try await step.driver.verify(checked, after)
         guard drift.isEmpty else {
             throw StepError("applied, but the effect is not in place: " + drift.joined(separator: "; "))

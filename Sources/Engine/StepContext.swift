@@ -1,6 +1,7 @@
 import Document
 import Host
 import Kube
+import Synchronization
 
 /// What a step driver gets to work with while it runs.
 public struct StepContext: Sendable {
@@ -20,10 +21,13 @@ public struct StepContext: Sendable {
     public let waitTimeout: Duration
     /// The playbook's name, used for object names such as the ledger.
     public let playbookName: String
+    /// What the API server returned for the objects this step applied in this run.
+    public let applied: AppliedObjects
 
     public init(stepID: String, mode: Mode, host: any HostSystem, kube: KubeClient?,
                 connect: @escaping @Sendable () async throws -> KubeClient?,
-                progress: @escaping @Sendable (String) -> Void, waitTimeout: Duration, playbookName: String) {
+                progress: @escaping @Sendable (String) -> Void, waitTimeout: Duration, playbookName: String,
+                applied: AppliedObjects = AppliedObjects()) {
         self.stepID = stepID
         self.mode = mode
         self.host = host
@@ -32,6 +36,7 @@ public struct StepContext: Sendable {
         self.progress = progress
         self.waitTimeout = waitTimeout
         self.playbookName = playbookName
+        self.applied = applied
     }
 
     /// The API client, or a clear error naming the step when the API is not reachable.
@@ -44,7 +49,8 @@ public struct StepContext: Sendable {
     public func applyObjects(_ objects: [Value]) async throws {
         let kube = try requireKube()
         for object in objects {
-            _ = try await kube.apply(stamped(object), dryRun: false)
+            let written = try await kube.apply(stamped(object), dryRun: false)
+            if let ref = ObjectRef(written) { applied.record(ref, written) }
         }
     }
 
@@ -68,7 +74,10 @@ public struct StepContext: Sendable {
         var drift: [String] = []
         for object in objects {
             guard let ref = ObjectRef(object) else { continue }
-            guard let live = try await kube.get(ref) else {
+            // A server-side apply answers with the object as stored: no need to read it again.
+            let stored: Value?
+            if let response = applied.response(for: ref) { stored = response } else { stored = try await kube.get(ref) }
+            guard let live = stored else {
                 drift.append("\(ref) is missing")
                 continue
             }
@@ -102,4 +111,12 @@ public struct StepError: Error, Sendable, CustomStringConvertible {
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// The objects a step applied in this run, as the API server stored them.
+public final class AppliedObjects: Sendable {
+    private let objects = Mutex<[ObjectRef: Value]>([:])
+    public init() {}
+    func record(_ ref: ObjectRef, _ object: Value) { objects.withLock { $0[ref] = object } }
+    func response(for ref: ObjectRef) -> Value? { objects.withLock { $0[ref] } }
 }

@@ -41,6 +41,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []), in: playbook)
         let session = try Session.open(cluster, playbook: playbook)
+        defer { session.close() }
         let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
         let applier = Applier(host: session.host, connection: session.connection, parallel: parallel, verify: verify,
                               forceSteps: Set(forceSteps), failStep: failStep, waitTimeout: .seconds(timeout),

@@ -35,7 +35,17 @@ struct EmulatorCommand: AsyncParsableCommand {
         try server.start()
         if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
         Console.err("emulator listening on \(server.baseURL)")
-        // Serve until the process is interrupted; the server runs on its own threads.
-        while true { try await Task.sleep(for: .seconds(3600)) }
+        // Serve until interrupted; then write the state out, so nothing of the last writes is lost.
+        let (interrupted, signalled) = AsyncStream<Void>.makeStream()
+        let sources = [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { signalled.yield() }
+            source.resume()
+            return source
+        }
+        for await _ in interrupted { break }
+        sources.forEach { $0.cancel() }
+        server.stop()
     }
 }

@@ -28,6 +28,7 @@ struct PlanCommand: AsyncParsableCommand {
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
         try checkStepIDs(forceSteps, in: playbook)
         let session = try Session.open(cluster, playbook: playbook)
+        defer { session.close() }
         let planner = Planner(host: session.host, connection: session.connection, verify: verify, forceSteps: Set(forceSteps))
         let report: PlanReport
         do {

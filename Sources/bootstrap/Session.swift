@@ -14,6 +14,9 @@ struct Session {
     /// Kept alive for the run in rehearsal mode.
     let emulator: EmulatorServer?
 
+    /// Ends the run: a rehearsal's cluster state is written out before the process exits.
+    func close() { emulator?.stop() }
+
     static func open(_ options: ClusterOptions, playbook: CheckedPlaybook) throws -> Session {
         let logger = {
             var logger = Logger(label: "bootstrap.kube")

@@ -13,6 +13,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
         let session = try Session.open(cluster, playbook: playbook)
+        defer { session.close() }
         do {
             let report = try await StatusReport.read(playbook, connection: session.connection)
             switch cluster.output {
