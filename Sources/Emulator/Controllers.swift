@@ -65,7 +65,7 @@ extension Store {
                 schema: v[path: ["schema", "openAPIV3Schema"]] ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]))
         }
         registry.setCustom(name, served)
-        let now = timestamp()
+        let now = Timestamp.now()
         var status: Value = [
             "conditions": [
                 ["type": "NamesAccepted", "status": "True", "lastTransitionTime": .string(now), "reason": "NoConflicts", "message": "no conflicts found"],
@@ -123,7 +123,7 @@ extension Store {
 
     mutating func finishJob(_ job: Value, failure: String?) {
         var j = job
-        let now = timestamp()
+        let now = Timestamp.now()
         if let failure {
             j["status"] = [
                 "failed": 1, "startTime": .string(now),

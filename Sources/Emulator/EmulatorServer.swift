@@ -144,7 +144,7 @@ public final class EmulatorServer: Sendable {
     private func mutate(_ body: (inout Store) -> Void) {
         store.withLock { s in
             body(&s)
-            stateWriter?.schedule(s.snapshot())
+            stateWriter?.changed { [self] in self.store.withLock { $0.snapshot() } }
         }
     }
 
@@ -254,7 +254,7 @@ public final class EmulatorServer: Sendable {
             let route = try s.route(request.path, serverAddress: address)
             let before = s.resourceVersion
             let result = try Self.execute(&s, route, request, body: body, labels: labels, fields: fields, query: query, dryRun: dryRun)
-            if s.resourceVersion != before { stateWriter?.schedule(s.snapshot()) }
+            if s.resourceVersion != before { stateWriter?.changed { [self] in self.store.withLock { $0.snapshot() } } }
             return result
         }
         return (status, value)

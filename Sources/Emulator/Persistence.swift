@@ -74,29 +74,35 @@ private func writeFile(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
     return true
 }
 
-/// Writes the state file off the request path: a write request only hands over a snapshot, and
-/// snapshots that arrive while one is being written collapse into the newest.
+/// Writes the state file off the request path: a write only marks the state changed, and the
+/// writer saves a snapshot shortly after, so a burst of writes costs one save.
 final class StateWriter: Sendable {
     let path: String
+    /// How to take the snapshot; set by each change, cleared once written (it holds the server).
+    private let snapshot = Mutex<(@Sendable () -> Value)?>(nil)
     private let queue = DispatchQueue(label: "bootstrap.emulator.state")
-    private let pending = Mutex<Value?>(nil)
+    private let dirty = Mutex(false)
+    /// How long changes may gather before they are written.
+    static let delay = DispatchTimeInterval.milliseconds(20)
 
     init(path: String) { self.path = path }
 
-    func schedule(_ snapshot: Value) {
-        let idle = pending.withLock { slot -> Bool in
-            defer { slot = snapshot }
-            return slot == nil
+    func changed(_ take: @escaping @Sendable () -> Value) {
+        snapshot.withLock { $0 = take }
+        let wasClean = dirty.withLock { flag -> Bool in
+            defer { flag = true }
+            return !flag
         }
-        if idle { queue.async { self.writePending() } }
+        if wasClean { queue.asyncAfter(deadline: .now() + Self.delay) { self.writePending() } }
     }
 
-    /// Returns once everything scheduled so far is on disk.
+    /// Returns once everything changed so far is on disk.
     func flush() { queue.sync { writePending() } }
 
     private func writePending() {
-        guard let snapshot = pending.withLock({ slot -> Value? in defer { slot = nil }; return slot }) else { return }
-        do { try Store.write(snapshot, to: path) } catch {
+        guard dirty.withLock({ flag -> Bool in defer { flag = false }; return flag }),
+              let take = snapshot.withLock({ slot in defer { slot = nil }; return slot }) else { return }
+        do { try Store.write(take(), to: path) } catch {
             FileHandle.standardError.write(Data("emulator: \(error)\n".utf8))
         }
     }

@@ -8,7 +8,7 @@ extension Store {
             _ = try wrap { () throws(APIError) in try create(BuiltIn.namespace, ns: nil, body: ["metadata": ["name": .string(ns)]], dryRun: false) }
         }
         if object(BuiltIn.node, nil, nodeName) == nil {
-            let now = timestamp()
+            let now = Timestamp.now()
             put(BuiltIn.node, [
                 "apiVersion": "v1", "kind": "Node",
                 "metadata": [

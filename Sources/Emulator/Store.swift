@@ -96,7 +96,7 @@ struct Store {
                 throw .badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
             }
             let live = old.map { served($0, as: t) }
-            let result = Apply.apply(live: live, applied: applied, manager: manager, now: timestamp())
+            let result = Apply.apply(live: live, applied: applied, manager: manager, now: Timestamp.now())
             if old == nil {
                 if subresource != nil { throw .notFound(t, name) }
                 return (try write(t, ns: ns, name: name, old: nil, new: result, dryRun: dryRun), true)
@@ -223,7 +223,7 @@ struct Store {
             meta["resourceVersion"] = old[path: ["metadata", "resourceVersion"]]
         } else {
             meta["uid"] = .string(UUID().uuidString.lowercased())
-            meta["creationTimestamp"] = .string(timestamp())
+            meta["creationTimestamp"] = .string(Timestamp.now())
             meta["generation"] = 1
             meta["resourceVersion"] = nil
         }
@@ -253,7 +253,7 @@ struct Store {
         resourceVersion += 1
         o["metadata"]?["resourceVersion"] = .string(String(resourceVersion))
         if o[path: ["metadata", "uid"]] == nil { o["metadata"]?["uid"] = .string(UUID().uuidString.lowercased()) }
-        if o[path: ["metadata", "creationTimestamp"]] == nil { o["metadata"]?["creationTimestamp"] = .string(timestamp()) }
+        if o[path: ["metadata", "creationTimestamp"]] == nil { o["metadata"]?["creationTimestamp"] = .string(Timestamp.now()) }
         let name = o[path: ["metadata", "name"]]?.stringValue ?? ""
         let ns = t.namespaced ? o[path: ["metadata", "namespace"]]?.stringValue : nil
         let existed = objects[t.storageKey, default: [:]].updateValue(o, forKey: Self.key(ns, name)) != nil
@@ -277,14 +277,4 @@ struct Store {
         var v = nameRNG.next()
         return String((0..<5).map { _ in defer { v /= 27 }; return alphabet[Int(v % 27)] })
     }
-}
-
-/// RFC 3339 in UTC with seconds, as metadata timestamps are written.
-func timestamp() -> String {
-    var t = time(nil)
-    var parts = tm()
-    gmtime_r(&t, &parts)
-    var buffer = [Int8](repeating: 0, count: 32)
-    let n = strftime(&buffer, 32, "%Y-%m-%dT%H:%M:%SZ", &parts)
-    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }

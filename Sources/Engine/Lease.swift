@@ -32,20 +32,11 @@ public final class RunLease: Sendable {
         "\(ProcessInfo.processInfo.hostName)/pid \(ProcessInfo.processInfo.processIdentifier)"
     }
 
-    static func microTime(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        // MicroTime has six fractional digits; ISO8601DateFormatter writes three.
-        return formatter.string(from: date).replacingOccurrences(of: "Z", with: "000Z")
-    }
+    static func microTime() -> String { Timestamp.nowMicro() }
 
     static func parse(_ text: String?) -> Date? {
-        guard let text else { return nil }
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text.replacingOccurrences(of: "000Z", with: "Z")) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        guard let text, let seconds = Timestamp.parse(text) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
     }
 
     /// Takes the lease or throws ``Held``; then renews it in the background until ``release()``.
@@ -53,7 +44,7 @@ public final class RunLease: Sendable {
         let now = Date()
         let spec: Value = [
             "holderIdentity": .string(identity), "leaseDurationSeconds": .int(Self.duration),
-            "acquireTime": .string(Self.microTime(now)), "renewTime": .string(Self.microTime(now)),
+            "acquireTime": .string(Self.microTime()), "renewTime": .string(Self.microTime()),
         ]
         var lease: Value = [
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",

@@ -104,9 +104,5 @@ public enum Ledger {
         }
     }
 
-    static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
-    }
+    static func timestamp() -> String { Timestamp.now() }
 }

@@ -95,7 +95,7 @@ extension DataMigrate {
     func markerContent(_ summary: TreeSummary) -> Data {
         let value: Value = [
             "source": .string(parameters.from), "entries": .int(summary.entries), "bytes": .int(Int(summary.bytes)),
-            "migratedAt": .string(ISO8601DateFormatter().string(from: Date())),
+            "migratedAt": .string(Timestamp.now()),
         ]
         return Data((JSON.encode(value, options: [.pretty]) + "\n").utf8)
     }
