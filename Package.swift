@@ -53,6 +53,6 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Kube", "TestSupport"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "Steps", "Engine", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Steps", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "Document"]),
+        .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document"]),
     ]
 )

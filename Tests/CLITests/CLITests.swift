@@ -2,6 +2,7 @@ import Document
 import Foundation
 import Testing
 import TestSupport
+@testable import bootstrap
 
 /// The `bootstrap` binary as a user runs it: exit codes, messages, rehearsals.
 @Suite struct CLITests {
@@ -94,5 +95,16 @@ import TestSupport
         let real = try bootstrap(["plan", Self.minimal, "--secrets", secrets, "--host-root", dir.file("root")])
         #expect(real.status == 65)
         #expect(real.stderr.contains("\(secrets):1:1: error: secrets file is readable by group or others (mode 0644); run: chmod 600 \(secrets)"))
+    }
+}
+
+/// The output masking pass on its own.
+@Suite struct MaskingTests {
+    @Test func replacesEveryOccurrenceOfEverySecretAndNothingElse() {
+        let masked = Masking.mask("a=hunter2; b=hunter2hunter2; c=s3cr3t; d=hunter", secrets: ["hunter2", "s3cr3t"])
+        #expect(masked == "a=(sensitive); b=(sensitive)(sensitive); c=(sensitive); d=hunter")
+        #expect(Masking.mask("nothing here", secrets: ["hunter2"]) == "nothing here")
+        #expect(Masking.mask("ends with hunter2", secrets: ["hunter2"]) == "ends with (sensitive)")
+        #expect(Masking.mask("é hunter2 é", secrets: ["hunter2"]) == "é (sensitive) é")
     }
 }
