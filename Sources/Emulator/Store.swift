@@ -171,6 +171,7 @@ struct Store {
         }
 
         new = normalise(t, new, ns: ns, name: name)
+        try checkAnnotationSize(t, new, name: name)
         try validate(t, &new, name: name)
         stamp(&new, old: old)
         if let old, Self.sameContent(old, new) { return served(old, as: t) }
@@ -187,6 +188,18 @@ struct Store {
         guard var o = old else { return new }
         for key in ["labels", "annotations"] where new?[key] != nil { o[key] = new?[key] }
         return o
+    }
+
+    /// The API server's limit on one object's annotations, keys and values together.
+    static let annotationLimit = 256 * 1024
+
+    private func checkAnnotationSize(_ t: ResourceType, _ object: Value, name: String) throws(APIError) {
+        let annotations = object[path: ["metadata", "annotations"]]?.objectValue ?? Object()
+        let total = annotations.reduce(0) { $0 + $1.key.utf8.count + ($1.value.stringValue?.utf8.count ?? 0) }
+        if total > Self.annotationLimit {
+            throw .invalid(t, name, [.init(reason: "FieldValueTooLong", field: "metadata.annotations",
+                detail: "Too long: must have at most \(Self.annotationLimit) bytes")])
+        }
     }
 
     private func checkName(_ t: ResourceType, _ name: String) throws(APIError) {

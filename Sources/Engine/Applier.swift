@@ -92,18 +92,19 @@ public struct Applier: Sendable {
 
         let identity = self.identity
         let name = playbook.name
+        let shards = Ledger.shardCount(steps: playbook.steps.count)
         let usesSecrets = playbook.usesSecrets
         let progress = self.progress
         let onConnect: @Sendable (KubeClient) async throws -> Void = { client in
             let lease = RunLease(kube: client, playbook: name, identity: identity)
             try await lease.acquire()
             state.lease.withLock { $0 = lease }
-            try await Ledger.ensure(client, playbook: name)
+            try await Ledger.ensure(client, playbook: name, shards: shards)
             if usesSecrets {
                 let k = try await Ledger.key(client, create: true)
                 state.key.withLock { $0 = k }
             }
-            try await Self.flush(state, client: client, playbook: name, progress: progress)
+            try await Self.flush(state, client: client, playbook: name, shards: shards, progress: progress)
         }
         if let kube {
             try await onConnect(kube)
@@ -119,7 +120,7 @@ public struct Applier: Sendable {
 
         // Host steps that ran before the API existed are recorded as soon as it is reachable.
         if let client = try? await connection.connect() {
-            try? await Self.flush(state, client: client, playbook: name, progress: progress)
+            try? await Self.flush(state, client: client, playbook: name, shards: shards, progress: progress)
         }
         if let lease = state.lease.withLock({ $0 }) { await lease.release() }
 
@@ -187,13 +188,15 @@ public struct Applier: Sendable {
             $0.append(.init(step: step.id, type: step.type.name, version: step.type.version, parameters: step.parameters.value))
         }
         if let client = after.kube {
-            try await Self.flush(state, client: client, playbook: playbook.name, progress: progress)
+            try await Self.flush(state, client: client, playbook: playbook.name,
+                                 shards: Ledger.shardCount(steps: playbook.steps.count), progress: progress)
         }
         return .applied
     }
 
     /// Records every verified step not yet recorded.
-    static func flush(_ state: RunState, client: KubeClient, playbook: String, progress: @Sendable (ProgressEvent) -> Void) async throws {
+    static func flush(_ state: RunState, client: KubeClient, playbook: String, shards: Int,
+                      progress: @Sendable (ProgressEvent) -> Void) async throws {
         let batch = state.pending.withLock { pending -> [RunState.Pending] in
             defer { pending.removeAll() }
             return pending
@@ -203,7 +206,7 @@ public struct Applier: Sendable {
             guard let digest = digester.digest(type: item.type, version: item.version, parameters: item.parameters) else { continue }
             let record = Ledger.Record(digest: digest, completedAt: Ledger.timestamp(), type: item.type, version: item.version)
             do {
-                try await Ledger.record(client, playbook: playbook, step: item.step, record)
+                try await Ledger.record(client, playbook: playbook, step: item.step, shards: shards, record)
             } catch {
                 // Keep what was not recorded; the next flush (or the next run, which redoes it) tries again.
                 state.pending.withLock { $0.append(contentsOf: batch[index...]) }

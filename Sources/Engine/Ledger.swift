@@ -13,8 +13,25 @@ public enum Ledger {
 
     public static func configMapName(_ playbook: String) -> String { "bootstrap-\(playbook)" }
 
-    public static func configMapRef(_ playbook: String) -> ObjectRef {
-        ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: namespace, name: configMapName(playbook))
+    public static func configMapRef(_ playbook: String, shard: Int = 0) -> ObjectRef {
+        // A playbook name has no dot, so a shard's name cannot be another playbook's ledger.
+        let name = shard == 0 ? configMapName(playbook) : "\(configMapName(playbook)).shard-\(shard)"
+        return ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: namespace, name: name)
+    }
+
+    /// An API server refuses more than 256 KiB of annotations on one object, about 1,300 records:
+    /// larger playbooks spread their records over shards, named in the main ConfigMap.
+    public static let stepsPerShard = 1000
+    public static let shardsAnnotation = "bootstrap.faforever.com/ledger-shards"
+
+    public static func shardCount(steps: Int) -> Int { max(1, (steps + stepsPerShard - 1) / stepsPerShard) }
+
+    /// Which shard holds a step's record: stable across runs (FNV-1a of the id).
+    static func shard(of step: String, count: Int) -> Int {
+        guard count > 1 else { return 0 }
+        var hash: UInt64 = 0xcbf29ce484222325
+        for byte in step.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100000001b3 }
+        return Int(hash % UInt64(count))
     }
 
     public static let keySecretRef = ObjectRef(apiVersion: "v1", kind: "Secret", namespace: namespace, name: keySecretName)
@@ -45,9 +62,20 @@ public enum Ledger {
         }
     }
 
-    /// Reads the records of a playbook (one request); empty when the ledger does not exist yet.
+    /// Reads the records of a playbook (one request unless it has shards); empty when there is no ledger yet.
     public static func read(_ kube: KubeClient, playbook: String) async throws -> [String: Record] {
-        guard let configMap = try await kube.get(configMapRef(playbook)) else { return [:] }
+        guard let main = try await kube.get(configMapRef(playbook)) else { return [:] }
+        var records = parse(main)
+        let shards = Int(main[path: ["metadata", "annotations", shardsAnnotation]]?.stringValue ?? "") ?? 1
+        for shard in (1..<max(1, shards)) {
+            guard let configMap = try await kube.get(configMapRef(playbook, shard: shard)) else { continue }
+            // A step recorded in two shards (the shard count changed): the newer record counts.
+            records.merge(parse(configMap)) { $0.completedAt >= $1.completedAt ? $0 : $1 }
+        }
+        return records
+    }
+
+    static func parse(_ configMap: Value) -> [String: Record] {
         var records: [String: Record] = [:]
         for (key, value) in configMap[path: ["metadata", "annotations"]]?.objectValue ?? Object() {
             guard key.hasPrefix(stepKeyPrefix), let text = value.stringValue, let record = Record(text) else { continue }
@@ -56,26 +84,33 @@ public enum Ledger {
         return records
     }
 
-    /// Makes sure the ledger ConfigMap exists, so records can be merged into it.
-    public static func ensure(_ kube: KubeClient, playbook: String) async throws {
-        let object: Value = [
-            "apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": [
-                "name": .string(configMapName(playbook)), "namespace": .string(namespace),
+    /// Makes sure the ledger ConfigMaps exist, so records can be merged into them.
+    public static func ensure(_ kube: KubeClient, playbook: String, shards: Int = 1) async throws {
+        for shard in 0..<shards {
+            var metadata: Value = [
+                "name": .string(configMapRef(playbook, shard: shard).name), "namespace": .string(namespace),
                 "labels": ["app.kubernetes.io/managed-by": "bootstrap", "bootstrap.faforever.com/playbook": .string(playbook)],
-            ],
-        ]
-        do {
-            _ = try await kube.create(object)
-        } catch let error as KubeError where error.reason == .alreadyExists {
-            return
+            ]
+            if shard == 0 && shards > 1 { metadata["annotations"] = .object(Object([(shardsAnnotation, .string(String(shards)))])) }
+            do {
+                _ = try await kube.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata])
+            } catch let error as KubeError where error.reason == .alreadyExists {
+                guard shard == 0, shards > 1 else { continue }
+                // Grown past a shard boundary: name every shard there may be records in.
+                let live = try await kube.get(configMapRef(playbook))
+                let known = Int(live?[path: ["metadata", "annotations", shardsAnnotation]]?.stringValue ?? "") ?? 1
+                if shards > known {
+                    let patch: Value = ["metadata": ["annotations": .object(Object([(shardsAnnotation, .string(String(shards)))]))]]
+                    _ = try await kube.mergePatch(configMapRef(playbook), patch: patch)
+                }
+            }
         }
     }
 
     /// Records one step: a merge patch of its annotation alone, so concurrent records never clash.
-    public static func record(_ kube: KubeClient, playbook: String, step: String, _ record: Record) async throws {
+    public static func record(_ kube: KubeClient, playbook: String, step: String, shards: Int = 1, _ record: Record) async throws {
         let patch: Value = ["metadata": ["annotations": .object(Object([(stepKeyPrefix + step, .string(JSON.encode(record.json)))]))]]
-        _ = try await kube.mergePatch(configMapRef(playbook), patch: patch)
+        _ = try await kube.mergePatch(configMapRef(playbook, shard: shard(of: step, count: shards)), patch: patch)
     }
 
     /// Reads the HMAC key, creating it when `create` is set and it does not exist.

@@ -154,3 +154,34 @@ import TestSupport
         #expect(report.steps.allSatisfy { $0.outcome == .applied })
     }
 }
+
+/// A playbook too large for one ConfigMap's 256 KiB of annotations.
+@Suite struct LedgerShardTests {
+    @Test func largePlaybooksSpreadTheirRecordsOverShards() async throws {
+        let rig = try EngineRig()
+        let playbook = try rig.playbook(layeredPlaybook(name: "big", count: 1300, width: 50))
+        let first = try await rig.apply(playbook)
+        #expect(first.steps.allSatisfy { $0.outcome == .applied })
+        let main = rig.server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "bootstrap-big")
+        #expect(main?[path: ["metadata", "annotations", Ledger.shardsAnnotation]] == "2")
+        let shard = rig.server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "kube-system", name: "bootstrap-big.shard-1")
+        let inMain = (main?[path: ["metadata", "annotations"]]?.objectValue?.keys ?? []).filter { $0.hasPrefix(Ledger.stepKeyPrefix) }.count
+        let inShard = (shard?[path: ["metadata", "annotations"]]?.objectValue?.keys ?? []).filter { $0.hasPrefix(Ledger.stepKeyPrefix) }.count
+        #expect(inMain + inShard == 1300 && inMain > 0 && inShard > 0)
+
+        rig.server.clearRequestLog()
+        let second = try await rig.apply(playbook)
+        #expect(second.steps.allSatisfy { $0.outcome == .skipped })
+        #expect(rig.writesSeen().isEmpty)
+    }
+
+    @Test func oneConfigMapIsRefusedPastTheLimitAsARealAPIServerWould() async throws {
+        let rig = try EngineRig()
+        let client = KubeClient(config: rig.config)
+        let big = String(repeating: "x", count: 300 * 1024)
+        await #expect(throws: KubeError.self) {
+            _ = try await client.apply(["apiVersion": "v1", "kind": "ConfigMap",
+                                        "metadata": ["name": "huge", "namespace": "default", "annotations": ["a": .string(big)]]], dryRun: false)
+        }
+    }
+}
