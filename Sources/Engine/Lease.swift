@@ -106,7 +106,10 @@ public final class RunLease: Sendable {
 
     /// Stops renewing and frees the lease for the next apply.
     public func release() async {
-        renewal.withLock { $0?.cancel() }
+        // Wait for the renewal task to end, so it cannot outlive the run holding the client.
+        let task = renewal.withLock { slot -> Task<Void, Never>? in defer { slot = nil }; return slot }
+        task?.cancel()
+        await task?.value
         guard var live = try? await kube.get(ref), live[path: ["spec", "holderIdentity"]]?.stringValue == identity else { return }
         live["spec"]?["holderIdentity"] = .string("")
         _ = try? await kube.replace(live)

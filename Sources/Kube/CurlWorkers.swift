@@ -29,30 +29,45 @@ final class CurlWorkers: @unchecked Sendable {
         }
     }
 
-    /// Lets the threads finish queued jobs and exit, freeing their handles.
+    /// Lets the threads finish queued jobs, free their handles and exit; returns once they have.
+    ///
+    /// Waiting matters: a handle freed while the process exits races libcurl's and OpenSSL's own
+    /// exit-time cleanup, which aborts the process now and then.
     func shutdown() {
         condition.lock()
         stopping = true
         condition.broadcast()
+        // A worker thread cannot wait for itself (the last reference may be dropped inside a job).
+        if Thread.current.threadDictionary[Self.marker] == nil {
+            let deadline = Date().addingTimeInterval(10)
+            while threads > 0, condition.wait(until: deadline) {}
+        }
         condition.unlock()
     }
 
+    private static let marker = "bootstrap.kube-curl-worker"
+
     private func work() {
-        let easy = CurlEasy()
-        while true {
-            condition.lock()
-            idle += 1
-            while jobs.isEmpty && !stopping { condition.wait() }
-            idle -= 1
-            if jobs.isEmpty {
-                threads -= 1
-                condition.unlock()
-                return
-            }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job(easy)
+        Thread.current.threadDictionary[Self.marker] = true
+        do {
+            let easy = CurlEasy()
+            while let job = nextJob() { job(easy) }
+            withExtendedLifetime(easy) {}
         }
+        // The handle is freed above, before shutdown() may return.
+        condition.lock()
+        threads -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func nextJob() -> ((CurlEasy) -> Void)? {
+        condition.lock()
+        defer { condition.unlock() }
+        idle += 1
+        while jobs.isEmpty && !stopping { condition.wait() }
+        idle -= 1
+        return jobs.isEmpty ? nil : jobs.removeFirst()
     }
 }
 
