@@ -23,8 +23,9 @@ public struct HostFile: StepDriver {
     public struct FileText: Decodable, Sendable {
         public let text: Sensitive
         public init(_ text: Sensitive) { self.text = text }
+        /// Plain text or `${{ secrets.* }}`: both end up sensitive.
         public init(from decoder: any Decoder) throws {
-            text = Sensitive(try decoder.singleValueContainer().decode(String.self))
+            text = try decoder.singleValueContainer().decode(Sensitive.self)
         }
     }
 

@@ -108,3 +108,29 @@ import TestSupport
         #expect(Masking.mask("é hunter2 é", secrets: ["hunter2"]) == "é (sensitive) é")
     }
 }
+
+/// host.file with content from the secrets file, end to end in a rehearsal.
+@Suite struct HostFileSecretTests {
+    @Test func contentFromTheSecretsFileIsWrittenButNeverShown() throws {
+        let dir = TemporaryDirectory()
+        let playbook = try dir.write("hf.yaml", """
+            apiVersion: bootstrap.faforever.com/v1
+            kind: Playbook
+            metadata: {name: hf}
+            steps:
+              - id: motd
+                type: host.file
+                with: {path: /etc/faf/motd, content: "${{ secrets.motd }}", mode: "0640"}
+
+            """)
+        let secrets = try dir.write("secrets.yaml", "motd: \"welcome-to-faf-7Qx\"\n")
+        let plan = try bootstrap(["plan", playbook, "--secrets", secrets, "--rehearsal", dir.file("r"), "--output", "json"])
+        #expect(plan.status == 0, "\(plan.stderr)")
+        let apply = try bootstrap(["apply", playbook, "--secrets", secrets, "--rehearsal", dir.file("r")])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let written = try String(contentsOfFile: dir.file("r/host/etc/faf/motd"), encoding: .utf8)
+        #expect(written == "welcome-to-faf-7Qx")
+        let log = try String(contentsOfFile: dir.file("r/host.log"), encoding: .utf8)
+        for text in [plan.output, apply.output, log] { #expect(!text.contains("welcome-to-faf-7Qx")) }
+    }
+}
