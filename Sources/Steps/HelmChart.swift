@@ -20,9 +20,21 @@ public struct HelmChart: StepDriver {
         public var secretValues: Value?
         /// Helm's `--timeout`, a Go duration such as `10m`.
         public var timeout: String?
+        /// What helm-controller does when an install fails. Default `abort`: leave it for a person,
+        /// because helm-controller's own default (`reinstall`) uninstalls the release first.
+        public var failurePolicy: FailurePolicy?
+        /// How often the install Job retries before it counts as failed (default 3), so a broken
+        /// chart fails the step with its reason instead of retrying until the step times out.
+        public var backOffLimit: Int?
+
+        public var failurePolicyChoice: FailurePolicy { failurePolicy ?? .abort }
+        public var backOffLimitValue: Int { backOffLimit ?? 3 }
 
         public init(name: String, chart: String, repo: String? = nil, version: String, targetNamespace: String,
-                    createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil) {
+                    createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil,
+                    failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil) {
+            self.failurePolicy = failurePolicy
+            self.backOffLimit = backOffLimit
             self.name = name
             self.chart = chart
             self.repo = repo
@@ -55,6 +67,9 @@ public struct HelmChart: StepDriver {
 
     public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
         var diagnostics: [Diagnostic] = []
+        if let limit = p.backOffLimit, !(0...100).contains(limit) {
+            diagnostics.append(context.error("backOffLimit \(limit) must be between 0 and 100", at: "backOffLimit"))
+        }
         // helm-controller names its Jobs helm-install-<name> and helm-delete-<name>: 63 characters at most.
         if !KubeNames.isDNSLabel(p.name) || p.name.count > 50 {
             diagnostics.append(context.error("name \"\(p.name)\" must be lowercase letters, digits and '-', at most 50 (helm-controller prefixes it for its Jobs)", at: "name"))
@@ -115,5 +130,12 @@ public struct HelmChart: StepDriver {
         default: break
         }
         return nil
+    }
+}
+
+extension HelmChart {
+    /// helm-controller's `spec.failurePolicy`.
+    public enum FailurePolicy: String, ParameterEnum {
+        case abort, reinstall, retry
     }
 }

@@ -31,6 +31,8 @@ extension HelmChart {
         spec["targetNamespace"] = .string(parameters.targetNamespace)
         if let create = parameters.createNamespace { spec["createNamespace"] = .bool(create) }
         if let timeout = parameters.timeout { spec["timeout"] = .string(timeout) }
+        spec["failurePolicy"] = .string(parameters.failurePolicyChoice.rawValue)
+        spec["backOffLimit"] = .int(parameters.backOffLimitValue)
         if let values = parameters.values, values.objectValue?.isEmpty == false { spec["valuesContent"] = .string(YAML.emit(values)) }
         if parameters.secretValues != nil {
             spec["valuesSecrets"] = [["name": .string(secretName), "keys": [.string(Self.valuesKey(revision))]]]

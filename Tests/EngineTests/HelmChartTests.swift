@@ -113,6 +113,8 @@ import TestSupport
               version: "14.6.10"
               targetNamespace: faf-apps
               timeout: 10m
+              failurePolicy: abort
+              backOffLimit: 3
               valuesContent: |
                 auth:
                   username: admin
