@@ -141,6 +141,22 @@ import TestSupport
         #expect(key?["data"]?["key"]?.stringValue?.isEmpty == false)
     }
 
+    @Test func aLeaseNotRenewedWithinItsDurationIsTakenOver() async throws {
+        let rig = try EngineRig()
+        let client = KubeClient(config: rig.config)
+        // Held by a process on another host that stopped renewing an hour ago.
+        _ = try await client.create([
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "bootstrap-test", "namespace": "kube-system"],
+            "spec": ["holderIdentity": "gone-host/pid 4242", "leaseDurationSeconds": 30,
+                     "acquireTime": "2026-01-01T09:00:00.000000Z", "renewTime": "2026-01-01T09:00:00.000000Z"],
+        ])
+        let report = try await rig.apply(try rig.playbook(layeredPlaybook(count: 2)))
+        #expect(report.steps.allSatisfy { $0.outcome == .applied })
+        let lease = rig.server.object(apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "kube-system", name: "bootstrap-test")
+        #expect(lease?[path: ["spec", "holderIdentity"]] == "", "released after the run")
+    }
+
     @Test func concurrentApplyIsRefusedWhileTheLeaseIsHeld() async throws {
         let rig = try EngineRig()
         let playbook = try rig.playbook(layeredPlaybook(count: 2))
