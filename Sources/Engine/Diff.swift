@@ -33,12 +33,8 @@ public enum Diff {
         case (.array(let d), .array(let l)):
             guard d.count == l.count else { return [path] }
             return zip(d, l).enumerated().flatMap { index, pair in missing(pair.0, in: pair.1, path: "\(path)[\(index)]") }
-        case (.sensitive(let s), .string(let l)):
-            return s.revealed == l ? [] : [path]
-        case (.int(let a), .double(let b)), (.double(let b), .int(let a)):
-            return Double(a) == b ? [] : [path]
         default:
-            return desired == live ? [] : [path]
+            return ObjectDiff.same(desired, live) ? [] : [path]
         }
     }
 }

@@ -45,6 +45,7 @@ public enum ObjectDiff {
         }
     }
 
+    /// Equal as the API server sees it: 1 and 1.0 are one number, a secret equals its text.
     static func same(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.int(let x), .double(let y)), (.double(let y), .int(let x)): return Double(x) == y
