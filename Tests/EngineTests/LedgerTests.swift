@@ -72,6 +72,19 @@ import TestSupport
         #expect(rig.server.object(apiVersion: "v1", kind: "Namespace", name: "ns-2b") != nil)
     }
 
+    @Test func forceStepRerunsOnlyTheNamedStep() async throws {
+        let rig = try EngineRig()
+        let playbook = try rig.playbook(layeredPlaybook(count: 4))
+        _ = try await rig.apply(playbook)
+        rig.server.clearRequestLog()
+        let forced = try await rig.apply(playbook, force: ["s2"])
+        #expect(forced.steps.filter { $0.outcome == .applied }.map(\.id) == ["s2"])
+        #expect(forced.steps.first { $0.id == "s2" }?.reason == "forced with --force-step")
+        let objectWrites = rig.writesSeen().map(\.path).filter { $0.hasPrefix("/api/v1/namespaces/ns-") }
+        #expect(objectWrites == ["/api/v1/namespaces/ns-2"])
+        #expect(rig.ledger("test").count == 4)
+    }
+
     @Test func verifyRedoesADriftedStep() async throws {
         let rig = try EngineRig()
         let playbook = try rig.playbook(layeredPlaybook(count: 3))
