@@ -45,11 +45,18 @@ public final class EmulatorServer: Sendable {
             store.restore(state)
             restored = true
         }
-        let before = store.resourceVersion
+        let before = (store.resourceVersion, store.crdFingerprint)
         try store.seed()
-        if let dir = options.crdDirectory { try store.loadCRDs(from: dir) }
+        if let dir = options.crdDirectory {
+            // A restored state that already loaded these very files need not parse them again.
+            let fingerprint = Store.fingerprint(ofCRDs: dir)
+            if !restored || store.crdFingerprint != fingerprint {
+                try store.loadCRDs(from: dir)
+                store.crdFingerprint = fingerprint
+            }
+        }
         // Every write bumps the resourceVersion: an unchanged restored state need not be written again.
-        if let path = options.stateFile, !restored || store.resourceVersion != before { try store.save(to: path) }
+        if let path = options.stateFile, !restored || (store.resourceVersion, store.crdFingerprint) != before { try store.save(to: path) }
         self.store = Mutex(store)
         stateWriter = options.stateFile.map(StateWriter.init(path:))
     }

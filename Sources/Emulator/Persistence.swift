@@ -16,6 +16,7 @@ extension Store {
         return [
             "resourceVersion": .int(resourceVersion),
             "helmFailures": .array(helmFailures.sorted().map { .string($0) }),
+            "crdFingerprint": .string(crdFingerprint),
             "objects": .array(items),
         ]
     }
@@ -34,6 +35,7 @@ extension Store {
         }
         resourceVersion = max(resourceVersion, state["resourceVersion"]?.intValue ?? 0)
         helmFailures.formUnion((state["helmFailures"]?.arrayValue ?? []).compactMap(\.stringValue))
+        crdFingerprint = state["crdFingerprint"]?.stringValue ?? ""
     }
 
     /// Temp file, then rename: a killed emulator leaves the old state or the new one, never half of one.
@@ -105,5 +107,17 @@ final class StateWriter: Sendable {
         do { try Store.write(take(), to: path) } catch {
             FileHandle.standardError.write(Data("emulator: \(error)\n".utf8))
         }
+    }
+}
+
+extension Store {
+    /// Names, sizes and modification times of the YAML files in a CRD directory.
+    static func fingerprint(ofCRDs directory: String) -> String {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        return names.map { name -> String in
+            var info = stat()
+            guard stat(directory + "/" + name, &info) == 0 else { return name }
+            return "\(name):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        }.joined(separator: ";")
     }
 }

@@ -9,6 +9,8 @@ struct Store {
     var objects: [String: [String: Value]] = [:]
     /// HelmChart names whose install Job fails.
     var helmFailures: Set<String> = []
+    /// Which CRD files the state already holds (names, sizes, times), so a restart need not parse them again.
+    var crdFingerprint = ""
     var nodeName = "node-1"
     var nameRNG = SplitMix64(seed: 0xC0FFEE)
     /// Recent changes, oldest first, for watches.
