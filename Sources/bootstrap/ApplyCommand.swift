@@ -9,8 +9,8 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Run the playbook: every step not yet recorded (or changed) runs, then is recorded.",
         discussion: """
-            Takes the Lease bootstrap-<playbook> in kube-system so that only one apply runs at a time
-            (a second one exits 75). A re-run after a failure skips recorded steps and redoes the rest.
+            Takes the Lease bootstrap-<playbook> in kube-system so that only one apply runs at a time \
+            (a second one exits 75). A re-run after a failure skips recorded steps and redoes the rest. \
             An apply that finds every step recorded and unchanged reads the ledger once and writes nothing.
             """)
 

@@ -7,8 +7,8 @@ struct Bootstrap: AsyncParsableCommand {
         commandName: "bootstrap",
         abstract: "Take a fresh Linux node to a running single-node k3s cluster and move a docker-compose stack onto it.",
         discussion: """
-            A playbook is a graph of steps. `plan` shows what would change without changing anything;
-            `apply` makes it so and records each completed step in Kubernetes annotations, so a re-run
+            A playbook is a graph of steps. `plan` shows what would change without changing anything; \
+            `apply` makes it so and records each completed step in Kubernetes annotations, so a re-run \
             skips what is done and redoes what is not.
 
             \(ExitStatus.help)

@@ -7,8 +7,8 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show what apply would do: each step's action and the exact objects and diffs. Changes nothing.",
         discussion: """
-            Reads the ledger and live state; cluster objects are diffed with a server-side dry run.
-            No write request reaches the API and no host command with side effects runs.
+            Reads the ledger and live state; cluster objects are diffed with a server-side dry run. \
+            No write request reaches the API and no host command with side effects runs. \
             Secret values print as (sensitive).
             """)
 
