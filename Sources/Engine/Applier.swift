@@ -69,7 +69,7 @@ public struct Applier: Sendable {
         var records: [String: Ledger.Record] = [:]
         let kube = try await connection.connect()
         if let kube {
-            records = try await Ledger.read(kube, playbook: playbook.name)
+            records = try await Ledger.readOrExplain(kube, playbook: playbook.name)
             if playbook.usesSecrets {
                 let key = try await Ledger.key(kube, create: false)
                 state.key.withLock { $0 = key }

@@ -62,6 +62,22 @@ public enum Ledger {
         }
     }
 
+    /// A failure to read the ledger, before anything ran: says so, and what was being read.
+    public struct Unreadable: Error, Sendable, CustomStringConvertible {
+        public var playbook: String
+        public var cause: String
+        public var description: String {
+            "cannot read the ledger (ConfigMap \(namespace)/\(configMapName(playbook))): \(cause); nothing was changed"
+        }
+    }
+
+    /// Reads the records of a playbook, naming the ledger in any failure.
+    public static func readOrExplain(_ kube: KubeClient, playbook: String) async throws -> [String: Record] {
+        do { return try await read(kube, playbook: playbook) } catch {
+            throw Unreadable(playbook: playbook, cause: "\(error)")
+        }
+    }
+
     /// Reads the records of a playbook (one request unless it has shards); empty when there is no ledger yet.
     public static func read(_ kube: KubeClient, playbook: String) async throws -> [String: Record] {
         guard let main = try await kube.get(configMapRef(playbook)) else { return [:] }

@@ -61,7 +61,7 @@ public struct Planner: Sendable {
         var records: [String: Ledger.Record] = [:]
         var key: Data?
         if let kube {
-            records = try await Ledger.read(kube, playbook: playbook.name)
+            records = try await Ledger.readOrExplain(kube, playbook: playbook.name)
             if playbook.usesSecrets { key = try await Ledger.key(kube, create: false) }
         }
         let digester = Digester(key: key)

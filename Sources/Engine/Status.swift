@@ -19,7 +19,7 @@ public struct StatusReport: Sendable {
         guard let kube = try await connection.connect() else {
             throw StepError("the Kubernetes API is not reachable; nothing has been recorded yet (k3s is not installed?)")
         }
-        let records = try await Ledger.read(kube, playbook: playbook.name)
+        let records = try await Ledger.readOrExplain(kube, playbook: playbook.name)
         let key = playbook.usesSecrets ? try await Ledger.key(kube, create: false) : nil
         let digester = Digester(key: key)
         let entries = playbook.graph.order.map { id -> Entry in

@@ -25,6 +25,9 @@ struct ClusterOptions: ParsableArguments {
     @Option(help: "text or json.")
     var output: Output = .text
 
+    @Option(help: "How long, in seconds, a failing API request is retried (429, 5xx, refused or reset connections) before the run fails.")
+    var retryDeadline = 30
+
     @Flag(help: "Log every API request and its status (Authorization and Secret payloads are never shown).")
     var verbose = false
 

@@ -24,6 +24,7 @@ struct Session {
             return logger
         }()
         let hasInstaller = playbook.steps.values.contains { $0.type.name == "k3s.install" }
+        let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)))
 
         if let directory = options.rehearsal {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -39,7 +40,7 @@ struct Session {
             let connection = Connection(open: {
                 // Before the simulated k3s is installed there is no API server to reach, as on a fresh node.
                 guard host.k3sInstalled || !hasInstaller else { return nil }
-                return KubeClient(config: config, logger: logger)
+                return KubeClient(config: config, options: clientOptions, logger: logger)
             })
             return Session(host: host, connection: connection, emulator: server)
         }
@@ -60,7 +61,7 @@ struct Session {
             }
             let config = try KubeConfig.load(explicitPath: path, environment: environment, context: context, hostRoot: hostRoot)
             for warning in config.warnings { Console.err("warning: \(warning)") }
-            return KubeClient(config: config, logger: logger)
+            return KubeClient(config: config, options: clientOptions, logger: logger)
         })
         return Session(host: host, connection: connection, emulator: nil)
     }

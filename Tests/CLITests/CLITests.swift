@@ -134,3 +134,27 @@ import TestSupport
         for text in [plan.output, apply.output, log] { #expect(!text.contains("welcome-to-faf-7Qx")) }
     }
 }
+
+/// An API server that does not answer: a clear error, exit 1, nothing changed.
+@Suite struct UnreachableAPITests {
+    @Test func applyNamesTheLedgerAndChangesNothing() throws {
+        let dir = TemporaryDirectory()
+        // A port nothing listens on; refused connections are retried, here for one second only.
+        let kubeconfig = try dir.write("dead.kubeconfig", """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: dead, cluster: {server: "http://127.0.0.1:1"}}]
+            users: [{name: u, user: {token: t}}]
+            contexts: [{name: dead, context: {cluster: dead, user: u}}]
+            current-context: dead
+
+            """)
+        let root = dir.file("root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let result = try bootstrap(["apply", CLITests.minimal, "--kubeconfig", kubeconfig, "--host-root", root, "--retry-deadline", "1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("error: cannot read the ledger (ConfigMap kube-system/bootstrap-minimal): GET /api/v1: connection refused by http://127.0.0.1:1"))
+        #expect(result.stderr.contains("nothing was changed"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty)
+    }
+}
