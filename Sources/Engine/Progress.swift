@@ -4,5 +4,4 @@ public enum ProgressEvent: Sendable {
     case waiting(step: String, on: String)
     case finished(step: String, outcome: StepOutcome, seconds: Double)
     case blocked(step: String, by: String)
-    case note(String)
 }

@@ -54,8 +54,6 @@ final class ProgressPrinter: Sendable {
                 }
             case .blocked(let step, let by):
                 text = "[\(step)] blocked: needs \"\(by)\", which did not complete"
-            case .note(let note):
-                text = note
             }
             if live { Self.erase(&screen) }
             if let text { Console.err(text) }
