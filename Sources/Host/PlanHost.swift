@@ -20,16 +20,18 @@ public struct PlanHost: HostSystem {
     }
 
     public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
-        throw HostError.refusedInPlan(HostAction.write(path, mode: mode, owner: owner))
+        throw refused(.writeFile(FileWrite(path: path, mode: mode, owner: owner, old: nil, new: .plain(Data()))))
     }
     public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        throw HostError.refusedInPlan(HostAction.makeDirectory(path))
+        throw refused(.makeDirectory(path))
     }
     public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        throw HostError.refusedInPlan(HostAction.attributes(path, mode: mode, owner: owner).joined(separator: "; "))
+        throw refused(.setAttributes(path, mode: mode, owner: owner))
     }
     public func move(_ source: String, to destination: String) throws {
-        throw HostError.refusedInPlan(HostAction.move(source, to: destination))
+        throw refused(.move(source, to: destination))
     }
-    public func removeTree(_ path: String) throws { throw HostError.refusedInPlan(HostAction.remove(path)) }
+    public func removeTree(_ path: String) throws { throw refused(.remove(path)) }
+
+    private func refused(_ change: HostChange) -> HostError { .refusedInPlan(change.lines.joined(separator: "; ")) }
 }

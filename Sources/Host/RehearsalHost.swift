@@ -33,7 +33,7 @@ public struct RehearsalHost: HostSystem {
 
     public func run(_ command: Command) async throws -> CommandResult {
         // Look-ups are logged as comments, so the log's plain lines are exactly what changed the host.
-        try log(command.changesHost ? command.description : "# " + command.description)
+        try log([command.changesHost ? command.description : "# " + command.description])
         let program = command.argv.first ?? ""
         switch (program as NSString).lastPathComponent {
         case "zfs": return try zfs(command)
@@ -69,37 +69,37 @@ public struct RehearsalHost: HostSystem {
     public func list(_ path: String) throws -> [String] { try files.list(path) }
 
     public func sha256Mismatch(_ path: String, expected: String) async throws -> String? {
-        try log(HostAction.sha256(path, expected: expected))
+        try log(HostChange.verifyDigest(path: path, sha256: expected).lines)
         // A simulated download stands in for the pinned installer, so it matches by construction.
         if downloads().contains(path) { return nil }
         return try await local.sha256Mismatch(path, expected: expected)
     }
 
     public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
-        try log(HostAction.write(path, mode: mode, owner: owner))
+        try log(HostChange.writeFile(FileWrite(path: path, mode: mode, owner: owner, old: nil, new: .plain(data))).lines)
         try files.write(path, data, mode: mode, owner: nil)
         bestEffortChown(path, owner)
     }
 
     public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        for line in [HostAction.makeDirectory(path)] + HostAction.attributes(path, mode: mode, owner: owner) { try log(line) }
+        try log(HostChange.makeDirectory(path, mode: mode, owner: owner).lines)
         try files.makeDirectory(path, mode: mode, owner: nil)
         bestEffortChown(path, owner)
     }
 
     public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        for line in HostAction.attributes(path, mode: mode, owner: owner) { try log(line) }
+        try log(HostChange.setAttributes(path, mode: mode, owner: owner).lines)
         bestEffortChown(path, owner)
         try files.setAttributes(path, mode: mode, owner: nil)
     }
 
     public func move(_ source: String, to destination: String) throws {
-        try log(HostAction.move(source, to: destination))
+        try log(HostChange.move(source, to: destination).lines)
         try files.move(source, to: destination)
     }
 
     public func removeTree(_ path: String) throws {
-        try log(HostAction.remove(path))
+        try log(HostChange.remove(path).lines)
         try files.removeTree(path)
     }
 
@@ -108,11 +108,12 @@ public struct RehearsalHost: HostSystem {
         if let owner { try? files.setAttributes(path, mode: nil, owner: owner) }
     }
 
-    private func log(_ line: String) throws {
+    private func log(_ lines: [String]) throws {
+        guard !lines.isEmpty else { return }
         let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw HostError.io("cannot open \(logPath)") }
         defer { close(fd) }
-        let bytes = Array((line + "\n").utf8)
+        let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
         guard Foundation.write(fd, bytes, bytes.count) == bytes.count else { throw HostError.io("cannot write \(logPath)") }
     }
 }

@@ -36,31 +36,44 @@ extension DataMigrate {
         return .fresh(leftoverStaging: entries.contains(Self.stagingName))
     }
 
-    func actions(_ phase: MigrationPhase, _ host: any HostSystem) throws -> [String] {
-        let finish = [HostAction.remove(copied), HostAction.write(marker, mode: 0o644)]
+    /// The shell lines of what is left to do in this phase.
+    func lines(_ phase: MigrationPhase, _ host: any HostSystem) throws -> [String] {
+        let finish = [HostChange.remove(copied), .writeFile(FileWrite(path: marker, mode: 0o644, old: nil, new: .plain(Data())))]
+        var changes: [HostChange] = []
         switch phase {
         case .done: return []
-        case .moving(let names): return names.map { moveAction($0) } + finish
+        case .moving(let names): changes = names.map(moveChange) + finish
         case .targetMissing, .fresh:
-            var actions: [String] = []
-            if case .fresh(true) = phase { actions.append(HostAction.remove(staging)) }
-            actions += [copyCommand.description, HostAction.move(staging, to: copied)]
-            return actions + (try host.list(parameters.from)).map { moveAction($0) } + finish
+            if case .fresh(true) = phase { changes.append(.remove(staging)) }
+            changes += [.run(copyCommand), .move(staging, to: copied)]
+            changes += try host.list(parameters.from).map(moveChange) + finish
         }
+        return changes.flatMap(\.lines)
     }
 
-    func moveAction(_ name: String) -> String { HostAction.move(join(copied, name), to: join(parameters.to, name)) }
+    func moveChange(_ name: String) -> HostChange { .move(join(copied, name), to: join(parameters.to, name)) }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
+    public func check(_ context: StepContext) async throws -> ChangeSet {
         let phase = try inspect(context.host)
-        var plan = StepPlan(hostActions: try actions(phase, context.host))
+        let lines = try lines(phase, context.host)
+        var plan = ChangeSet(host: lines.isEmpty ? [] : [.copyData(DataCopy(from: parameters.from, to: parameters.to, lines: lines))])
         if case .targetMissing = phase {
             plan.warnings.append("\(parameters.to) does not exist yet: an earlier step (zfs.dataset) must create it")
         }
         return plan
     }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
+        try await context.perform(plan.host)
+    }
+
+    /// Performs a planned copy. It looks at the target again on purpose: a copy is resumable, and
+    /// when planned with its dataset (storage.local-volumes) the target did not exist at plan time.
+    static func perform(_ copy: DataCopy, _ context: StepContext) async throws {
+        try await DataMigrate(id: context.stepID, parameters: Parameters(from: copy.from, to: copy.to)).migrate(context)
+    }
+
+    func migrate(_ context: StepContext) async throws {
         let host = context.host
         var expected: TreeSummary
         switch try inspect(host) {
@@ -88,7 +101,7 @@ extension DataMigrate {
         try host.write(marker, markerContent(result), mode: 0o644, owner: nil)
     }
 
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         try context.host.status(marker) == nil ? ["\(marker) is missing: the migration did not finish"] : []
     }
 

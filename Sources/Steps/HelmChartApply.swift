@@ -39,7 +39,7 @@ extension HelmChart {
             + "kubectl -n \(Self.controllerNamespace) logs job/\(jobName)")
     }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
         let kube = try context.requireKube()
         let previousJob = try await kube.get(jobRef).map(Self.identity)
         let previousGeneration = try await kube.get(chartRef)?[path: ["metadata", "generation"]]?.intValue
@@ -57,7 +57,7 @@ extension HelmChart {
         }
     }
 
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         var drift = try await context.drift(of: plan.objects)
         guard let job = try await context.requireKube().get(jobRef) else { return drift + ["Job \(Self.controllerNamespace)/\(jobName) is missing"] }
         switch Self.outcome(job) {

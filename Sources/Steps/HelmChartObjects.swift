@@ -63,11 +63,11 @@ extension HelmChart {
         return data == encoded.revealed ? live : live + 1
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
-        guard let encoded = encodedSecretValues else { return StepPlan(objects: [chartObject(revision: 1)]) }
+    public func check(_ context: StepContext) async throws -> ChangeSet {
+        guard let encoded = encodedSecretValues else { return ChangeSet(objects: [chartObject(revision: 1)]) }
         let revision = try await revision(context.kube, encoded: encoded)
         // The Secret first: helm-controller needs it when it sees the HelmChart.
-        return StepPlan(objects: [secretObject(revision: revision, encoded: encoded), chartObject(revision: revision)])
+        return ChangeSet(objects: [secretObject(revision: revision, encoded: encoded), chartObject(revision: revision)])
     }
 }
 

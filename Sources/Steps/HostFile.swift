@@ -54,60 +54,41 @@ public struct HostFile: StepDriver {
     }
 
     var mode: UInt16 { parameters.mode.flatMap(parseMode) ?? 0o644 }
-    var data: Data { Data(parameters.content.text.revealed.utf8) }
+    var content: FileContent { .sensitive(parameters.content.text) }
     var parent: String { (parameters.path as NSString).deletingLastPathComponent }
 
-    /// What differs: the content (rewrite), or only mode and owner.
-    struct Changes {
-        var createParent = false
-        var rewrite = false
-        var mode: UInt16?
-        var owner: FileOwner?
-        var wantedOwner: FileOwner?
-    }
-
-    func changes(_ host: any HostSystem) throws -> Changes {
-        var changes = Changes()
-        changes.wantedOwner = try parameters.owner.map { try host.resolveOwner($0) }
-        changes.createParent = try host.status(parent) == nil
+    /// The changes that make the host file as wanted: the content (rewrite), or only mode and owner.
+    func changes(_ host: any HostSystem) throws -> [HostChange] {
+        let wantedOwner = try parameters.owner.map { try host.resolveOwner($0) }
+        var changes: [HostChange] = try host.status(parent) == nil ? [.makeDirectory(parent)] : []
         guard let status = try host.status(parameters.path) else {
-            changes.rewrite = true
-            return changes
+            return changes + [.writeFile(FileWrite(path: parameters.path, mode: mode, owner: wantedOwner, old: nil, new: content))]
         }
         guard status.kind == .file else { throw StepError("\(parameters.path) exists and is not a regular file") }
-        changes.rewrite = try host.read(parameters.path) != data
-        if !changes.rewrite {
-            changes.mode = status.mode == mode ? nil : mode
-            changes.owner = changes.wantedOwner.flatMap { status.owner == $0 ? nil : $0 }
+        if let old = try host.read(parameters.path), old == content.bytes {
+            let mode = status.mode == mode ? nil : mode
+            let owner = wantedOwner.flatMap { status.owner == $0 ? nil : $0 }
+            if mode != nil || owner != nil { changes.append(.setAttributes(parameters.path, mode: mode, owner: owner)) }
+            return changes
         }
-        return changes
+        // The old content is kept sensitive too: it may hold the secret this write rotates.
+        let old = try host.read(parameters.path).map { FileContent.sensitive(Sensitive(String(decoding: $0, as: UTF8.self))) }
+        return changes + [.writeFile(FileWrite(path: parameters.path, mode: mode, owner: wantedOwner, old: old, new: content))]
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
-        let changes = try changes(context.host)
-        var actions: [String] = changes.createParent ? [HostAction.makeDirectory(parent)] : []
-        if changes.rewrite { actions.append(HostAction.write(parameters.path, mode: mode, owner: changes.wantedOwner)) }
-        actions += HostAction.attributes(parameters.path, mode: changes.mode, owner: changes.owner)
-        return StepPlan(hostActions: actions)
+    public func check(_ context: StepContext) async throws -> ChangeSet {
+        ChangeSet(host: try changes(context.host))
     }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
-        let host = context.host
-        let changes = try changes(host)
-        if changes.createParent { try host.makeDirectory(parent, mode: nil, owner: nil) }
-        if changes.rewrite {
-            try host.write(parameters.path, data, mode: mode, owner: changes.wantedOwner)
-        } else if changes.mode != nil || changes.owner != nil {
-            try host.setAttributes(parameters.path, mode: changes.mode, owner: changes.owner)
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
+        try changes(context.host).flatMap { change -> [String] in
+            switch change {
+            case .writeFile: return ["\(parameters.path) is missing or its content differs"]
+            case .setAttributes(_, let mode, let owner):
+                return [mode.map { "\(parameters.path) does not have mode \(octal($0))" },
+                        owner.map { "\(parameters.path) is not owned by \($0)" }].compactMap { $0 }
+            default: return []
+            }
         }
-    }
-
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
-        let changes = try changes(context.host)
-        var drift: [String] = []
-        if changes.rewrite { drift.append("\(parameters.path) is missing or its content differs") }
-        if let mode = changes.mode { drift.append("\(parameters.path) does not have mode \(octal(mode))") }
-        if let owner = changes.owner { drift.append("\(parameters.path) is not owned by \(owner)") }
-        return drift
     }
 }

@@ -67,6 +67,7 @@ public struct K3sInstall: StepDriver {
     public static let version = 1
     public static let target = StepTarget.host
     public static let summary = "Install k3s at a pinned version with its config file, and wait for the node to be Ready"
+    public static let providesCluster = true
 
     /// Components `disable:` may name (k3s `--disable`).
     public static let disableableComponents = ["coredns", "servicelb", "traefik", "local-storage", "metrics-server", "runtimes"]

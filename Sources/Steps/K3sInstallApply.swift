@@ -3,43 +3,50 @@ import Foundation
 import Host
 
 extension K3sInstall {
-    public func check(_ context: StepContext) async throws -> StepPlan {
+    public func check(_ context: StepContext) async throws -> ChangeSet {
         let state = try await readState(context.host)
-        var plan = StepPlan(hostActions: actions(state, changes(state)))
+        var plan = ChangeSet(host: hostChanges(state, changes(state)))
         if let installed = state.installedVersion, installed != parameters.version {
             plan.warnings.append("k3s \(installed) is installed; the installer will replace it with \(parameters.version)")
         }
         return plan
     }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
         let host = context.host
-        let state = try await readState(host)
-        let changes = changes(state)
-        // A wrong installer is refused before anything on the host changes.
-        if changes.install != nil { try await fetchAndVerifyInstaller(context) }
-        if changes.writeConfig {
-            if !state.configDirectoryExists { try host.makeDirectory("/etc/rancher/k3s", mode: nil, owner: nil) }
-            try host.write(K3sPaths.config, Data(configText.utf8), mode: configMode, owner: nil)
+        // Everything before the first start (installer, restart) prepares; a failure there leaves k3s as it was.
+        let start = plan.host.firstIndex { if case .run(let command) = $0 { return startsK3s(command) } else { return false } }
+            ?? plan.host.endIndex
+        for change in plan.host[..<start] {
+            if case .run(let command) = change, command == fetchCommand { context.progress("downloading the k3s installer") }
+            do { try await change.perform(on: host) } catch HostError.digestMismatch(let path, let actual, let expected) {
+                throw StepError("the k3s installer \(path) has SHA-256 \(actual), but the playbook pins \(expected); not running it")
+            }
         }
-        if changes.chmodConfig { try host.setAttributes(K3sPaths.config, mode: configMode, owner: nil) }
+        let previous: Data? = plan.host.lazy.compactMap { change -> Data?? in
+            if case .writeFile(let write) = change { return .some(write.old?.bytes) } else { return nil }
+        }.first ?? nil
+        let wroteConfig = plan.host.contains { if case .writeFile = $0 { return true } else { return false } }
         do {
-            if let install = changes.install {
-                context.progress("installing k3s \(parameters.version)")
-                try await host.runChecked(installCommand(install))
-            } else if changes.restart {
-                try await host.runChecked(Self.restartCommand)
+            for change in plan.host[start...] {
+                if case .run(let command) = change, command.argv.first == "sh" { context.progress("installing k3s \(parameters.version)") }
+                try await change.perform(on: host)
             }
             try await waitUntilReady(context)
         } catch {
-            guard changes.writeConfig, let previous = state.config else {
+            guard wroteConfig, let previous else {
                 throw StepError("k3s did not come up: \(error)\(try await lastLogLines(host))")
             }
             try await rollBack(to: previous, after: error, context)
         }
     }
 
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+    /// The installer and the restart are what start k3s on the new configuration.
+    func startsK3s(_ command: Command) -> Bool {
+        command == Self.restartCommand || command == installCommand(.download) || command == installCommand(.airGapped)
+    }
+
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         let state = try await readState(context.host)
         var drift: [String] = []
         if state.installedVersion != parameters.version {
@@ -49,19 +56,6 @@ extension K3sInstall {
         if state.config != Data(configText.utf8) { drift.append("\(K3sPaths.config) differs from the playbook") }
         else if state.configMode != configMode { drift.append("\(K3sPaths.config) has mode \(octal(state.configMode ?? 0))") }
         return drift
-    }
-
-    func fetchAndVerifyInstaller(_ context: StepContext) async throws {
-        let host = context.host
-        if let fetch = fetchCommand {
-            if try host.status(Self.downloadDirectory) == nil { try host.makeDirectory(Self.downloadDirectory, mode: nil, owner: nil) }
-            context.progress("downloading the k3s installer")
-            try await host.runChecked(fetch)
-        }
-        if let expected = parameters.installer.sha256,
-           let actual = try await host.sha256Mismatch(installerPath, expected: expected) {
-            throw StepError("the k3s installer \(installerPath) has SHA-256 \(actual), but the playbook pins \(expected.lowercased()); not running it")
-        }
     }
 
     func waitUntilReady(_ context: StepContext) async throws {

@@ -72,22 +72,25 @@ extension K3sInstall {
     static let restartCommand = Command(["systemctl", "restart", "k3s"], changesHost: true)
     static let journalCommand = Command(["journalctl", "-u", "k3s", "-n", "20", "--no-pager"], changesHost: false)
 
-    func actions(_ state: K3sState, _ changes: K3sChanges) -> [String] {
-        var actions: [String] = []
+    /// The host changes, in the order apply performs them: the installer is fetched and checked
+    /// before anything else changes, the config is written before k3s (re)starts on it.
+    func hostChanges(_ state: K3sState, _ changes: K3sChanges) -> [HostChange] {
+        var result: [HostChange] = []
         if changes.install != nil {
             if let fetch = fetchCommand {
-                if !state.downloadDirectoryExists { actions.append(HostAction.makeDirectory(Self.downloadDirectory)) }
-                actions.append(fetch.description)
+                if !state.downloadDirectoryExists { result.append(.makeDirectory(Self.downloadDirectory)) }
+                result.append(.run(fetch))
             }
-            if let digest = parameters.installer.sha256 { actions.append(HostAction.sha256(installerPath, expected: digest)) }
+            if let digest = parameters.installer.sha256 { result.append(.verifyDigest(path: installerPath, sha256: digest)) }
         }
         if changes.writeConfig {
-            if !state.configDirectoryExists { actions.append(HostAction.makeDirectory("/etc/rancher/k3s")) }
-            actions.append(HostAction.write(K3sPaths.config, mode: configMode))
+            if !state.configDirectoryExists { result.append(.makeDirectory("/etc/rancher/k3s")) }
+            result.append(.writeFile(FileWrite(path: K3sPaths.config, mode: configMode,
+                                               old: state.config.map(FileContent.plain), new: .plain(Data(configText.utf8)))))
         }
-        if changes.chmodConfig { actions.append(HostAction.chmod(K3sPaths.config, mode: configMode)) }
-        if let install = changes.install { actions.append(installCommand(install).description) }
-        if changes.restart { actions.append(Self.restartCommand.description) }
-        return actions
+        if changes.chmodConfig { result.append(.setAttributes(K3sPaths.config, mode: configMode, owner: nil)) }
+        if let install = changes.install { result.append(.run(installCommand(install))) }
+        if changes.restart { result.append(.run(Self.restartCommand)) }
+        return result
     }
 }

@@ -5,28 +5,22 @@ import Kube
 // Host work goes through the zfs.dataset and data.migrate drivers, volume by volume, before the
 // objects exist: a PersistentVolume must never point at a path that is not ready.
 extension LocalVolumes {
-    public func check(_ context: StepContext) async throws -> StepPlan {
-        var plan = StepPlan(objects: objects)
+    public func check(_ context: StepContext) async throws -> ChangeSet {
+        var plan = ChangeSet(objects: objects)
         for volume in parameters.volumes {
             let dataset = dataset(volume)
-            let datasetPlan = try await dataset.check(context)
-            plan.hostActions += datasetPlan.hostActions
-            plan.warnings += datasetPlan.warnings
+            plan.append(try await dataset.check(context))
             guard let migration = migration(volume) else { continue }
             var migrationPlan = try await migration.check(context)
             // The dataset is created by this very step just before, so its absence is expected.
             if try await dataset.inspect(context.host).create { migrationPlan.warnings = [] }
-            plan.hostActions += migrationPlan.hostActions
-            plan.warnings += migrationPlan.warnings
+            plan.append(migrationPlan)
         }
         return plan
     }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
-        for volume in parameters.volumes {
-            try await dataset(volume).apply(StepPlan(), context)
-            try await migration(volume)?.apply(StepPlan(), context)
-        }
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
+        try await context.perform(plan.host)
         try await context.applyObjects(plan.objects)
         let kube = try context.requireKube()
         for volume in parameters.volumes {
@@ -39,12 +33,12 @@ extension LocalVolumes {
         }
     }
 
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         var drift = try await context.drift(of: plan.objects)
         let kube = try context.requireKube()
         for volume in parameters.volumes {
-            drift += try await dataset(volume).verify(StepPlan(), context)
-            if let migration = migration(volume) { drift += try await migration.verify(StepPlan(), context) }
+            drift += try await dataset(volume).verify(ChangeSet(), context)
+            if let migration = migration(volume) { drift += try await migration.verify(ChangeSet(), context) }
             let phase = try await kube.get(claimRef(volume))?[path: ["status", "phase"]]?.stringValue
             // A missing claim is already reported by the object drift.
             if let phase, phase != "Bound" {

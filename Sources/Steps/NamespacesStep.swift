@@ -30,8 +30,8 @@ public struct NamespacesStep: StepDriver {
         return problems
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
-        StepPlan(objects: parameters.names.map { name in
+    public func check(_ context: StepContext) async throws -> ChangeSet {
+        ChangeSet(objects: parameters.names.map { name in
             var metadata: Value = ["name": .string(name)]
             if let labels = parameters.labels { metadata["labels"] = .object(Object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
             return ["apiVersion": "v1", "kind": "Namespace", "metadata": metadata]

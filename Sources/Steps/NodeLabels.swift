@@ -48,7 +48,7 @@ public struct NodeLabels: StepDriver {
         return ["apiVersion": "v1", "kind": "Node", "metadata": ["name": .string(parameters.node), "labels": .object(labels)]]
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
-        StepPlan(objects: [object])
+    public func check(_ context: StepContext) async throws -> ChangeSet {
+        ChangeSet(objects: [object])
     }
 }

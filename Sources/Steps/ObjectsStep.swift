@@ -32,7 +32,7 @@ public struct ObjectsStep: StepDriver {
         return problems
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
-        StepPlan(objects: parameters.objects)
+    public func check(_ context: StepContext) async throws -> ChangeSet {
+        ChangeSet(objects: parameters.objects)
     }
 }

@@ -88,7 +88,7 @@ public struct TraefikACME: StepDriver {
         parameters.dns.flatMap { $0.tokenVariable ?? Self.tokenVariables[$0.provider] }
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
+    public func check(_ context: StepContext) async throws -> ChangeSet {
         let tlsAPIVersion = try await Traefik.apiVersion(for: "TLSOption", context)
         var objects: [Value] = []
         if let dns = parameters.dns, let variable = tokenVariable {
@@ -107,10 +107,10 @@ public struct TraefikACME: StepDriver {
         if let server = parameters.caServer, server.contains("staging") {
             warnings.append("certificates come from \(server): browsers do not trust a staging CA")
         }
-        return StepPlan(objects: objects, warnings: warnings)
+        return ChangeSet(objects: objects, warnings: warnings)
     }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
         try await Traefik.applyWhenServed(plan.objects, context)
     }
 }

@@ -102,7 +102,7 @@ public struct TraefikRoutes: StepDriver {
         self.parameters = parameters
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
+    public func check(_ context: StepContext) async throws -> ChangeSet {
         let routeAPI = try await Traefik.apiVersion(for: "IngressRoute", context)
         let middlewareAPI = try await Traefik.apiVersion(for: "Middleware", context)
         var objects: [Value] = []
@@ -111,10 +111,10 @@ public struct TraefikRoutes: StepDriver {
             objects.append(middlewareObject(middleware, apiVersion: middlewareAPI))
         }
         objects += parameters.routes.map { ingressRoute($0, apiVersion: routeAPI) }
-        return StepPlan(objects: objects)
+        return ChangeSet(objects: objects)
     }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
         try await Traefik.applyWhenServed(plan.objects, context)
     }
 }

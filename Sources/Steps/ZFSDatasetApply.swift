@@ -11,11 +11,11 @@ struct DatasetState: Sendable {
 }
 
 extension ZFSDataset {
-    var createCommand: Command {
-        var argv = ["zfs", "create", "-p", "-o", "mountpoint=\(parameters.mountpoint)"]
-        if let compression = parameters.compression { argv += ["-o", "compression=\(compression)"] }
-        if let recordsize = parameters.recordsize { argv += ["-o", "recordsize=\(recordsize)"] }
-        return Command(argv + [parameters.name ?? ""], changesHost: true)
+    var dataset: Dataset {
+        var properties: [(String, String)] = []
+        if let compression = parameters.compression { properties.append(("compression", compression)) }
+        if let recordsize = parameters.recordsize { properties.append(("recordsize", recordsize)) }
+        return Dataset(name: parameters.name ?? "", mountpoint: parameters.mountpoint, properties: properties)
     }
 
     func listCommand(_ name: String) -> Command {
@@ -53,29 +53,28 @@ extension ZFSDataset {
                             mode: wantedMode.flatMap { current?.mode == $0 ? nil : $0 })
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan {
-        let state = try await inspect(context.host)
-        var actions: [String] = []
-        if state.create { actions.append(usesZFS ? createCommand.description : HostAction.makeDirectory(parameters.mountpoint)) }
-        actions += HostAction.attributes(parameters.mountpoint, mode: state.mode, owner: state.owner)
-        return StepPlan(hostActions: actions)
-    }
-
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
-        let host = context.host
-        let state = try await inspect(host)
-        if state.create {
-            context.progress("creating \(parameters.name ?? parameters.mountpoint)")
-            if usesZFS { try await host.runChecked(createCommand) } else {
-                try host.makeDirectory(parameters.mountpoint, mode: nil, owner: nil)
-            }
-        }
+    /// The changes that make the dataset (or directory) as wanted.
+    func changes(_ state: DatasetState) -> [HostChange] {
+        var changes: [HostChange] = []
+        if state.create { changes.append(usesZFS ? .createDataset(dataset) : .makeDirectory(parameters.mountpoint)) }
         if state.owner != nil || state.mode != nil {
-            try host.setAttributes(parameters.mountpoint, mode: state.mode, owner: state.owner)
+            changes.append(.setAttributes(parameters.mountpoint, mode: state.mode, owner: state.owner))
         }
+        return changes
     }
 
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+    public func check(_ context: StepContext) async throws -> ChangeSet {
+        ChangeSet(host: changes(try await inspect(context.host)))
+    }
+
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
+        if plan.host.contains(where: { if case .createDataset = $0 { return true } else { return false } }) {
+            context.progress("creating \(parameters.name ?? parameters.mountpoint)")
+        }
+        for change in plan.host { try await change.perform(on: context.host) }
+    }
+
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         let state: DatasetState
         do { state = try await inspect(context.host) } catch { return ["\(error)"] }
         var drift: [String] = []

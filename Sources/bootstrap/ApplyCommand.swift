@@ -43,12 +43,13 @@ struct ApplyCommand: AsyncParsableCommand {
         let session = try Session.open(cluster, playbook: playbook)
         defer { session.close() }
         let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
-        let applier = Applier(host: session.host, connection: session.connection, parallel: parallel, verify: verify,
-                              forceSteps: Set(forceSteps), failStep: failStep, waitTimeout: .seconds(timeout),
-                              progress: { event in printer.handle(event) })
+        let walker = Walker(host: session.host, connection: session.connection,
+                            options: WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
+                                                 failStep: failStep, waitTimeout: .seconds(timeout)),
+                            progress: { event in printer.handle(event) })
         let report: ApplyReport
         do {
-            report = try await applier.apply(playbook)
+            report = try await walker.apply(playbook)
             printer.finish()
         } catch let held as RunLease.Held {
             printer.finish()

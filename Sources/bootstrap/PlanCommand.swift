@@ -29,10 +29,11 @@ struct PlanCommand: AsyncParsableCommand {
         try checkStepIDs(forceSteps, in: playbook)
         let session = try Session.open(cluster, playbook: playbook)
         defer { session.close() }
-        let planner = Planner(host: session.host, connection: session.connection, verify: verify, forceSteps: Set(forceSteps))
+        let walker = Walker(host: session.host, connection: session.connection,
+                            options: WalkOptions(verify: verify, forceSteps: Set(forceSteps)))
         let report: PlanReport
         do {
-            report = try await planner.plan(playbook)
+            report = try await walker.plan(playbook)
         } catch {
             Console.err(Masking.mask("error: \(error)", playbook: playbook))
             throw ExitCode.of(ExitStatus.failure)

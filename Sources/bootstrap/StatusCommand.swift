@@ -15,7 +15,7 @@ struct StatusCommand: AsyncParsableCommand {
         let session = try Session.open(cluster, playbook: playbook)
         defer { session.close() }
         do {
-            let report = try await StatusReport.read(playbook, connection: session.connection)
+            let report = try await Walker(host: session.host, connection: session.connection).status(playbook)
             switch cluster.output {
             case .text: Console.out(report.text)
             case .json: Console.out(JSON.encode(report.json, options: .pretty))

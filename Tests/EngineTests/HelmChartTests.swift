@@ -80,13 +80,13 @@ import TestSupport
         return try #require(checked.steps["rabbitmq"]).driver
     }
 
-    func plan(_ driver: AnyDriver, _ harness: ClusterHarness) async throws -> StepPlan {
+    func plan(_ driver: AnyDriver, _ harness: ClusterHarness) async throws -> ChangeSet {
         try await driver.check(harness.context(harness.host, mode: .plan))
     }
 
     /// Everything a reviewer or a log could see of a plan.
-    static func printed(_ plan: StepPlan) -> String {
-        plan.objects.map { YAML.emit($0) + JSON.encode($0) + "\($0)" }.joined() + plan.hostActions.joined() + plan.warnings.joined()
+    static func printed(_ plan: ChangeSet) -> String {
+        plan.objects.map { YAML.emit($0) + JSON.encode($0) + "\($0)" }.joined() + plan.hostLines.joined() + plan.warnings.joined()
     }
 
     @Test func rabbitmqObjectsArePinnedAndHoldNoSecretText() async throws {
@@ -176,7 +176,7 @@ import TestSupport
     /// The Job of the previous spec must not count: after a change only the new Job's outcome does.
     @Test func changesWaitForTheJobOfTheNewSpec() async throws {
         let harness = try ClusterHarness()
-        func run(_ driver: AnyDriver) async throws -> StepPlan {
+        func run(_ driver: AnyDriver) async throws -> ChangeSet {
             let plan = try await plan(driver, harness)
             try await driver.apply(plan, harness.context(harness.host))
             return plan

@@ -42,7 +42,7 @@ final class ClusterHarness: @unchecked Sendable {
 
     /// check, apply and verify, as the engine runs a step.
     @discardableResult
-    func run<D: StepDriver>(_ driver: D, host: (any HostSystem)? = nil) async throws -> StepPlan {
+    func run<D: StepDriver>(_ driver: D, host: (any HostSystem)? = nil) async throws -> ChangeSet {
         let context = context(host ?? self.host)
         let plan = try await driver.check(context)
         try await driver.apply(plan, context)
@@ -149,7 +149,7 @@ func diagnostics(_ text: String, secrets: Secrets = .none) -> [String] {
         let host = PlanHost(wrapping: LocalHost(root: harness.host.root, environment: ["PATH": bin.path + ":/usr/bin:/bin"]))
 
         let plan = try await Self.driver(backend: .zfs, [Self.mariadb, Self.rabbitmq]).check(harness.context(host, mode: .plan))
-        #expect(plan.hostActions == [
+        #expect(plan.hostLines == [
             "zfs create -p -o mountpoint=/tank/faf/mariadb tank/faf/mariadb",
             "zfs create -p -o mountpoint=/tank/faf/rabbitmq tank/faf/rabbitmq",
             "chmod 0750 /tank/faf/rabbitmq",
@@ -191,7 +191,7 @@ func diagnostics(_ text: String, secrets: Secrets = .none) -> [String] {
 
         // A second run finds everything in place: nothing to do on the host.
         let again = try await driver.check(harness.context(PlanHost(wrapping: harness.host), mode: .plan))
-        #expect(again.hostActions == [])
+        #expect(again.hostLines == [])
     }
 
     @Test func verifyReportsAMissingDirectory() async throws {

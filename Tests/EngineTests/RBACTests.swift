@@ -367,7 +367,7 @@ import TestSupport
 
         let mine = RBACOIDC(id: "rbac", parameters: .init(groupsPrefix: "oidc:", adminGroup: "faf-ops"))
         let plan = try await mine.check(Self.applyContext(kube))
-        #expect(plan.notes.isEmpty)
+        #expect(plan.deletions.isEmpty)
         #expect(!plan.warnings.contains { $0.hasPrefix("deletes") })
     }
 }

@@ -129,7 +129,7 @@ import TestSupport
                     progress: { _ in }, waitTimeout: .seconds(10), playbookName: "faf")
     }
 
-    func plan(_ playbook: CheckedPlaybook, _ id: String, kube: KubeClient? = nil) async throws -> StepPlan {
+    func plan(_ playbook: CheckedPlaybook, _ id: String, kube: KubeClient? = nil) async throws -> ChangeSet {
         try await playbook.steps[id]!.driver.check(context(id, kube: kube))
     }
 

@@ -16,7 +16,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: fixture.hostFile(Self.target), withIntermediateDirectories: true)
     }
 
-    func run(_ host: (any HostSystem)? = nil) async throws -> StepPlan {
+    func run(_ host: (any HostSystem)? = nil) async throws -> ChangeSet {
         let context = fixture.context(host ?? fixture.host)
         let plan = try await driver.check(context)
         try await driver.apply(plan, context)
@@ -30,7 +30,7 @@ import Testing
         let before = sourceSnapshot
         let plan = try await run()
 
-        #expect(plan.hostActions == [
+        #expect(plan.hostLines == [
             "cp -a --reflink=auto /opt/faf-stack/data/faf-db/. /tank/faf/mariadb/.bootstrap-staging",
             "mv /tank/faf/mariadb/.bootstrap-staging /tank/faf/mariadb/.bootstrap-copied",
             "mv /tank/faf/mariadb/.bootstrap-copied/dangling-link /tank/faf/mariadb/dangling-link",
@@ -51,7 +51,7 @@ import Testing
         fixture.clearRecord()
         try fixture.fake("cp", "exit 1\n")
         let second = try await run()
-        #expect(second.hostActions.isEmpty)
+        #expect(second.hostLines.isEmpty)
         #expect(fixture.recorded().isEmpty)
     }
 
@@ -70,7 +70,7 @@ import Testing
 
         try FileManager.default.removeItem(atPath: fixture.bin + "/cp")
         let plan = try await run()
-        #expect(plan.hostActions.first == "rm -rf /tank/faf/mariadb/.bootstrap-staging")
+        #expect(plan.hostLines.first == "rm -rf /tank/faf/mariadb/.bootstrap-staging")
         #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
         #expect(sourceSnapshot == before)
         #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
@@ -83,7 +83,7 @@ import Testing
         try FileManager.default.moveItem(atPath: copied + "/ibdata1", toPath: fixture.hostFile(Self.target + "/ibdata1"))
 
         let plan = try await run()
-        #expect(!plan.hostActions.contains { $0.hasPrefix("cp ") })
+        #expect(!plan.hostLines.contains { $0.hasPrefix("cp ") })
         #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
         #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
     }

@@ -22,7 +22,7 @@ func fafHostSteps(installer: K3sInstall.Installer) -> [any StepDriver] {
         let before = TreeSnapshot(fixture.root, withTimes: true)
         var actions: [String] = []
         for step in fafHostSteps(installer: .init(file: HostFixture.installerPath)) {
-            actions += try await step.check(fixture.context(PlanHost(wrapping: fixture.host), mode: .plan)).hostActions
+            actions += try await step.check(fixture.context(PlanHost(wrapping: fixture.host), mode: .plan)).hostLines
         }
         #expect(actions.contains("zfs create -p -o mountpoint=/tank/faf/mariadb -o compression=lz4 -o recordsize=16K tank/faf/mariadb"))
         #expect(actions.contains("INSTALL_K3S_VERSION=v1.31.4+k3s1 sh /root/k3s-install.sh"))
@@ -45,8 +45,8 @@ func fafHostSteps(installer: K3sInstall.Installer) -> [any StepDriver] {
                 let logged = rehearsal.loggedActions().count
                 try await step.apply(plan, fixture.context(rehearsal))
                 let changes = rehearsal.loggedActions().dropFirst(logged).filter { !$0.hasPrefix("# ") }
-                #expect(Array(changes) == plan.hostActions, "step \(step)")
-                #expect(try await step.check(fixture.context(PlanHost(wrapping: rehearsal), mode: .plan)).hostActions == [])
+                #expect(Array(changes) == plan.hostLines, "step \(step)")
+                #expect(try await step.check(fixture.context(PlanHost(wrapping: rehearsal), mode: .plan)).hostLines == [])
             }
         }
         #expect(rehearsal.k3sInstalled)

@@ -11,7 +11,7 @@ import Testing
     static let mariadb = ZFSDataset.Parameters(name: "tank/faf/mariadb", mountpoint: "/tank/faf/mariadb", compression: "lz4",
                                                recordsize: "16K", owner: "999:999", mode: "0750")
 
-    func run(_ parameters: ZFSDataset.Parameters) async throws -> StepPlan {
+    func run(_ parameters: ZFSDataset.Parameters) async throws -> ChangeSet {
         let driver = ZFSDataset(id: "ds", parameters: parameters)
         let context = fixture.context(fixture.host)
         let plan = try await driver.check(context)
@@ -22,13 +22,14 @@ import Testing
 
     @Test func createsTheDatasetWithOwnerAndModeOnce() async throws {
         let plan = try await run(Self.mariadb)
-        #expect(plan.hostActions == [
+        #expect(plan.hostLines == [
             "zfs create -p -o mountpoint=/tank/faf/mariadb -o compression=lz4 -o recordsize=16K tank/faf/mariadb",
             "chown -h 999:999 /tank/faf/mariadb",
             "chmod 0750 /tank/faf/mariadb",
         ])
         let list = "zfs list -H -p -o name,mountpoint tank/faf/mariadb"
-        #expect(fixture.recorded() == [list, list,
+        // check looks, apply performs the planned change without looking again, verify looks.
+        #expect(fixture.recorded() == [list,
                                        "zfs create -p -o mountpoint=/tank/faf/mariadb -o compression=lz4 -o recordsize=16K tank/faf/mariadb",
                                        list])
         let status = try #require(try fixture.host.status("/tank/faf/mariadb"))
@@ -36,8 +37,8 @@ import Testing
         #expect(status.mode == 0o750)
 
         fixture.clearRecord()
-        #expect(try await run(Self.mariadb).hostActions.isEmpty)
-        #expect(fixture.recorded() == [list, list, list])
+        #expect(try await run(Self.mariadb).hostLines.isEmpty)
+        #expect(fixture.recorded() == [list, list])
     }
 
     @Test func existingDatasetWithAnotherMountpointIsRefused() async throws {
@@ -52,7 +53,7 @@ import Testing
         try fixture.write("/etc/passwd", "root:x:0:0::/root:/bin/sh\nmysql:x:999:998::/var/lib/mysql:/bin/false\n")
         try fixture.write("/etc/group", "root:x:0:\nmysql:x:998:\nfaf:x:1500:\n")
         let plan = try await run(.init(mountpoint: "/srv/faf/mariadb", owner: "mysql:faf", mode: "0700", backend: "directory"))
-        #expect(plan.hostActions == ["mkdir -p /srv/faf/mariadb", "chown -h 999:1500 /srv/faf/mariadb", "chmod 0700 /srv/faf/mariadb"])
+        #expect(plan.hostLines == ["mkdir -p /srv/faf/mariadb", "chown -h 999:1500 /srv/faf/mariadb", "chmod 0700 /srv/faf/mariadb"])
         #expect(fixture.recorded().isEmpty)
         let status = try #require(try fixture.host.status("/srv/faf/mariadb"))
         #expect(status.kind == .directory)

@@ -42,12 +42,13 @@ public final class EngineRig: @unchecked Sendable {
 
     public func apply(_ playbook: CheckedPlaybook, verify: Bool = false, force: Set<String> = [], parallel: Int = 4,
                       identity: String = RunLease.localIdentity()) async throws -> ApplyReport {
-        try await Applier(host: host, connection: connection(), parallel: parallel, verify: verify, forceSteps: force,
-                          waitTimeout: .seconds(20), identity: identity).apply(playbook)
+        try await Walker(host: host, connection: connection(),
+                         options: WalkOptions(parallel: parallel, verify: verify, forceSteps: force, waitTimeout: .seconds(20),
+                                              identity: identity)).apply(playbook)
     }
 
     public func plan(_ playbook: CheckedPlaybook, verify: Bool = false) async throws -> PlanReport {
-        try await Planner(host: host, connection: connection(), verify: verify).plan(playbook)
+        try await Walker(host: host, connection: connection(), options: WalkOptions(verify: verify)).plan(playbook)
     }
 
     /// Writes the emulator saw (non-dry-run POST, PUT, PATCH, DELETE), from its own request log.

@@ -1,11 +1,13 @@
 import Playbook
 
-/// Whether a step runs, and why, from its ledger record and its digest now.
+/// Whether a step runs, and why. This file is the one place that decides: from the step's ledger
+/// record, its digest now, `--force-step`, and with `--verify` its live drift.
 public struct Decision: Sendable, Equatable {
     public enum Action: String, Sendable { case run, skip }
     public var action: Action
     public var reason: String
 
+    /// The decision from the ledger alone.
     static func make(record: Ledger.Record?, digest: String?, forced: Bool) -> Decision {
         if forced { return Decision(action: .run, reason: "forced with --force-step") }
         guard let record else { return Decision(action: .run, reason: "new") }
@@ -14,6 +16,16 @@ public struct Decision: Sendable, Equatable {
         }
         if record.digest == digest { return Decision(action: .skip, reason: "recorded \(record.completedAt), unchanged") }
         return Decision(action: .run, reason: "changed since it was recorded \(record.completedAt)")
+    }
+
+    /// Whether a step the ledger would skip must be checked against live state first (`--verify`).
+    func needsVerification(_ verify: Bool) -> Bool { action == .skip && verify }
+
+    /// After checking live state: a recorded step whose effect drifted runs again.
+    func verified(drift: [String]) -> Decision {
+        guard action == .skip else { return self }
+        if drift.isEmpty { return Decision(action: .skip, reason: reason + ", verified") }
+        return Decision(action: .run, reason: "drifted: " + drift.joined(separator: "; "))
     }
 }
 

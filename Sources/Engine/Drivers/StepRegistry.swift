@@ -7,6 +7,8 @@ public struct StepType: Sendable {
     public let version: Int
     public let target: StepTarget
     public let summary: String
+    /// Whether running this step brings up the Kubernetes API (the cluster steps wait for it).
+    public let providesCluster: Bool
     let prepare: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ context: ValidationContext) -> (AnyDriver?, [Diagnostic])
 
     init<D: StepDriver>(_ driver: D.Type) {
@@ -14,6 +16,7 @@ public struct StepType: Sendable {
         version = D.version
         target = D.target
         summary = D.summary
+        providesCluster = D.providesCluster
         prepare = { id, parameters, context in
             let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: context.fallback)
             guard let decoded else { return (nil, problems) }
@@ -26,9 +29,9 @@ public struct StepType: Sendable {
 
 /// A driver instance behind a uniform interface.
 public struct AnyDriver: Sendable {
-    private let checkBody: @Sendable (StepContext) async throws -> StepPlan
-    private let applyBody: @Sendable (StepPlan, StepContext) async throws -> Void
-    private let verifyBody: @Sendable (StepPlan, StepContext) async throws -> [String]
+    private let checkBody: @Sendable (StepContext) async throws -> ChangeSet
+    private let applyBody: @Sendable (ChangeSet, StepContext) async throws -> Void
+    private let verifyBody: @Sendable (ChangeSet, StepContext) async throws -> [String]
 
     public init<D: StepDriver>(_ driver: D) {
         checkBody = { try await driver.check($0) }
@@ -36,9 +39,9 @@ public struct AnyDriver: Sendable {
         verifyBody = { try await driver.verify($0, $1) }
     }
 
-    public func check(_ context: StepContext) async throws -> StepPlan { try await checkBody(context) }
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws { try await applyBody(plan, context) }
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] { try await verifyBody(plan, context) }
+    public func check(_ context: StepContext) async throws -> ChangeSet { try await checkBody(context) }
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws { try await applyBody(plan, context) }
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] { try await verifyBody(plan, context) }
 }
 
 /// The step types a run knows, by name.

@@ -47,11 +47,19 @@ public struct StepContext: Sendable {
 
     /// Server-side applies objects in order, labelled as managed by bootstrap and annotated with this step.
     public func applyObjects(_ objects: [Value]) async throws {
+        guard !objects.isEmpty else { return }
         let kube = try requireKube()
         for object in objects {
             let written = try await kube.apply(stamped(object), dryRun: false)
             if let ref = ObjectRef(written) { applied.record(ref, written) }
         }
+    }
+
+    /// Deletes objects this step wrote before and no longer wants; gone already counts as done.
+    public func delete(_ refs: [ObjectRef]) async throws {
+        guard !refs.isEmpty else { return }
+        let kube = try requireKube()
+        for ref in refs { _ = try await kube.delete(ref) }
     }
 
     /// The object as the engine writes it: with the managed-by label and the step annotation.

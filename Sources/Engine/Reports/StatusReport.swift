@@ -1,6 +1,4 @@
 import Document
-import Foundation
-import Kube
 
 /// What the ledger says of each step, compared with the playbook as it is now.
 public struct StatusReport: Sendable {
@@ -14,22 +12,6 @@ public struct StatusReport: Sendable {
 
     public var playbook: String
     public var steps: [Entry]
-
-    public static func read(_ playbook: CheckedPlaybook, connection: Connection) async throws -> StatusReport {
-        guard let kube = try await connection.connect() else {
-            throw StepError("the Kubernetes API is not reachable; nothing has been recorded yet (k3s is not installed?)")
-        }
-        let records = try await Ledger.readOrExplain(kube, playbook: playbook.name)
-        let key = playbook.usesSecrets ? try await Ledger.key(kube, create: false) : nil
-        let digester = Digester(key: key)
-        let entries = playbook.graph.order.map { id -> Entry in
-            let step = playbook.steps[id]!
-            guard let record = records[id] else { return Entry(id: id, type: step.type.name, completedAt: nil, matches: nil) }
-            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.parameters.value)
-            return Entry(id: id, type: step.type.name, completedAt: record.completedAt, matches: digest == record.digest)
-        }
-        return StatusReport(playbook: playbook.name, steps: entries)
-    }
 
     public var text: String {
         let width = steps.map(\.id.count).max() ?? 0

@@ -11,16 +11,19 @@ extension PlanReport {
         let width = steps.map(\.id.count).max() ?? 0
         let typeWidth = steps.map(\.type.count).max() ?? 0
         for step in steps {
-            let symbol = step.action == .skip ? "=" : (step.objects.contains { $0.action != .create } ? "~" : "+")
+            let symbol = step.action == .skip ? "=" : (step.objects.contains { $0.action != .create } || !step.deletions.isEmpty ? "~" : "+")
             let id = step.id.padding(toLength: width, withPad: " ", startingAt: 0)
             let type = step.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
             lines.append("  \(symbol) \(id)  \(type)  \(step.action.rawValue): \(step.reason)")
-            for action in step.hostActions { lines.append("      $ \(action)") }
+            for line in step.hostLines { lines.append("      $ \(line)") }
             for object in step.objects {
                 let ns = object.namespace.map { "\($0)/" } ?? ""
                 let mark = object.action == .create ? "+" : object.action == .update ? "~" : "="
                 lines.append("      \(mark) \(object.kind) \(ns)\(object.name) (\(object.action.rawValue))")
                 for change in object.diff { lines.append("          \(change)") }
+            }
+            for ref in step.deletions {
+                lines.append("      - \(ref.kind) \(ref.namespace.map { "\($0)/" } ?? "")\(ref.name) (delete)")
             }
             for warning in step.warnings { lines.append("      warning: \(warning)") }
         }
@@ -39,13 +42,19 @@ extension PlanReport {
                 [
                     "id": .string(step.id), "type": .string(step.type), "action": .string(step.action.rawValue),
                     "reason": .string(step.reason),
-                    "hostActions": .array(step.hostActions.map(Value.string)),
+                    "hostActions": .array(step.hostLines.map(Value.string)),
                     "objects": .array(step.objects.map { object in
                         [
                             "apiVersion": .string(object.apiVersion), "kind": .string(object.kind),
                             "namespace": object.namespace.map(Value.string) ?? .null, "name": .string(object.name),
                             "action": .string(object.action.rawValue), "desired": object.desired,
                             "diff": .array(object.diff.map(Value.string)),
+                        ]
+                    }),
+                    "deletions": .array(step.deletions.map { ref in
+                        [
+                            "apiVersion": .string(ref.apiVersion), "kind": .string(ref.kind),
+                            "namespace": ref.namespace.map(Value.string) ?? .null, "name": .string(ref.name),
                         ]
                     }),
                     "warnings": .array(step.warnings.map(Value.string)),

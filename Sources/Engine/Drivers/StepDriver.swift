@@ -24,6 +24,9 @@ public protocol StepDriver: Sendable {
     static var target: StepTarget { get }
     /// One line for `--help` and README.
     static var summary: String { get }
+    /// Whether running this step brings up the Kubernetes API; before it has run, the API is not
+    /// expected to answer.
+    static var providesCluster: Bool { get }
 
     /// Checks beyond types (absolute paths, versions, references to other steps).
     static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic]
@@ -31,40 +34,26 @@ public protocol StepDriver: Sendable {
     init(id: String, parameters: Parameters)
 
     /// What the step would do, computed from live state without changing anything.
-    func check(_ context: StepContext) async throws -> StepPlan
-    /// Makes it so. Cluster objects go through ``StepContext/applyObjects(_:)``.
-    func apply(_ plan: StepPlan, _ context: StepContext) async throws
+    func check(_ context: StepContext) async throws -> ChangeSet
+    /// Makes it so: performs the planned host changes, applies the objects, deletes what is no longer wanted.
+    func apply(_ plan: ChangeSet, _ context: StepContext) async throws
     /// What is not as the step left it; empty when the effect is in place.
-    func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String]
+    func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String]
 }
 
 extension StepDriver {
+    public static var providesCluster: Bool { false }
+
     public static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic] { [] }
 
-    public func apply(_ plan: StepPlan, _ context: StepContext) async throws {
+    public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
+        for change in plan.host { try await change.perform(on: context.host) }
         try await context.applyObjects(plan.objects)
+        try await context.delete(plan.deletions)
     }
 
-    public func verify(_ plan: StepPlan, _ context: StepContext) async throws -> [String] {
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         try await context.drift(of: plan.objects)
     }
 }
 
-/// What a step would do: host actions in the order they would run, and Kubernetes objects.
-public struct StepPlan: Sendable {
-    /// Host commands and file writes, as a shell would read them; empty when the host is as wanted.
-    public var hostActions: [String]
-    /// Desired Kubernetes objects, complete; the executor adds the managed-by label and step annotation.
-    public var objects: [Value]
-    /// Things the reviewer must know (a permission that cannot be narrowed, say).
-    public var warnings: [String]
-    /// Opaque state the driver passes from check to apply (a computed diff, a previous config).
-    public var notes: [String: String]
-
-    public init(hostActions: [String] = [], objects: [Value] = [], warnings: [String] = [], notes: [String: String] = [:]) {
-        self.hostActions = hostActions
-        self.objects = objects
-        self.warnings = warnings
-        self.notes = notes
-    }
-}

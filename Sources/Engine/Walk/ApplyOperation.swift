@@ -1,0 +1,148 @@
+import Document
+import Foundation
+import Host
+import Kube
+import Synchronization
+
+// Apply: takes the lock, runs the step nodes that are not done (independent ones concurrently),
+// records each one once its effect is verified.
+extension Walker {
+    /// Mutable state of one run, shared by the steps running in parallel.
+    final class RunState: Sendable {
+        struct Pending: Sendable {
+            var step: String
+            var type: String
+            var version: Int
+            var parameters: Value
+        }
+        let key = Mutex<Data?>(nil)
+        let pending = Mutex<[Pending]>([])
+        let lease = Mutex<RunLease?>(nil)
+        let results = Mutex<[String: (reason: String, objects: [Value])]>([:])
+    }
+
+    func apply(_ start: WalkStart) async throws -> ApplyReport {
+        let playbook = start.playbook
+        let decisions = start.decisions
+        let state = RunState()
+        state.key.withLock { $0 = start.key }
+        // Nothing to do and nothing to check: one ledger read, no lock, no write.
+        if !options.verify, options.failStep == nil, decisions.values.allSatisfy({ $0.action == .skip }) {
+            let steps = playbook.graph.order.map { id in
+                ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: .skipped, reason: decisions[id]!.reason, objects: [])
+            }
+            return ApplyReport(playbook: playbook.name, steps: steps, requests: start.kube?.stats ?? RequestStats())
+        }
+
+        let identity = options.identity
+        let name = playbook.name
+        let shards = Ledger.shardCount(steps: playbook.steps.count)
+        let usesSecrets = playbook.usesSecrets
+        let onConnect: @Sendable (KubeClient) async throws -> Void = { client in
+            let lease = RunLease(kube: client, playbook: name, identity: identity)
+            try await lease.acquire()
+            state.lease.withLock { $0 = lease }
+            try await Ledger.ensure(client, playbook: name, shards: shards)
+            if usesSecrets {
+                let k = try await Ledger.key(client, create: true)
+                state.key.withLock { $0 = k }
+            }
+            try await Self.flush(state, client: client, playbook: name, shards: shards)
+        }
+        if let kube = start.kube {
+            try await onConnect(kube)
+        } else {
+            await connection.whenConnected(onConnect)
+        }
+        let progress = self.progress
+        let outcomes = await Executor(parallel: options.parallel).run(playbook.graph, onBlocked: { step, by in
+            progress(.blocked(step: step, by: by))
+        }) { id in
+            await runStep(playbook.steps[id]!, decision: decisions[id]!, playbook: playbook, state: state)
+        }
+
+        // Host steps that ran before the API existed are recorded as soon as it is reachable.
+        if let client = try? await connection.connect() {
+            try? await Self.flush(state, client: client, playbook: name, shards: shards)
+        }
+        if let lease = state.lease.withLock({ $0 }) { await lease.release() }
+
+        let results = state.results.withLock { $0 }
+        let steps = playbook.graph.order.map { id in
+            ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: outcomes[id] ?? .blocked(by: "?"),
+                                   reason: results[id]?.reason ?? decisions[id]!.reason, objects: results[id]?.objects ?? [])
+        }
+        let stats = await connection.client?.stats ?? RequestStats()
+        return ApplyReport(playbook: name, steps: steps, requests: stats)
+    }
+
+    func runStep(_ step: CheckedPlaybook.Step, decision: Decision, playbook: CheckedPlaybook, state: RunState) async -> StepOutcome {
+        let clock = ContinuousClock()
+        let started = clock.now
+        progress(.started(step: step.id))
+        let outcome: StepOutcome
+        do {
+            outcome = try await execute(step, decision: decision, playbook: playbook, state: state)
+        } catch {
+            outcome = .failed("\(error)")
+        }
+        let elapsed = (clock.now - started).components
+        progress(.finished(step: step.id, outcome: outcome,
+                           seconds: Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18))
+        return outcome
+    }
+
+    func execute(_ step: CheckedPlaybook.Step, decision: Decision, playbook: CheckedPlaybook, state: RunState) async throws -> StepOutcome {
+        let context = context(step, playbook, mode: .apply, kube: try await connection.connect())
+        var decision = decision
+        var plan: ChangeSet?
+        if decision.action == .skip {
+            guard decision.needsVerification(options.verify) else { return .skipped }
+            let checked = try await step.driver.check(context)
+            decision = decision.verified(drift: try await step.driver.verify(checked, context))
+            if decision.action == .skip { return .skipped }
+            plan = checked
+        }
+        if step.id == options.failStep { throw StepError("failed on request (--fail-step \(step.id)); nothing was changed") }
+
+        let checked: ChangeSet
+        if let plan { checked = plan } else { checked = try await step.driver.check(context) }
+        try await step.driver.apply(checked, context)
+        // The step may have brought the API up (k3s.install); verify with whatever is reachable now.
+        let after = StepContext(stepID: step.id, mode: .apply, host: host, kube: try await connection.connect(),
+                                connect: context.connect, progress: context.progress, waitTimeout: options.waitTimeout,
+                                playbookName: playbook.name, applied: context.applied)
+        let drift = try await step.driver.verify(checked, after)
+        guard drift.isEmpty else {
+            throw StepError("applied, but the effect is not in place: " + drift.joined(separator: "; "))
+        }
+        state.results.withLock { $0[step.id] = (decision.reason, checked.objects.map { Redaction.redact(context.stamped($0)) }) }
+        state.pending.withLock {
+            $0.append(.init(step: step.id, type: step.type.name, version: step.type.version, parameters: step.parameters.value))
+        }
+        if let client = after.kube {
+            try await Self.flush(state, client: client, playbook: playbook.name, shards: Ledger.shardCount(steps: playbook.steps.count))
+        }
+        return .applied
+    }
+
+    /// Records every verified step not yet recorded.
+    static func flush(_ state: RunState, client: KubeClient, playbook: String, shards: Int) async throws {
+        let batch = state.pending.withLock { pending -> [RunState.Pending] in
+            defer { pending.removeAll() }
+            return pending
+        }
+        let digester = Digester(key: state.key.withLock { $0 })
+        for (index, item) in batch.enumerated() {
+            guard let digest = digester.digest(type: item.type, version: item.version, parameters: item.parameters) else { continue }
+            let record = Ledger.Record(digest: digest, completedAt: Ledger.timestamp(), type: item.type, version: item.version)
+            do {
+                try await Ledger.record(client, playbook: playbook, step: item.step, shards: shards, record)
+            } catch {
+                // Keep what was not recorded; the next flush (or the next run, which redoes it) tries again.
+                state.pending.withLock { $0.append(contentsOf: batch[index...]) }
+                throw error
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// What one walk over the step graph does at each step.
+public enum Operation: Sendable {
+    /// Computes each step's changes from live state; writes nothing.
+    case plan
+    /// Runs the steps that are not done, records each once its effect is verified.
+    case apply
+    /// Compares the ledger with the playbook; touches no step.
+    case status
+}
+
+/// How a walk runs: the command line's switches.
+public struct WalkOptions: Sendable {
+    /// How many independent steps may run at once (apply).
+    public var parallel: Int
+    /// Check recorded steps against live state, and redo drifted ones.
+    public var verify: Bool
+    /// Steps that run even when recorded.
+    public var forceSteps: Set<String>
+    /// Rehearsal only: this step fails before it does anything.
+    public var failStep: String?
+    /// How long a step may wait for something to become ready.
+    public var waitTimeout: Duration
+    /// Who holds the run's lease.
+    public var identity: String
+
+    public init(parallel: Int = 4, verify: Bool = false, forceSteps: Set<String> = [], failStep: String? = nil,
+                waitTimeout: Duration = .seconds(300), identity: String = RunLease.localIdentity()) {
+        self.parallel = parallel
+        self.verify = verify
+        self.forceSteps = forceSteps
+        self.failStep = failStep
+        self.waitTimeout = waitTimeout
+        self.identity = identity
+    }
+}

@@ -1,0 +1,92 @@
+import Document
+import Foundation
+import Host
+import Kube
+import Synchronization
+
+// Plan: every step node computes its change set against live state. The host is wrapped so no
+// command with side effects can run, and the only requests with a body are server-side dry runs.
+extension Walker {
+    func plan(_ start: WalkStart) async throws -> PlanReport {
+        let playbook = start.playbook
+        let planned = Mutex<[String: PlanReport.PlannedStep]>([:])
+        let failure = Mutex<StepFailure?>(nil)
+        // One step at a time, in the graph's stable order, so plans read the same on every run.
+        _ = await Executor(parallel: 1).run(playbook.graph) { id in
+            guard failure.withLock({ $0 == nil }) else { return .failed("not planned") }
+            do {
+                let step = try await planStep(playbook.steps[id]!, decision: start.decisions[id]!, start)
+                planned.withLock { $0[id] = step }
+                return .skipped
+            } catch {
+                let stepFailure = error as? StepFailure ?? StepFailure(step: id, message: "\(error)")
+                failure.withLock { $0 = stepFailure }
+                return .failed(stepFailure.message)
+            }
+        }
+        if let failure = failure.withLock({ $0 }) { throw failure }
+        let steps = planned.withLock { planned in playbook.graph.order.map { planned[$0]! } }
+        return PlanReport(playbook: playbook.name, steps: steps, clusterReachable: start.kube != nil,
+                          requests: start.kube?.stats ?? RequestStats())
+    }
+
+    func planStep(_ step: CheckedPlaybook.Step, decision: Decision, _ start: WalkStart) async throws -> PlanReport.PlannedStep {
+        let context = context(step, start.playbook, mode: .plan, kube: start.kube)
+        func result(_ decision: Decision, _ plan: ChangeSet = ChangeSet(), objects: [PlanReport.PlannedObject] = []) -> PlanReport.PlannedStep {
+            .init(id: step.id, type: step.type.name, action: decision.action, reason: decision.reason,
+                  host: plan.host, objects: objects, deletions: plan.deletions, warnings: plan.warnings)
+        }
+        var decision = decision
+        if decision.action == .skip && !options.verify { return result(decision) }
+        if start.kube == nil && step.type.target == .cluster {
+            // No API yet: show what would be created once the cluster is up.
+            let plan = try await step.driver.check(context)
+            let provider = start.playbook.orderedSteps.first { $0.type.providesCluster }?.id
+            let after = provider.map { " (runs after \"\($0)\" has installed k3s)" } ?? " (the Kubernetes API is not reachable)"
+            return result(Decision(action: .run, reason: decision.reason + after), plan,
+                          objects: plan.objects.map { Self.planned(context.stamped($0), live: nil, result: nil) })
+        }
+        let plan = try await step.driver.check(context)
+        if decision.needsVerification(options.verify) {
+            decision = decision.verified(drift: try await step.driver.verify(plan, context))
+            if decision.action == .skip { return result(decision) }
+        }
+        var objects: [PlanReport.PlannedObject] = []
+        for object in plan.objects {
+            let stamped = context.stamped(object)
+            guard let kube = start.kube, let ref = ObjectRef(stamped) else {
+                objects.append(Self.planned(stamped, live: nil, result: nil))
+                continue
+            }
+            do {
+                let live = try await kube.get(ref)
+                let result = try await kube.apply(stamped, dryRun: true)
+                objects.append(Self.planned(stamped, live: live, result: result))
+            } catch let error as KubeError where error.reason == .notFound || error.reason == .unknownKind {
+                // Its namespace or CRD comes from a step that has not run yet: known after apply.
+                var object = Self.planned(stamped, live: nil, result: nil)
+                object.diff = ["(not dry-run: \(error.reason == .unknownKind ? "its kind is not served yet" : error.message))"]
+                objects.append(object)
+            }
+        }
+        return result(decision, plan, objects: objects)
+    }
+
+    static func planned(_ desired: Value, live: Value?, result: Value?) -> PlanReport.PlannedObject {
+        let action: PlanReport.PlannedObject.Action
+        var diff: [String] = []
+        if let live {
+            diff = ObjectDiff.lines(from: Redaction.redact(live), to: Redaction.redact(result ?? desired))
+            // Secret values are redacted on both sides; compare them for real to see a change.
+            let changed = !diff.isEmpty || ObjectDiff.lines(from: live, to: result ?? desired).count > 0
+            if changed && diff.isEmpty { diff = ["~ data: (sensitive) -> (sensitive)"] }
+            action = changed ? .update : .unchanged
+        } else {
+            action = .create
+        }
+        return PlanReport.PlannedObject(
+            apiVersion: desired["apiVersion"]?.stringValue ?? "", kind: desired["kind"]?.stringValue ?? "",
+            namespace: desired[path: ["metadata", "namespace"]]?.stringValue, name: desired[path: ["metadata", "name"]]?.stringValue ?? "",
+            action: action, desired: Redaction.redact(desired), diff: diff)
+    }
+}

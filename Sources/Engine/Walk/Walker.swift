@@ -1,0 +1,102 @@
+import Document
+import Foundation
+import Host
+import Kube
+
+/// The one walk over a playbook's step graph; plan, apply and status are its operations.
+///
+/// The walk reads the ledger, decides each step (``Decision``, the one place that does), and hands
+/// each step node to the operation: the graph walk (``Executor``) knows nothing of the work.
+public struct Walker: Sendable {
+    public var host: any HostSystem
+    public var connection: Connection
+    public var options: WalkOptions
+    public var progress: @Sendable (ProgressEvent) -> Void
+
+    public init(host: any HostSystem, connection: Connection, options: WalkOptions = WalkOptions(),
+                progress: @escaping @Sendable (ProgressEvent) -> Void = { _ in }) {
+        self.host = host
+        self.connection = connection
+        self.options = options
+        self.progress = progress
+    }
+
+    /// What a walk produced, one report per operation.
+    public enum Report: Sendable {
+        case plan(PlanReport)
+        case apply(ApplyReport)
+        case status(StatusReport)
+    }
+
+    public func walk(_ playbook: CheckedPlaybook, _ operation: Operation) async throws -> Report {
+        let kube = try await connection.connect()
+        if operation == .status && kube == nil {
+            throw StepError("the Kubernetes API is not reachable; nothing has been recorded yet (k3s is not installed?)")
+        }
+        var start = WalkStart(playbook: playbook, kube: kube, records: [:], key: nil, decisions: [:])
+        if let kube {
+            start.records = try await Ledger.readOrExplain(kube, playbook: playbook.name)
+            if playbook.usesSecrets { start.key = try await Ledger.key(kube, create: false) }
+        }
+        let digester = Digester(key: start.key)
+        for step in playbook.orderedSteps {
+            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.parameters.value)
+            start.decisions[step.id] = Decision.make(record: start.records[step.id], digest: digest,
+                                                     forced: options.forceSteps.contains(step.id))
+        }
+        switch operation {
+        case .status: return .status(status(start))
+        case .plan: return .plan(try await plan(start))
+        case .apply: return .apply(try await apply(start))
+        }
+    }
+
+    public func plan(_ playbook: CheckedPlaybook) async throws -> PlanReport {
+        guard case .plan(let report) = try await walk(playbook, .plan) else { preconditionFailure("plan walk") }
+        return report
+    }
+
+    public func apply(_ playbook: CheckedPlaybook) async throws -> ApplyReport {
+        guard case .apply(let report) = try await walk(playbook, .apply) else { preconditionFailure("apply walk") }
+        return report
+    }
+
+    public func status(_ playbook: CheckedPlaybook) async throws -> StatusReport {
+        guard case .status(let report) = try await walk(playbook, .status) else { preconditionFailure("status walk") }
+        return report
+    }
+
+    /// A step's context for an operation.
+    func context(_ step: CheckedPlaybook.Step, _ playbook: CheckedPlaybook, mode: StepContext.Mode, kube: KubeClient?) -> StepContext {
+        let connection = self.connection
+        let progress = self.progress
+        let id = step.id
+        if mode == .plan {
+            return StepContext(stepID: id, mode: mode, host: PlanHost(wrapping: host), kube: kube, connect: { kube },
+                               progress: { _ in }, waitTimeout: .seconds(0), playbookName: playbook.name)
+        }
+        return StepContext(stepID: id, mode: mode, host: host, kube: kube, connect: { try await connection.connect() },
+                           progress: { what in progress(.waiting(step: id, on: what)) },
+                           waitTimeout: options.waitTimeout, playbookName: playbook.name)
+    }
+
+    /// Status: the ledger against the playbook, no step touched.
+    func status(_ start: WalkStart) -> StatusReport {
+        let playbook = start.playbook
+        let entries = playbook.graph.order.map { id -> StatusReport.Entry in
+            let type = playbook.steps[id]!.type.name
+            guard let record = start.records[id] else { return .init(id: id, type: type, completedAt: nil, matches: nil) }
+            return .init(id: id, type: type, completedAt: record.completedAt, matches: start.decisions[id]!.action == .skip)
+        }
+        return StatusReport(playbook: playbook.name, steps: entries)
+    }
+}
+
+/// What every operation starts from: the ledger as read and each step's decision.
+struct WalkStart: Sendable {
+    var playbook: CheckedPlaybook
+    var kube: KubeClient?
+    var records: [String: Ledger.Record]
+    var key: Data?
+    var decisions: [String: Decision]
+}
