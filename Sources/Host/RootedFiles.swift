@@ -5,13 +5,14 @@ import Glibc
 import Darwin
 #endif
 
-/// File operations on host paths placed under a real directory; shared by the local and rehearsal hosts.
-struct RootedFiles: Sendable {
-    let root: String
+/// File operations on host paths placed under a real directory: the local and rehearsal hosts, and rehearsal simulations.
+public struct RootedFiles: Sendable {
+    public let root: String
+    public init(root: String) { self.root = root }
 
-    func real(_ hostPath: String) -> String { mapUnder(root, hostPath) }
+    public func real(_ hostPath: String) -> String { mapUnder(root, hostPath) }
 
-    func read(_ path: String) throws -> Data? {
+    public func read(_ path: String) throws -> Data? {
         let real = real(path)
         guard (try status(path)) != nil else { return nil }
         do { return try Data(contentsOf: URL(fileURLWithPath: real)) } catch {
@@ -19,7 +20,7 @@ struct RootedFiles: Sendable {
         }
     }
 
-    func status(_ path: String) throws -> FileStatus? {
+    public func status(_ path: String) throws -> FileStatus? {
         var st = stat()
         if lstat(real(path), &st) != 0 {
             if errno == ENOENT || errno == ENOTDIR { return nil }
@@ -37,13 +38,13 @@ struct RootedFiles: Sendable {
                           identity: FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
     }
 
-    func list(_ path: String) throws -> [String] {
+    public func list(_ path: String) throws -> [String] {
         do { return try FileManager.default.contentsOfDirectory(atPath: real(path)).sorted() } catch {
             throw HostError.io("cannot list \(path): \(error.localizedDescription)")
         }
     }
 
-    func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
+    public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
         let target = real(path)
         let directory = (target as NSString).deletingLastPathComponent
         let name = (target as NSString).lastPathComponent
@@ -74,23 +75,23 @@ struct RootedFiles: Sendable {
         ok = true
     }
 
-    func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+    public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
         do { try FileManager.default.createDirectory(atPath: real(path), withIntermediateDirectories: true) } catch {
             throw HostError.io("cannot create directory \(path): \(error.localizedDescription)")
         }
         try setAttributes(path, mode: mode, owner: owner)
     }
 
-    func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+    public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
         if let owner, lchown(real(path), owner.uid, owner.gid) != 0 { throw posixError("cannot chown", path) }
         if let mode, chmod(real(path), mode_t(mode)) != 0 { throw posixError("cannot chmod", path) }
     }
 
-    func move(_ source: String, to destination: String) throws {
+    public func move(_ source: String, to destination: String) throws {
         if rename(real(source), real(destination)) != 0 { throw posixError("cannot move \(source) to", destination) }
     }
 
-    func removeTree(_ path: String) throws {
+    public func removeTree(_ path: String) throws {
         guard try status(path) != nil else { return }
         do { try FileManager.default.removeItem(atPath: real(path)) } catch {
             throw HostError.io("cannot remove \(path): \(error.localizedDescription)")

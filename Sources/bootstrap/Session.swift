@@ -6,6 +6,7 @@ import Foundation
 import Host
 import Kube
 import Logging
+import Steps
 
 /// The node and the cluster a command works on: real ones, or a rehearsal under a directory.
 struct Session {
@@ -23,15 +24,15 @@ struct Session {
             logger.logLevel = options.verbose ? .debug : .warning
             return logger
         }()
-        let hasInstaller = playbook.steps.values.contains { $0.type.name == "k3s.install" }
+        let providers = playbook.orderedSteps.filter { $0.type.providesCluster }
+        let hasInstaller = !providers.isEmpty
         let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)))
 
         if let directory = options.rehearsal {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let host = try RehearsalHost(directory: directory)
+            let host = try RehearsalHost(directory: directory, simulations: StepCatalog.rehearsalSimulations)
             try seedMigrationSources(playbook, under: host.root)
-            let nodeName = playbook.steps.values.first { $0.type.name == "k3s.install" }?
-                .parameters.value["nodeName"]?.stringValue ?? "rehearsal-node"
+            let nodeName = providers.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
             let crds = try options.crds ?? RehearsalCRDs.write(into: directory)
             let server = try EmulatorServer(options: EmulatorOptions(
                 listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName))
@@ -39,7 +40,7 @@ struct Session {
             let config = try KubeConfig.parse(server.kubeconfigYAML(), path: directory + "/kubeconfig", context: nil)
             let connection = Connection(open: {
                 // Before the simulated k3s is installed there is no API server to reach, as on a fresh node.
-                guard host.k3sInstalled || !hasInstaller else { return nil }
+                guard providers.allSatisfy({ $0.type.clusterIsUp(host) }) else { return nil }
                 return KubeClient(config: config, options: clientOptions, logger: logger)
             })
             return Session(host: host, connection: connection, emulator: server)
@@ -69,14 +70,7 @@ struct Session {
     /// The compose data a rehearsal copies does not exist on the rehearsing machine: each missing
     /// source becomes an empty directory under the simulated host, and the run says so.
     static func seedMigrationSources(_ playbook: CheckedPlaybook, under root: String) throws {
-        var sources: [String] = []
-        for step in playbook.orderedSteps {
-            let parameters = step.parameters.value
-            if step.type.name == "data.migrate", let from = parameters["from"]?.stringValue { sources.append(from) }
-            for volume in parameters["volumes"]?.arrayValue ?? [] {
-                if let from = volume["migrateFrom"]?.stringValue { sources.append(from) }
-            }
-        }
+        let sources = playbook.orderedSteps.flatMap(\.driver.migrationSources)
         let missing = sources.filter { !FileManager.default.fileExists(atPath: root + $0) }
         for source in missing {
             try FileManager.default.createDirectory(atPath: root + source, withIntermediateDirectories: true)

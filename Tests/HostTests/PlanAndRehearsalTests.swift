@@ -33,11 +33,11 @@ func fafHostSteps(installer: K3sInstall.Installer) -> [any StepDriver] {
     @Test func rehearsalLogsWhatThePlanShowsAndSimulatesTheEffects() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rehearsal-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let rehearsal = try RehearsalHost(directory: directory)
+        let rehearsal = try RehearsalHost(directory: directory, simulations: StepCatalog.rehearsalSimulations)
         try makeSourceTree(rehearsal.path(DataMigrateTests.source))
         let fixture = try HostFixture()
         let installer = K3sInstall.Installer(url: "https://get.k3s.io/", sha256: String(repeating: "0", count: 64))
-        #expect(!rehearsal.k3sInstalled)
+        #expect(!K3sInstall.isInstalled(on: rehearsal))
 
         try await K3sInstall.$readiness.withValue(K3sReadiness(api: { _ in true }, node: { _, _ in true })) {
             for step in fafHostSteps(installer: installer) {
@@ -49,7 +49,7 @@ func fafHostSteps(installer: K3sInstall.Installer) -> [any StepDriver] {
                 #expect(try await step.check(fixture.context(PlanHost(wrapping: rehearsal), mode: .plan)).hostLines == [])
             }
         }
-        #expect(rehearsal.k3sInstalled)
+        #expect(K3sInstall.isInstalled(on: rehearsal))
         #expect(try rehearsal.status(K3sPaths.config)?.mode == 0o600)
         #expect(try rehearsal.status("/tank/faf/mariadb/faf/game_stats.ibd")?.size == 100_000)
         #expect(try rehearsal.read("/etc/faf/token") == Data("t".utf8))

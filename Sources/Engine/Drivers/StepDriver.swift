@@ -27,6 +27,14 @@ public protocol StepDriver: Sendable {
     /// Whether running this step brings up the Kubernetes API; before it has run, the API is not
     /// expected to answer.
     static var providesCluster: Bool { get }
+    /// What a rehearsal does instead of the commands this step type runs and cannot run there.
+    static var simulations: [CommandSimulation] { get }
+    /// For a step that provides the cluster: whether a rehearsal host shows it installed.
+    static func clusterIsUp(on host: RehearsalHost) -> Bool
+    /// Host paths this step copies data from; a rehearsal seeds the missing ones empty.
+    var migrationSources: [String] { get }
+    /// For a step that provides the cluster: the name its node registers under.
+    var clusterNodeName: String? { get }
 
     /// Checks beyond types (absolute paths, versions, references to other steps).
     static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic]
@@ -43,6 +51,10 @@ public protocol StepDriver: Sendable {
 
 extension StepDriver {
     public static var providesCluster: Bool { false }
+    public static var simulations: [CommandSimulation] { [] }
+    public static func clusterIsUp(on host: RehearsalHost) -> Bool { true }
+    public var migrationSources: [String] { [] }
+    public var clusterNodeName: String? { nil }
 
     public static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic] { [] }
 

@@ -1,4 +1,5 @@
 import Document
+import Host
 import Playbook
 
 /// A registered step type, with its driver's type erased so the engine can hold all of them.
@@ -9,6 +10,8 @@ public struct StepType: Sendable {
     public let summary: String
     /// Whether running this step brings up the Kubernetes API (the cluster steps wait for it).
     public let providesCluster: Bool
+    /// For a step type that provides the cluster: whether a rehearsal host shows it installed.
+    public let clusterIsUp: @Sendable (RehearsalHost) -> Bool
     let prepare: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ context: ValidationContext) -> (AnyDriver?, [Diagnostic])
 
     init<D: StepDriver>(_ driver: D.Type) {
@@ -17,6 +20,7 @@ public struct StepType: Sendable {
         target = D.target
         summary = D.summary
         providesCluster = D.providesCluster
+        clusterIsUp = { D.clusterIsUp(on: $0) }
         prepare = { id, parameters, context in
             let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: context.fallback)
             guard let decoded else { return (nil, problems) }
@@ -32,11 +36,17 @@ public struct AnyDriver: Sendable {
     private let checkBody: @Sendable (StepContext) async throws -> ChangeSet
     private let applyBody: @Sendable (ChangeSet, StepContext) async throws -> Void
     private let verifyBody: @Sendable (ChangeSet, StepContext) async throws -> [String]
+    /// Host paths the step copies data from.
+    public let migrationSources: [String]
+    /// The node name the cluster registers under, for a step that provides it.
+    public let clusterNodeName: String?
 
     public init<D: StepDriver>(_ driver: D) {
         checkBody = { try await driver.check($0) }
         applyBody = { try await driver.apply($0, $1) }
         verifyBody = { try await driver.verify($0, $1) }
+        migrationSources = driver.migrationSources
+        clusterNodeName = driver.clusterNodeName
     }
 
     public func check(_ context: StepContext) async throws -> ChangeSet { try await checkBody(context) }

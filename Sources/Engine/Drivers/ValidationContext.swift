@@ -1,4 +1,5 @@
 import Document
+import Playbook
 
 /// What a driver's validation sees: where each parameter was written, and the rest of the playbook.
 public struct ValidationContext: Sendable {
@@ -6,11 +7,11 @@ public struct ValidationContext: Sendable {
     public struct Sibling: Sendable {
         public var id: String
         public var type: String
-        public var parameters: Value
-        public init(id: String, type: String, parameters: Value) {
+        let resolved: ResolvedParameters
+        public init(id: String, type: String, resolved: ResolvedParameters) {
             self.id = id
             self.type = type
-            self.parameters = parameters
+            self.resolved = resolved
         }
     }
 
@@ -46,5 +47,11 @@ public struct ValidationContext: Sendable {
         .warning("step \"\(stepID)\": \(message)", at: mark(path))
     }
 
-    public func steps(ofType type: String) -> [Sibling] { steps.filter { $0.type == type } }
+    /// The other steps of a driver's type, with their parameters as that driver reads them; steps
+    /// whose parameters do not decode are left out (their own validation reports them).
+    public func steps<D: StepDriver>(of driver: D.Type) -> [(id: String, parameters: D.Parameters)] {
+        steps.filter { $0.type == D.type }.compactMap { sibling in
+            ParameterDecoder.decode(D.Parameters.self, from: sibling.resolved, stepID: sibling.id, fallback: nil).0.map { (sibling.id, $0) }
+        }
+    }
 }

@@ -45,7 +45,7 @@ public struct CheckedPlaybook: Sendable {
             if !interpolationProblems.isEmpty { unresolved.insert(spec.id) }
             resolved.append((spec, parameters))
         }
-        let siblings = resolved.map { ValidationContext.Sibling(id: $0.0.id, type: $0.0.type, parameters: $0.1.value) }
+        let siblings = resolved.map { ValidationContext.Sibling(id: $0.0.id, type: $0.0.type, resolved: $0.1) }
 
         var steps: [String: Step] = [:]
         for (spec, parameters) in resolved {

@@ -108,3 +108,7 @@ public struct LocalVolumes: StepDriver {
         volume.migrateFrom.map { DataMigrate(id: id, parameters: .init(from: $0, to: mountpoint(volume))) }
     }
 }
+
+extension LocalVolumes {
+    public var migrationSources: [String] { parameters.volumes.compactMap(\.migrateFrom) }
+}

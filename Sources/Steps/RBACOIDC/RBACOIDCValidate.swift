@@ -47,7 +47,7 @@ extension RBACOIDC {
 
     /// The API server must accept OIDC logins with groups, under the prefix this step names.
     static func validateOIDC(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
-        let installs = context.steps(ofType: K3sInstall.type)
+        let installs = context.steps(of: K3sInstall.self)
         if installs.isEmpty {
             guard p.groupsPrefix == nil else { return [] }
             return [context.error(
@@ -56,18 +56,18 @@ extension RBACOIDC {
         }
         var diagnostics: [Diagnostic] = []
         for install in installs {
-            guard let oidc = install.parameters["oidc"], !oidc.isNull else {
+            guard let oidc = install.parameters.oidc else {
                 diagnostics.append(context.error(
                     "step \"\(install.id)\" (k3s.install) has no oidc, so the API server accepts no OIDC logins; add to its with: "
                         + "oidc: {issuerURL: https://<hydra>, clientID: <client>, groupsClaim: groups, groupsPrefix: \"oidc:\"}"))
                 continue
             }
-            if oidc["groupsClaim"]?.stringValue == nil {
+            if oidc.groupsClaim == nil {
                 diagnostics.append(context.error(
                     "step \"\(install.id)\" (k3s.install) sets no oidc.groupsClaim, so tokens carry no groups and no binding "
                         + "of this step would ever match; add groupsClaim: groups to its oidc"))
             }
-            let theirs = oidc["groupsPrefix"]?.stringValue ?? ""
+            let theirs = oidc.groupsPrefix ?? ""
             if p.groupsPrefix == nil {
                 diagnostics.append(context.error(
                     "groupsPrefix is required: set groupsPrefix: \"\(theirs)\", as step \"\(install.id)\" (k3s.install) does "
@@ -83,8 +83,8 @@ extension RBACOIDC {
 
     /// Namespaces grants may name; namespaces under services: must be created by the playbook when it creates any.
     static func knownNamespaces(_ p: Parameters, _ context: ValidationContext, _ diagnostics: inout [Diagnostic]) -> Set<String> {
-        let steps = context.steps(ofType: NamespacesStep.type)
-        let created = Set(steps.flatMap { $0.parameters["names"]?.arrayValue ?? [] }.compactMap(\.stringValue))
+        let steps = context.steps(of: NamespacesStep.self)
+        let created = Set(steps.flatMap { $0.parameters.names })
         let declared = (p.services ?? [:]).keys.sorted()
         if !steps.isEmpty {
             let known = created.union(builtInNamespaces)
@@ -101,8 +101,8 @@ extension RBACOIDC {
     static func knownServices(_ p: Parameters, _ context: ValidationContext) -> [String: Set<String>] {
         var known: [String: Set<String>] = [:]
         for (namespace, names) in p.services ?? [:] { known[namespace, default: []].formUnion(names) }
-        for step in context.steps(ofType: ObjectsStep.type) {
-            for object in step.parameters["objects"]?.arrayValue ?? [] {
+        for step in context.steps(of: ObjectsStep.self) {
+            for object in step.parameters.objects {
                 guard let kind = object["kind"]?.stringValue, ["Deployment", "StatefulSet"].contains(kind),
                       let name = object[path: ["metadata", "name"]]?.stringValue else { continue }
                 let namespace = object[path: ["metadata", "namespace"]]?.stringValue ?? "default"

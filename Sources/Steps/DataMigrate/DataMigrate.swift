@@ -62,3 +62,7 @@ public struct DataMigrate: StepDriver {
 func join(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
+
+extension DataMigrate {
+    public var migrationSources: [String] { [parameters.from] }
+}

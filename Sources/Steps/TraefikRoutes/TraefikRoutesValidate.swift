@@ -124,7 +124,7 @@ extension TraefikRoutes {
 
     /// Routes must name a resolver the playbook's `traefik.acme` defines, when it has one.
     static func validateResolvers(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
-        let defined = context.steps(ofType: TraefikACME.type).map { $0.parameters["resolver"]?.stringValue ?? TraefikACME.defaultResolver }
+        let defined = context.steps(of: TraefikACME.self).map { $0.parameters.resolver ?? TraefikACME.defaultResolver }
         var problems: [Diagnostic] = []
         var warned = false
         for (index, route) in p.routes.enumerated() where (route.tls?.enabled ?? true) && route.tls?.secretName == nil {

@@ -65,15 +65,14 @@ enum Traefik {
 
     /// The `k3s.install` step of the playbook that disables k3s' bundled Traefik, if any.
     static func stepDisablingTraefik(_ context: ValidationContext) -> String? {
-        context.steps(ofType: "k3s.install").first { step in
-            step.parameters["disable"]?.arrayValue?.contains(.string("traefik")) ?? false
-        }?.id
+        context.steps(of: K3sInstall.self).first { $0.parameters.disable?.contains("traefik") ?? false }?.id
     }
 
     /// The minor version of the playbook's k3s release (31 for v1.31.4+k3s1), if one is installed.
     static func k3sMinorVersion(_ context: ValidationContext) -> Int? {
-        for step in context.steps(ofType: "k3s.install") {
-            guard let version = step.parameters["version"]?.stringValue, version.hasPrefix("v1.") else { continue }
+        for step in context.steps(of: K3sInstall.self) {
+            let version = step.parameters.version
+            guard version.hasPrefix("v1.") else { continue }
             let minor = version.dropFirst(3).prefix { $0 != "." }
             guard Scan.digits(minor), version.dropFirst(3 + minor.count).hasPrefix(".") else { continue }
             return Int(minor)

@@ -89,20 +89,20 @@ extension LocalVolumes {
             return [context.error("nodeSelector needs the storage node's label (such as storage-id: main-01): local volumes must be pinned to the node holding their data", at: "nodeSelector")]
         }
         var diagnostics: [Diagnostic] = []
-        let labellers = context.steps(ofType: "k3s.install").map { ($0, $0.parameters["nodeLabels"]) }
-            + context.steps(ofType: "kube.node-labels").map { ($0, $0.parameters["labels"]) }
-        let installs = context.steps(ofType: "k3s.install")
+        let installs = context.steps(of: K3sInstall.self)
+        let labellers = installs.map { (id: $0.id, type: K3sInstall.type, labels: $0.parameters.nodeLabels ?? [:]) }
+            + context.steps(of: NodeLabels.self).map { (id: $0.id, type: NodeLabels.type, labels: $0.parameters.labels) }
         for key in p.nodeSelector.keys.sorted() {
             let value = p.nodeSelector[key]!
             if let problem = ParameterRules.labelKeyProblem(key) ?? ParameterRules.labelValueProblem(value) {
                 diagnostics.append(context.error(problem, at: "nodeSelector", key))
                 continue
             }
-            let set = labellers.filter { $0.1?[key]?.stringValue == value }
-            let conflicting = labellers.filter { $0.1?[key]?.stringValue.map { $0 != value } ?? false }
+            let set = labellers.filter { $0.labels[key] == value }
+            let conflicting = labellers.filter { $0.labels[key].map { $0 != value } ?? false }
             if set.isEmpty, let other = conflicting.first {
-                let otherValue = other.1?[key]?.stringValue ?? ""
-                diagnostics.append(context.error("step \"\(other.0.id)\" (\(other.0.type)) labels the node \(key)=\(otherValue), but these volumes are pinned to \(key)=\(value): no pod could use them", at: "nodeSelector", key))
+                let otherValue = other.labels[key] ?? ""
+                diagnostics.append(context.error("step \"\(other.id)\" (\(other.type)) labels the node \(key)=\(otherValue), but these volumes are pinned to \(key)=\(value): no pod could use them", at: "nodeSelector", key))
             } else if set.isEmpty, let install = installs.first {
                 diagnostics.append(context.warning("step \"\(install.id)\" (k3s.install) does not label the node \(key)=\(value) in nodeLabels, nor does a kube.node-labels step: pods using these volumes stay Pending until the node has that label", at: "nodeSelector", key))
             }

@@ -1,28 +1,40 @@
 import Foundation
 
 /// A simulated host under a directory: host files live in `DIR/host`, every command and file
-/// change is appended to `DIR/host.log` as a shell line (look-ups as `# ` comments), and zfs,
-/// systemd and the k3s installer are simulated rather than run.
+/// change is appended to `DIR/host.log` as a shell line (look-ups as `# ` comments), and the
+/// commands step types cannot run here (zfs, systemd, the k3s installer) are simulated by the
+/// ``CommandSimulation``s those step types bring.
 public struct RehearsalHost: HostSystem {
     public let directory: String
     public var root: String { directory + "/host" }
     /// The log of everything the host would have done, one shell line each.
     public var logPath: String { directory + "/host.log" }
-    var datasetsPath: String { directory + "/zfs-datasets" }
-    var downloadsPath: String { directory + "/downloads" }
-    private var files: RootedFiles { RootedFiles(root: root) }
-    /// Runs what may run for real here (cp, the simulated k3s binary, sha256sum) with paths under DIR/host.
+    var simulatedFilesPath: String { directory + "/simulated-files" }
+    /// Host files as simulations see them: changes made here are effects, not logged actions.
+    public var files: RootedFiles { RootedFiles(root: root) }
+    /// Runs what may run for real here (cp, sha256sum, a simulated program) with paths under DIR/host.
     private var local: LocalHost { LocalHost(root: root) }
+    private let simulations: [CommandSimulation]
 
-    public init(directory: String) throws {
+    public init(directory: String, simulations: [CommandSimulation]) throws {
         self.directory = directory
+        self.simulations = simulations
         try FileManager.default.createDirectory(atPath: directory + "/host", withIntermediateDirectories: true)
     }
 
-    /// Whether the simulated k3s is installed: the binary and its service are in place, so the
-    /// rehearsal API server counts as reachable.
-    public var k3sInstalled: Bool {
-        ((try? files.status(K3sPaths.binary)) ?? nil) != nil && ((try? files.status(K3sPaths.serviceUnit)) ?? nil) != nil
+    /// A file of a simulation's own under DIR (the simulated zfs's dataset list, say).
+    public func statePath(_ name: String) -> String { directory + "/" + name }
+
+    /// Marks a host file as made by a simulation (a stand-in download): its pinned digest cannot
+    /// match, so a digest check of it passes by construction.
+    public func markSimulated(_ path: String) throws {
+        let listed = (try? String(contentsOfFile: simulatedFilesPath, encoding: .utf8)) ?? ""
+        try (listed + path + "\n").write(toFile: simulatedFilesPath, atomically: true, encoding: .utf8)
+    }
+
+    func simulatedFiles() -> Set<String> {
+        guard let text = try? String(contentsOfFile: simulatedFilesPath, encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").map(String.init))
     }
 
     /// The lines of the host log so far.
@@ -35,21 +47,18 @@ public struct RehearsalHost: HostSystem {
         // Look-ups are logged as comments, so the log's plain lines are exactly what changed the host.
         try log([command.changesHost ? command.description : "# " + command.description])
         let program = command.argv.first ?? ""
-        switch (program as NSString).lastPathComponent {
-        case "zfs": return try zfs(command)
-        case "systemctl": return CommandResult(status: 0, stdout: "", stderr: "")
-        case "journalctl": return CommandResult(status: 0, stdout: "(rehearsal: no journal)\n", stderr: "")
-        case "curl": return try curl(command)
-        case "sh" where command.environment["INSTALL_K3S_VERSION"] != nil: return try install(command)
-        case "cp":
+        let name = (program as NSString).lastPathComponent
+        if let simulation = simulations.first(where: { $0.program == name && $0.matches(command) }) {
+            return try simulation.run(command, self)
+        }
+        if name == "cp" {
             if try copiesEmptyDirectory(command) { return CommandResult(status: 0, stdout: "", stderr: "") }
             return try await local.run(command)
-        default:
-            if program.hasPrefix("/"), !command.changesHost, try files.status(program) != nil {
-                return try await local.run(command)
-            }
-            throw HostError.notSimulated(command.description)
         }
+        if program.hasPrefix("/"), !command.changesHost, try files.status(program) != nil {
+            return try await local.run(command)
+        }
+        throw HostError.notSimulated(command.description)
     }
 
     /// `cp -a SRC/. DST` of an empty directory only creates DST: done here, without a process.
@@ -70,8 +79,7 @@ public struct RehearsalHost: HostSystem {
 
     public func sha256Mismatch(_ path: String, expected: String) async throws -> String? {
         try log(HostChange.verifyDigest(path: path, sha256: expected).lines)
-        // A simulated download stands in for the pinned installer, so it matches by construction.
-        if downloads().contains(path) { return nil }
+        if simulatedFiles().contains(path) { return nil }
         return try await local.sha256Mismatch(path, expected: expected)
     }
 
@@ -116,12 +124,4 @@ public struct RehearsalHost: HostSystem {
         let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
         guard Foundation.write(fd, bytes, bytes.count) == bytes.count else { throw HostError.io("cannot write \(logPath)") }
     }
-}
-
-/// Where k3s keeps what bootstrap looks at.
-public enum K3sPaths {
-    public static let binary = "/usr/local/bin/k3s"
-    public static let serviceUnit = "/etc/systemd/system/k3s.service"
-    public static let config = "/etc/rancher/k3s/config.yaml"
-    public static let kubeconfig = "/etc/rancher/k3s/k3s.yaml"
 }

@@ -1,0 +1,7 @@
+/// Where k3s keeps what bootstrap looks at.
+public enum K3sPaths {
+    public static let binary = "/usr/local/bin/k3s"
+    public static let serviceUnit = "/etc/systemd/system/k3s.service"
+    public static let config = "/etc/rancher/k3s/config.yaml"
+    public static let kubeconfig = "/etc/rancher/k3s/k3s.yaml"
+}
