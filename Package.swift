@@ -44,15 +44,17 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // One test target per module, named after it; TestSupport is the one shared harness.
         .target(name: "TestSupport", dependencies: ["Document", "Playbook", "Emulator", "Kube", "Host", "Engine", "Steps"],
                 path: "Tests/TestSupport"),
         .testTarget(name: "DocumentTests", dependencies: ["Document"]),
-        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Graph", "Engine", "Steps", "TestSupport"],
-                    exclude: ["Fixtures"]),
+        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Engine", "Steps", "TestSupport"]),
+        .testTarget(name: "GraphTests", dependencies: ["Graph", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "Emulator", "TestSupport"]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Kube", "TestSupport"]),
-        .testTarget(name: "HostTests", dependencies: ["Host", "Steps", "Engine", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Steps", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Steps", "TestSupport"]),
+        .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document"]),
     ]
 )

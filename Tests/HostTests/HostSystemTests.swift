@@ -1,6 +1,7 @@
 import Foundation
 import Host
 import Testing
+import TestSupport
 
 @Suite struct LocalHostTests {
     @Test func runsCommandsFromItsOwnPathFeedingInputAndCapturingOutput() async throws {

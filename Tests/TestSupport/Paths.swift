@@ -13,6 +13,8 @@ public enum Paths {
     }()
 
     public static var crds: String { shared + "/crds" }
+    /// Playbooks that break one rule each, for the loader's and the graph's rejection tests.
+    public static var playbookFixtures: String { repository + "/Tests/Fixtures/playbooks" }
     public static var fixtures: String { shared + "/fixtures" }
 
     /// The `bootstrap` binary built beside the test bundle.

@@ -14,7 +14,7 @@ public struct DataMigrate: StepDriver {
         public var from: String
         public var to: String
 
-        public init(from: String, to: String) {
+        package init(from: String, to: String) {
             self.from = from
             self.to = to
         }

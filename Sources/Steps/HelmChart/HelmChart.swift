@@ -30,7 +30,7 @@ public struct HelmChart: StepDriver {
         public var failurePolicyChoice: FailurePolicy { failurePolicy ?? .abort }
         public var backOffLimitValue: Int { backOffLimit ?? 3 }
 
-        public init(name: String, chart: String, repo: String? = nil, version: String, targetNamespace: String,
+        package init(name: String, chart: String, repo: String? = nil, version: String, targetNamespace: String,
                     createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil,
                     failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil) {
             self.failurePolicy = failurePolicy

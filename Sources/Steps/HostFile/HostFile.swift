@@ -11,7 +11,7 @@ public struct HostFile: StepDriver {
         public var mode: String?
         public var owner: String?
 
-        public init(path: String, content: FileText, mode: String? = nil, owner: String? = nil) {
+        package init(path: String, content: FileText, mode: String? = nil, owner: String? = nil) {
             self.path = path
             self.content = content
             self.mode = mode
@@ -22,7 +22,7 @@ public struct HostFile: StepDriver {
     /// File content, handled as a secret: plans and errors never show it.
     public struct FileText: Decodable, Sendable {
         public let text: Sensitive
-        public init(_ text: Sensitive) { self.text = text }
+        package init(_ text: Sensitive) { self.text = text }
         /// Plain text or `${{ secrets.* }}`: both end up sensitive.
         public init(from decoder: any Decoder) throws {
             text = try decoder.singleValueContainer().decode(Sensitive.self)

@@ -17,7 +17,7 @@ public struct K3sInstall: StepDriver {
         public var oidc: OIDC?
         public var installer: Installer
 
-        public init(version: String, nodeName: String, nodeLabels: [String: String]? = nil, tlsSan: [String]? = nil,
+        package init(version: String, nodeName: String, nodeLabels: [String: String]? = nil, tlsSan: [String]? = nil,
                     disable: [String]? = nil, writeKubeconfigMode: String? = nil, oidc: OIDC? = nil, installer: Installer) {
             self.version = version
             self.nodeName = nodeName
@@ -39,7 +39,7 @@ public struct K3sInstall: StepDriver {
         public var groupsClaim: String?
         public var groupsPrefix: String?
 
-        public init(issuerURL: String, clientID: String, usernameClaim: String? = nil, usernamePrefix: String? = nil,
+        package init(issuerURL: String, clientID: String, usernameClaim: String? = nil, usernamePrefix: String? = nil,
                     groupsClaim: String? = nil, groupsPrefix: String? = nil) {
             self.issuerURL = issuerURL
             self.clientID = clientID
@@ -56,7 +56,7 @@ public struct K3sInstall: StepDriver {
         public var file: String?
         public var sha256: String?
 
-        public init(url: String? = nil, file: String? = nil, sha256: String? = nil) {
+        package init(url: String? = nil, file: String? = nil, sha256: String? = nil) {
             self.url = url
             self.file = file
             self.sha256 = sha256

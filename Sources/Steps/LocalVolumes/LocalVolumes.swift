@@ -30,7 +30,7 @@ public struct LocalVolumes: StepDriver {
         public var compression: String?
         public var recordsize: String?
 
-        public init(name: String, namespace: String, size: String, folder: String? = nil, claim: String? = nil,
+        package init(name: String, namespace: String, size: String, folder: String? = nil, claim: String? = nil,
                     accessMode: String? = nil, owner: String? = nil, mode: String? = nil, migrateFrom: String? = nil,
                     compression: String? = nil, recordsize: String? = nil) {
             self.name = name
@@ -63,7 +63,7 @@ public struct LocalVolumes: StepDriver {
         public var nodeSelector: [String: String]
         public var volumes: [Volume]
 
-        public init(storageClass: String? = nil, dataRoot: String, dataset: String? = nil, backend: Backend? = nil,
+        package init(storageClass: String? = nil, dataRoot: String, dataset: String? = nil, backend: Backend? = nil,
                     nodeSelector: [String: String], volumes: [Volume]) {
             self.storageClass = storageClass
             self.dataRoot = dataRoot

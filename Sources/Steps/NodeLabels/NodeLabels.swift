@@ -10,7 +10,7 @@ public struct NodeLabels: StepDriver {
         public var node: String
         public var labels: [String: String]
 
-        public init(node: String, labels: [String: String]) {
+        package init(node: String, labels: [String: String]) {
             self.node = node
             self.labels = labels
         }

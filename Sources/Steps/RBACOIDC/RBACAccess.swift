@@ -52,7 +52,7 @@ public struct RBACRule: Sendable, Equatable {
     /// nil: every object of these resources in the namespace.
     public var resourceNames: [String]?
 
-    public init(apiGroups: [String], resources: [String], verbs: [String], resourceNames: [String]? = nil) {
+    package init(apiGroups: [String], resources: [String], verbs: [String], resourceNames: [String]? = nil) {
         self.apiGroups = apiGroups
         self.resources = resources
         self.verbs = verbs

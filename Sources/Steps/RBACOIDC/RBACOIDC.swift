@@ -18,7 +18,7 @@ public struct RBACOIDC: StepDriver {
         /// Services per namespace, for playbooks whose other steps do not name them.
         public var services: [String: [String]]?
 
-        public init(groupsPrefix: String? = nil, adminGroup: String? = nil, grants: [Grant]? = nil, services: [String: [String]]? = nil) {
+        package init(groupsPrefix: String? = nil, adminGroup: String? = nil, grants: [Grant]? = nil, services: [String: [String]]? = nil) {
             self.groupsPrefix = groupsPrefix
             self.adminGroup = adminGroup
             self.grants = grants
@@ -33,7 +33,7 @@ public struct RBACOIDC: StepDriver {
         public var services: [String]
         public var access: [RBACAccess]
 
-        public init(group: String, namespace: String, services: [String], access: [RBACAccess]) {
+        package init(group: String, namespace: String, services: [String], access: [RBACAccess]) {
             self.group = group
             self.namespace = namespace
             self.services = services

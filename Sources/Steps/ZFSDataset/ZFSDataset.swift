@@ -18,7 +18,7 @@ public struct ZFSDataset: StepDriver {
         /// `zfs` (default) or `directory`.
         public var backend: String?
 
-        public init(name: String? = nil, mountpoint: String, compression: String? = nil, recordsize: String? = nil,
+        package init(name: String? = nil, mountpoint: String, compression: String? = nil, recordsize: String? = nil,
                     owner: String? = nil, mode: String? = nil, backend: String? = nil) {
             self.name = name
             self.mountpoint = mountpoint

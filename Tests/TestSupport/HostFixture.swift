@@ -5,16 +5,16 @@ import Steps
 
 /// A temporary host root with recording fakes of zfs, systemctl, journalctl, curl and a k3s
 /// installer first on PATH; every fake appends its argv to a log the test reads back.
-final class HostFixture: Sendable {
-    let directory: String
-    var root: String { directory + "/root" }
-    var bin: String { directory + "/bin" }
-    var state: String { directory + "/state" }
-    var logPath: String { directory + "/commands.log" }
+public final class HostFixture: Sendable {
+    public let directory: String
+    public var root: String { directory + "/root" }
+    public var bin: String { directory + "/bin" }
+    public var state: String { directory + "/state" }
+    public var logPath: String { directory + "/commands.log" }
     /// The host path of the fake installer script.
-    static let installerPath = "/root/k3s-install.sh"
+    public static let installerPath = "/root/k3s-install.sh"
 
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("host-\(UUID().uuidString)").path
         for dir in [root, bin, state] { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
         try installFakes()
@@ -23,36 +23,35 @@ final class HostFixture: Sendable {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// The host as production builds it, with only this fixture's PATH.
-    var host: LocalHost { LocalHost(root: root, environment: ["PATH": "\(bin):/usr/bin:/bin:/usr/sbin:/sbin"]) }
+    public var host: LocalHost { LocalHost(root: root, environment: ["PATH": "\(bin):/usr/bin:/bin:/usr/sbin:/sbin"]) }
 
-    func context(_ host: any HostSystem, mode: StepContext.Mode = .apply, timeout: Duration = .seconds(5)) -> StepContext {
-        StepContext(stepID: "test", mode: mode, host: host, kube: nil, connect: { nil }, progress: { _ in },
-                    waitTimeout: timeout, playbookName: "faf")
+    public func context(_ host: any HostSystem, mode: StepContext.Mode = .apply, timeout: Duration = .seconds(5)) -> StepContext {
+        stepContext("test", mode: mode, host: host, timeout: timeout)
     }
 
     /// The recorded commands, one per line, as the fakes saw their argv.
-    func recorded() -> [String] {
+    public func recorded() -> [String] {
         ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 
-    func clearRecord() { try? FileManager.default.removeItem(atPath: logPath) }
+    public func clearRecord() { try? FileManager.default.removeItem(atPath: logPath) }
 
     /// Writes an executable bash script into the fake bin directory.
-    func fake(_ name: String, _ body: String) throws {
+    public func fake(_ name: String, _ body: String) throws {
         try script(bin + "/" + name, "echo \"\(name) $*\" >> \(logPath)\n" + body)
     }
 
-    func script(_ path: String, _ body: String) throws {
+    public func script(_ path: String, _ body: String) throws {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try ("#!/bin/bash\nset -e\n" + body).write(toFile: path, atomically: true, encoding: .utf8)
         chmod(path, 0o755)
     }
 
-    func hostFile(_ path: String) -> String { root + path }
+    public func hostFile(_ path: String) -> String { root + path }
 
-    func text(_ hostPath: String) -> String? { try? String(contentsOfFile: hostFile(hostPath), encoding: .utf8) }
+    public func text(_ hostPath: String) -> String? { try? String(contentsOfFile: hostFile(hostPath), encoding: .utf8) }
 
-    func write(_ hostPath: String, _ text: String, mode: mode_t = 0o644) throws {
+    public func write(_ hostPath: String, _ text: String, mode: mode_t = 0o644) throws {
         try FileManager.default.createDirectory(atPath: (hostFile(hostPath) as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
         try text.write(toFile: hostFile(hostPath), atomically: true, encoding: .utf8)
@@ -60,7 +59,7 @@ final class HostFixture: Sendable {
     }
 
     /// The config k3s was last (re)started with, as the fake systemctl and installer record it.
-    var runningConfig: String? { try? String(contentsOfFile: state + "/running-config", encoding: .utf8) }
+    public var runningConfig: String? { try? String(contentsOfFile: state + "/running-config", encoding: .utf8) }
 
     private func installFakes() throws {
         let datasets = state + "/zfs-datasets"
@@ -111,7 +110,7 @@ final class HostFixture: Sendable {
 }
 
 /// Readiness driven by the config the fake k3s last started with: a `bad-flag` keeps it from being Ready.
-func fakeReadiness(_ fixture: HostFixture) -> K3sReadiness {
+public func fakeReadiness(_ fixture: HostFixture) -> K3sReadiness {
     let path = fixture.state + "/running-config"
     return K3sReadiness(api: { _ in FileManager.default.fileExists(atPath: path) },
                         node: { _, _ in
@@ -121,7 +120,7 @@ func fakeReadiness(_ fixture: HostFixture) -> K3sReadiness {
 }
 
 /// The SHA-256 of a file, computed by the system's sha256sum.
-func sha256(of path: String) async throws -> String {
+public func sha256(of path: String) async throws -> String {
     let result = try await LocalHost().runChecked(Command(["sha256sum", path], changesHost: false))
     return String(result.stdout.prefix(64))
 }

@@ -125,8 +125,7 @@ import TestSupport
     }
 
     func context(_ id: String, kube: KubeClient? = nil, mode: StepContext.Mode = .plan) -> StepContext {
-        StepContext(stepID: id, mode: mode, host: LocalHost(root: "/", environment: [:]), kube: kube, connect: { kube },
-                    progress: { _ in }, waitTimeout: .seconds(10), playbookName: "faf")
+        stepContext(id, mode: mode, host: LocalHost(root: "/", environment: [:]), kube: kube, timeout: .seconds(10))
     }
 
     func plan(_ playbook: CheckedPlaybook, _ id: String, kube: KubeClient? = nil) async throws -> ChangeSet {

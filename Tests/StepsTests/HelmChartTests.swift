@@ -90,9 +90,7 @@ import TestSupport
     }
 
     @Test func rabbitmqObjectsArePinnedAndHoldNoSecretText() async throws {
-        let plan = try await Self.driver().check(StepContext(
-            stepID: "rabbitmq", mode: .plan, host: LocalHost(), kube: nil, connect: { nil }, progress: { _ in },
-            waitTimeout: .seconds(1), playbookName: "faf"))
+        let plan = try await Self.driver().check(stepContext("rabbitmq", mode: .plan, host: LocalHost(), timeout: .seconds(1)))
         #expect(plan.objects.map(YAML.emit).joined(separator: "---\n") == """
             apiVersion: v1
             kind: Secret

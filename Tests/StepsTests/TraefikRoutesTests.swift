@@ -70,8 +70,7 @@ extension TraefikTests {
         let kube = try emulatorClient(server)
         let playbook = try check(Self.acmeStep + Self.routesStep)
         let driver = playbook.steps["routes"]!.driver
-        let applying = StepContext(stepID: "routes", mode: .apply, host: LocalHost(root: "/", environment: [:]), kube: kube,
-                                   connect: { kube }, progress: { _ in }, waitTimeout: .milliseconds(300), playbookName: "faf")
+        let applying = stepContext("routes", host: LocalHost(root: "/", environment: [:]), kube: kube, timeout: .milliseconds(300))
         let plan = try await driver.check(applying)
         let error = await #expect(throws: StepError.self) { try await driver.apply(plan, applying) }
         #expect(error?.message == "timed out after 0.3 seconds waiting for Middleware (traefik.io/v1alpha1) to be served")

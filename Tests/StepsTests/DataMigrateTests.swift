@@ -3,6 +3,7 @@ import Foundation
 import Host
 import Steps
 import Testing
+import TestSupport
 
 @Suite struct DataMigrateTests {
     static let source = "/opt/faf-stack/data/faf-db"

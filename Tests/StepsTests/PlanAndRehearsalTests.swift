@@ -4,6 +4,7 @@ import Foundation
 import Host
 import Steps
 import Testing
+import TestSupport
 
 /// The FAF host steps in playbook order.
 func fafHostSteps(installer: K3sInstall.Installer) -> [any StepDriver] {

@@ -3,6 +3,7 @@ import Foundation
 import Host
 import Steps
 import Testing
+import TestSupport
 
 @Suite struct K3sInstallTests {
     static let version = "v1.31.4+k3s1"

@@ -15,8 +15,7 @@ import TestSupport
                                          access: [.logs, .config, .deploy])
 
     static func context(kube: KubeClient? = nil) -> StepContext {
-        StepContext(stepID: "rbac", mode: .plan, host: PlanHost(wrapping: LocalHost(root: "/nonexistent")), kube: kube,
-                    connect: { kube }, progress: { _ in }, waitTimeout: .seconds(5), playbookName: "faf")
+        stepContext("rbac", mode: .plan, kube: kube)
     }
 
     static func names(_ list: [String]) -> Value { .array(list.map(Value.string)) }
@@ -309,8 +308,7 @@ import TestSupport
     }
 
     static func applyContext(_ kube: KubeClient) -> StepContext {
-        StepContext(stepID: "rbac", mode: .apply, host: PlanHost(wrapping: LocalHost(root: "/nonexistent")), kube: kube,
-                    connect: { kube }, progress: { _ in }, waitTimeout: .seconds(5), playbookName: "faf")
+        stepContext("rbac", kube: kube)
     }
 
     @Test func applyCreatesTheObjectsAndARemovedGrantIsRevoked() async throws {
@@ -360,8 +358,7 @@ import TestSupport
         let server = try EmulatorFixtures.started()
         defer { server.stop() }
         let kube = try Self.client(server)
-        let other = StepContext(stepID: "other", mode: .apply, host: PlanHost(wrapping: LocalHost(root: "/nonexistent")), kube: kube,
-                                connect: { kube }, progress: { _ in }, waitTimeout: .seconds(5), playbookName: "faf")
+        let other = stepContext("other", kube: kube)
         let admins = RBACOIDC(id: "other", parameters: .init(groupsPrefix: "oidc:", adminGroup: "faf-admins"))
         try await admins.apply(try await admins.check(other), other)
 

@@ -2,10 +2,10 @@ import Foundation
 
 /// Everything a faithful copy must keep, per relative path: kind, mode, owner, content or link
 /// target, mtime, and which other path it is hard-linked to.
-struct TreeSnapshot: Equatable, CustomStringConvertible {
-    var entries: [String: String] = [:]
+public struct TreeSnapshot: Equatable, CustomStringConvertible {
+    public var entries: [String: String] = [:]
 
-    init(_ directory: String, skipping: Set<String> = [], withTimes: Bool = false) {
+    public init(_ directory: String, skipping: Set<String> = [], withTimes: Bool = false) {
         var firstPathOfInode: [UInt64: String] = [:]
         let names = (FileManager.default.subpaths(atPath: directory) ?? []).sorted()
         for name in names where !skipping.contains(String(name.split(separator: "/").first ?? "")) {
@@ -30,11 +30,11 @@ struct TreeSnapshot: Equatable, CustomStringConvertible {
         }
     }
 
-    var description: String { entries.keys.sorted().map { "\($0): \(entries[$0]!)" }.joined(separator: "\n") }
+    public var description: String { entries.keys.sorted().map { "\($0): \(entries[$0]!)" }.joined(separator: "\n") }
 }
 
 /// A small data directory with what a database leaves behind: owners, modes, links.
-func makeSourceTree(_ directory: String) throws {
+public func makeSourceTree(_ directory: String) throws {
     let fm = FileManager.default
     try fm.createDirectory(atPath: directory + "/faf/empty", withIntermediateDirectories: true)
     try Data("ibdata".utf8).write(to: URL(fileURLWithPath: directory + "/ibdata1"))

@@ -4,6 +4,7 @@ import Foundation
 import Host
 import Steps
 import Testing
+import TestSupport
 
 @Suite struct HostFileTests {
     let fixture: HostFixture

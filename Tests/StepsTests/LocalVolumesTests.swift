@@ -32,9 +32,7 @@ final class ClusterHarness: @unchecked Sendable {
     var host: LocalHost { LocalHost(root: root.path + "/host", environment: ["PATH": "/usr/bin:/bin:/usr/sbin:/sbin"]) }
 
     func context(_ host: any HostSystem, mode: StepContext.Mode = .apply) -> StepContext {
-        let kube = self.kube
-        return StepContext(stepID: "step", mode: mode, host: host, kube: kube, connect: { kube },
-                           progress: { [self] in record($0) }, waitTimeout: .seconds(5), playbookName: "faf")
+        stepContext("step", mode: mode, host: host, kube: kube, progress: { [self] in record($0) })
     }
 
     func record(_ event: String) { lock.withLock { events.append(event) } }
