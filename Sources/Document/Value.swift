@@ -118,7 +118,15 @@ public struct Object: Sendable, Equatable, Sequence {
 }
 
 /// A secret value. Its description is always `(sensitive)`, so string interpolation, logging and
-/// `print` cannot leak it; only ``revealed`` gives the text, and only the wire encoder calls it.
+/// `print` cannot leak it.
+///
+/// Code derives (``map(_:)``), joins (``joined(_:separator:)``), compares (``matches(_:)``) and
+/// checks (``satisfies(_:)``) secrets without seeing them. ``revealed`` gives the text, and only
+/// where it must leave the process or be hashed: the JSON encoder's `revealSecrets`
+/// option (request bodies and the content of Secrets), the kube client's credentials (CurlHandle),
+/// host file content (Host's `FileContent`), the ledger digest's HMAC (Engine's `Digester`), and
+/// the list of values output is masked against (Playbook's `Secrets`), and the emulator, which
+/// stands in for the API server that receives them.
 public struct Sensitive: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public let revealed: String
     public init(_ revealed: String) { self.revealed = revealed }
@@ -128,6 +136,14 @@ public struct Sensitive: Sendable, Hashable, CustomStringConvertible, CustomDebu
     public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
     /// Derives another secret (a base64 encoding, an htpasswd line) without exposing it.
     public func map(_ transform: (String) -> String) -> Sensitive { Sensitive(transform(revealed)) }
+    /// Whether the secret's text is exactly `text` (a live object's field, say).
+    public func matches(_ text: String) -> Bool { revealed == text }
+    /// Whether the secret's text has a shape (an htpasswd line, say), without handing it out.
+    public func satisfies(_ predicate: (String) -> Bool) -> Bool { predicate(revealed) }
+    /// The secrets' texts joined into one secret.
+    public static func joined(_ parts: [Sensitive], separator: String = "") -> Sensitive {
+        Sensitive(parts.map(\.revealed).joined(separator: separator))
+    }
 }
 
 extension Value: Decodable {

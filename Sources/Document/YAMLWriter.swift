@@ -9,6 +9,20 @@ extension YAML {
         return out
     }
 
+    /// The YAML of a value with its secrets written in, as one secret: a file a program reads
+    /// (Helm values) that only ever travels inside a Secret.
+    public static func emitSecret(_ value: Value) -> Sensitive {
+        func revealing(_ value: Value) -> Value {
+            switch value {
+            case .sensitive(let secret): return .string(secret.revealed)
+            case .object(let object): return .object(Object(object.map { ($0.key, revealing($0.value)) }))
+            case .array(let items): return .array(items.map(revealing))
+            default: return value
+            }
+        }
+        return Sensitive(emit(revealing(value)))
+    }
+
     enum Context { case top, mappingValue, sequenceItem }
 
     static func emit(_ value: Value, into out: inout String, indent: Int, context: Context) {

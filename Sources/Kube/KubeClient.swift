@@ -159,7 +159,7 @@ public final class KubeClient: Sendable {
         let target = query.isEmpty ? path : path + "?" + query.map { "\($0)=\(Self.encodeQuery($1))" }.joined(separator: "&")
         var headers = ["Accept: application/json"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
-        // The one place secrets are revealed: the request body on its way to the API server.
+        // Secrets are revealed here, in the request body on its way to the API server (see Sensitive).
         let request = HTTPRequest(method: method, url: Self.trimmed(config.server) + target, headers: headers,
                                   body: body.map { Array(JSON.encode($0, options: .revealSecrets).utf8) })
         let isWrite = !dryRun && ["POST", "PUT", "PATCH", "DELETE"].contains(method)

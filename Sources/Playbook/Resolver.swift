@@ -101,18 +101,20 @@ public struct Resolver: Sendable {
         }
         // A lone reference keeps its type: `${{ vars.size }}` may be a number or a list.
         if pieces.count == 1 { return pieces[0] }
-        var joined = ""
+        // Pieces as secrets, so that a string with one secret in it becomes one secret.
+        var joined: [Sensitive] = []
+        var plain = ""
         var sensitive = false
         for piece in pieces {
             switch piece {
-            case .string(let s): joined += s
-            case .sensitive(let s): joined += s.revealed; sensitive = true
-            case .int, .double, .bool: joined += JSON.encode(piece)
+            case .string(let s): joined.append(Sensitive(s)); plain += s
+            case .sensitive(let s): joined.append(s); sensitive = true
+            case .int, .double, .bool: joined.append(Sensitive(JSON.encode(piece))); plain += JSON.encode(piece)
             case .null: break
             case .array, .object:
                 problems.append(.error("step \"\(stepID)\": a list or mapping variable cannot be part of a longer string", at: node.mark))
             }
         }
-        return sensitive ? .sensitive(Sensitive(joined)) : .string(joined)
+        return sensitive ? .sensitive(Sensitive.joined(joined)) : .string(plain)
     }
 }

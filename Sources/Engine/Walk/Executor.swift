@@ -1,25 +1,5 @@
 import Graph
 
-/// How one step of a run ended.
-public enum StepOutcome: Sendable, Equatable {
-    /// Its effect was made and verified (and recorded).
-    case applied
-    /// Already done: recorded with an unchanged digest.
-    case skipped
-    case failed(String)
-    /// Not run because a step it needs failed.
-    case blocked(by: String)
-
-    public var word: String {
-        switch self {
-        case .applied: return "applied"
-        case .skipped: return "skipped"
-        case .failed: return "failed"
-        case .blocked: return "blocked"
-        }
-    }
-}
-
 /// Runs a step graph: each step once its needs have succeeded, independent steps concurrently
 /// (at most `parallel` at a time). A failure blocks only the steps that depend on it.
 public struct Executor: Sendable {

@@ -1,5 +1,6 @@
 import Document
 import Engine
+import Kube
 
 /// `helm.chart`: a Helm release installed by k3s' helm-controller from a HelmChart object, with
 /// secret values kept in a Secret the chart reads, never in the HelmChart itself.

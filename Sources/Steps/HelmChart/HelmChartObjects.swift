@@ -21,7 +21,7 @@ extension HelmChart {
     /// The secret values as the YAML file helm reads, base64-encoded as Secret data; still sensitive.
     var encodedSecretValues: Sensitive? {
         guard let values = parameters.secretValues else { return nil }
-        return Sensitive(YAML.emit(revealed(values))).map { Data($0.utf8).base64EncodedString() }
+        return YAML.emitSecret(values).map { Data($0.utf8).base64EncodedString() }
     }
 
     func chartObject(revision: Int) -> Value {
@@ -60,7 +60,7 @@ extension HelmChart {
               key.hasPrefix("values-"), key.hasSuffix(".yaml"),
               let live = Int(key.dropFirst(7).dropLast(5)) else { return 1 }
         let data = try await kube.get(secretRef)?["data"]?[key]?.stringValue
-        return data == encoded.revealed ? live : live + 1
+        return data.map(encoded.matches) == true ? live : live + 1
     }
 
     public func check(_ context: StepContext) async throws -> ChangeSet {
@@ -68,15 +68,5 @@ extension HelmChart {
         let revision = try await revision(context.kube, encoded: encoded)
         // The Secret first: helm-controller needs it when it sees the HelmChart.
         return ChangeSet(objects: [secretObject(revision: revision, encoded: encoded), chartObject(revision: revision)])
-    }
-}
-
-/// The value with its secrets as plain strings: only for building the Secret's content.
-func revealed(_ value: Value) -> Value {
-    switch value {
-    case .sensitive(let secret): return .string(secret.revealed)
-    case .object(let object): return .object(Object(object.map { ($0.key, revealed($0.value)) }))
-    case .array(let items): return .array(items.map(revealed))
-    default: return value
     }
 }

@@ -1,5 +1,6 @@
 import Document
 import Engine
+import Kube
 
 extension LocalVolumes {
     public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {

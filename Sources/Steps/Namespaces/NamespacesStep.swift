@@ -1,5 +1,6 @@
 import Document
 import Engine
+import Kube
 
 /// `kube.namespaces`: namespaces, with optional labels.
 public struct NamespacesStep: StepDriver {
@@ -36,22 +37,5 @@ public struct NamespacesStep: StepDriver {
             if let labels = parameters.labels { metadata["labels"] = .object(Object(labels.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })) }
             return ["apiVersion": "v1", "kind": "Namespace", "metadata": metadata]
         })
-    }
-}
-
-/// Kubernetes naming rules used by validation.
-public enum KubeNames {
-    /// RFC 1123 label: what namespaces and most names must be.
-    public static func isDNSLabel(_ s: String) -> Bool {
-        let bytes = Array(s.utf8)
-        guard !bytes.isEmpty, bytes.count <= 63 else { return false }
-        func alnum(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) }
-        return alnum(bytes.first!) && alnum(bytes.last!) && bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
-    }
-
-    /// RFC 1123 subdomain: what object names such as PersistentVolumes may be.
-    public static func isDNSSubdomain(_ s: String) -> Bool {
-        guard !s.isEmpty, s.utf8.count <= 253 else { return false }
-        return s.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { isDNSLabel(String($0)) }
     }
 }

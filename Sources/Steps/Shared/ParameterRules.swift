@@ -1,5 +1,6 @@
 import Document
 import Engine
+import Kube
 
 // Checks several drivers share: host paths and Kubernetes label syntax.
 enum ParameterRules {

@@ -1,5 +1,6 @@
 import Document
 import Engine
+import Kube
 
 extension TraefikACME {
     /// Cipher suite names Traefik accepts (Go's crypto/tls names, plus the older CHACHA20 spellings

@@ -58,7 +58,7 @@ extension TraefikRoutes {
     /// The Secret holding a basic-auth middleware's htpasswd lines under `users`, as Traefik reads it.
     func basicAuthSecret(_ middleware: Middleware) -> Value? {
         guard let auth = middleware.basicAuth else { return nil }
-        let lines = Sensitive(auth.users.map(\.value.revealed).joined(separator: "\n"))
+        let lines = Sensitive.joined(auth.users.map(\.value), separator: "\n")
         return Traefik.secret(name: Self.basicAuthSecretName(middleware), namespace: namespace(of: middleware), data: [("users", lines)])
     }
 

@@ -1,5 +1,6 @@
 import Document
 import Engine
+import Kube
 import Foundation
 
 extension TraefikRoutes {
@@ -190,7 +191,10 @@ extension TraefikRoutes {
     }
 
     static func isHtpasswdLine(_ line: Sensitive) -> Bool {
-        let text = line.revealed
+        line.satisfies { isHtpasswdText($0) }
+    }
+
+    static func isHtpasswdText(_ text: String) -> Bool {
         guard let colon = text.firstIndex(of: ":"), colon != text.startIndex, !text.contains("\n") else { return false }
         let hash = text[text.index(after: colon)...]
         return htpasswdHashes.contains { hash.hasPrefix($0) }

@@ -1,0 +1,19 @@
+/// How one step of a run ended.
+public enum StepOutcome: Sendable, Equatable {
+    /// Its effect was made and verified (and recorded).
+    case applied
+    /// Already done: recorded with an unchanged digest.
+    case skipped
+    case failed(String)
+    /// Not run because a step it needs failed.
+    case blocked(by: String)
+
+    public var word: String {
+        switch self {
+        case .applied: return "applied"
+        case .skipped: return "skipped"
+        case .failed: return "failed"
+        case .blocked: return "blocked"
+        }
+    }
+}
