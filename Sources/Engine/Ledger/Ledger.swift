@@ -136,10 +136,11 @@ public enum Ledger {
         _ = try await kube.mergePatch(configMapRef(playbook, shard: shard(of: step, count: shards)), patch: patch)
     }
 
-    /// Forgets a step removed from the playbook, once what it wrote is deleted.
+    /// Forgets a step removed from the playbook, once what it wrote is deleted: from every shard,
+    /// since the shard count may have changed since it was recorded.
     public static func remove(_ kube: KubeClient, playbook: String, step: String, shards: Int = 1) async throws {
         let patch: Value = ["metadata": ["annotations": .object(Object([(stepKeyPrefix + step, .null)]))]]
-        _ = try await kube.mergePatch(configMapRef(playbook, shard: shard(of: step, count: shards)), patch: patch)
+        for shard in 0..<max(1, shards) { _ = try await kube.mergePatch(configMapRef(playbook, shard: shard), patch: patch) }
     }
 
     /// Reads the HMAC key, creating it when `create` is set and it does not exist.
