@@ -18,13 +18,14 @@ struct Session {
     /// Ends the run: a rehearsal's cluster state is written out before the process exits.
     func close() { emulator?.stop() }
 
-    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook) throws -> Session {
+    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting()) throws -> Session {
         let logger = {
             var logger = Logger(label: "bootstrap.kube")
             logger.logLevel = options.verbose ? .debug : .warning
             return logger
         }()
-        let providers = playbook.orderedSteps.filter { $0.type.providesCluster }
+        // A cluster-providing step taken as provided (--skip) means the cluster is there already.
+        let providers = playbook.orderedSteps.filter { $0.type.providesCluster && !targeting.provided.contains($0.id) }
         let hasInstaller = !providers.isEmpty
         let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)))
 
@@ -32,7 +33,7 @@ struct Session {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let host = try RehearsalHost(directory: directory, simulations: StepCatalog.rehearsalSimulations)
             try seedMigrationSources(playbook, under: host.root)
-            let nodeName = providers.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
+            let nodeName = playbook.orderedSteps.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
             let crds = try options.crds ?? RehearsalCRDs.write(into: directory)
             let server = try EmulatorServer(options: EmulatorOptions(
                 listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName))
