@@ -53,6 +53,7 @@ extension Store {
         var served: [ResourceType] = []
         let versions = (spec["versions"]?.arrayValue ?? []).sorted { a, _ in a["storage"]?.boolValue == true }
         for v in versions where v["served"]?.boolValue != false {
+            let schema = v[path: ["schema", "openAPIV3Schema"]] ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
             served.append(ResourceType(
                 group: group, version: v["name"]?.stringValue ?? "v1",
                 plural: names["plural"]?.stringValue ?? "",
@@ -62,7 +63,7 @@ extension Store {
                 shortNames: (names["shortNames"]?.arrayValue ?? []).compactMap(\.stringValue),
                 categories: (names["categories"]?.arrayValue ?? []).compactMap(\.stringValue),
                 hasStatus: v[path: ["subresources", "status"]] != nil,
-                schema: v[path: ["schema", "openAPIV3Schema"]] ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]))
+                schema: schema, crdShape: .fromCRD(schema)))
         }
         registry.setCustom(name, served)
         let now = Timestamp.now()
