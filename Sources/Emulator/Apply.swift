@@ -44,7 +44,8 @@ enum Apply {
         if let oldFields = previous?["fieldsV1"] {
             let othersOwn = others.reduce(into: Set<Path>()) { $0.formUnion(leafPaths(entries[$1.index]["fieldsV1"] ?? .null)) }
             let stale = leafPaths(oldFields).subtracting(newFields).subtracting(othersOwn)
-            for path in stale.sorted(by: { $0.count > $1.count }) { result = removing(path[...], from: result) }
+            // Whole items first: once their key fields are removed, they could no longer be found.
+            for path in stale.sorted(by: { ($0.last == ".") && ($1.last != ".") }) { result = removing(path[...], from: result) }
         }
         result = merge(result, applied, shape: shape)
 
