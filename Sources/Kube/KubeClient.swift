@@ -159,7 +159,9 @@ public final class KubeClient: Sendable {
         var query = query
         if dryRun { query.append(("dryRun", "All")) }
         let target = query.isEmpty ? path : path + "?" + query.map { "\($0)=\(Self.encodeQuery($1))" }.joined(separator: "&")
-        var headers = ["Accept: application/json"]
+        // The API server names a write's field manager after the User-Agent when the request gives none
+        // (creates, updates and merge patches), so a person reading managedFields sees who wrote.
+        var headers = ["Accept: application/json", "User-Agent: \(options.fieldManager)"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
         // The one place secrets are revealed: the request body on its way to the API server.
         let request = HTTPRequest(method: method, url: Self.trimmed(config.server) + target, headers: headers,

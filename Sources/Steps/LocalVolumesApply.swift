@@ -33,7 +33,7 @@ extension LocalVolumes {
             let ref = claimRef(volume)
             try await context.wait(for: "claim \(volume.namespace)/\(volume.claimName) to be Bound") {
                 let phase = try await kube.get(ref)?[path: ["status", "phase"]]?.stringValue
-                if phase == "Lost" { throw StepError("claim \(volume.namespace)/\(volume.claimName) is Lost: its volume \(volume.name) went away") }
+                if phase == "Lost" { throw StepError("claim \(volume.namespace)/\(volume.claimName) is Lost: its volume \(volume.name) went away or no longer names it in claimRef") }
                 return phase == "Bound"
             }
         }
