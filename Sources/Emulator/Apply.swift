@@ -69,13 +69,12 @@ enum Apply {
     static func recordUpdate(old: Value?, new: Value, shape: Shape, manager: String, subresource: String?, now: String) -> Value {
         var result = new
         var entries = new[path: ["metadata", "managedFields"]]?.arrayValue ?? old?[path: ["metadata", "managedFields"]]?.arrayValue ?? []
-        let after = fields(of: new, shape: shape)
-        let changed = after.filter { path in
-            old == nil || value(at: path[...], in: old!) != value(at: path[...], in: new)
-        }
+        let changed = fields(of: new, shape: shape, changedSince: old ?? .object(Object()))
         if !changed.isEmpty {
             for i in entries.indices {
-                entries[i]["fieldsV1"] = tree(leafPaths(entries[i]["fieldsV1"] ?? .null).subtracting(changed))
+                // The update's fields change hands; fields it removed are no one's any more.
+                let kept = leafPaths(entries[i]["fieldsV1"] ?? .null).subtracting(changed).filter { value(at: $0[...], in: new) != nil }
+                entries[i]["fieldsV1"] = tree(kept)
             }
             let isMine = { (e: Value) in e["manager"]?.stringValue == manager && e["operation"]?.stringValue == "Update" && e["subresource"]?.stringValue == subresource }
             let mine = entries.first(where: isMine).map { leafPaths($0["fieldsV1"] ?? .null) } ?? []
@@ -96,42 +95,52 @@ enum Apply {
 
     /// The fields an object sets, as leaf paths. apiVersion, kind and the server's own metadata are no
     /// one's to own.
-    static func fields(of object: Value, shape: Shape) -> Set<Path> {
+    ///
+    /// With `changedSince`, only the fields whose value differs from that object's (an update's
+    /// share), found in one walk of both.
+    static func fields(of object: Value, shape: Shape, changedSince old: Value? = nil) -> Set<Path> {
         guard case .object(let top) = object else { return [] }
         var out = Set<Path>()
         for (key, child) in top where key != "apiVersion" && key != "kind" {
+            let before = old.map { $0[key] ?? .null }
             if key == "metadata", case .object(var meta) = child {
                 for k in ["name", "namespace", "resourceVersion", "uid", "managedFields", "creationTimestamp", "generation", "selfLink"] { meta[k] = nil }
-                collect(.object(meta), shape: BuiltinSchema.objectMeta, prefix: ["f:metadata"], into: &out, top: true)
+                collect(.object(meta), shape: BuiltinSchema.objectMeta, prefix: ["f:metadata"], old: before, into: &out, top: true)
                 continue
             }
-            collect(child, shape: shape.child(key, value: child) ?? .any, prefix: ["f:\(key)"], into: &out)
+            collect(child, shape: shape.child(key, value: child) ?? .any, prefix: ["f:\(key)"], old: before, into: &out)
         }
         return out
     }
 
-    private static func collect(_ value: Value, shape: Shape, prefix: Path, into out: inout Set<Path>, top: Bool = false) {
+    /// `old`: nil collects every field; a value (`.null` when absent) collects only what differs from it.
+    private static func collect(_ value: Value, shape: Shape, prefix: Path, old: Value?, into out: inout Set<Path>, top: Bool = false) {
+        if let old, old == value { return }
         if shape.isLeaf(for: value) { out.insert(prefix); return }
         let before = out.count
         switch shape.resolved {
         case .list(let element, let type):
+            let oldItems = old?.arrayValue ?? []
             for item in value.arrayValue ?? [] {
                 switch type {
-                case .set: out.insert(prefix + ["v:" + JSON.encode(item, options: .revealSecrets)])
+                case .set:
+                    if old == nil || !oldItems.contains(item) { out.insert(prefix + ["v:" + JSON.encode(item, options: .revealSecrets)]) }
                 case .map(let keys):
-                    let itemPath = prefix + ["k:" + keyJSON(item, keys)]
-                    out.insert(itemPath + ["."])
-                    collect(item, shape: element, prefix: itemPath, into: &out, top: true)
+                    let step = "k:" + keyJSON(item, keys)
+                    let oldItem = old == nil ? nil : Optional(oldItems.first { matches($0, step) } ?? .null)
+                    if old == nil || oldItem == .null { out.insert(prefix + [step, "."]) }
+                    collect(item, shape: element, prefix: prefix + [step], old: oldItem, into: &out, top: true)
                 case .atomic: break
                 }
             }
         default:
             for (key, child) in value.objectValue ?? Object() {
-                collect(child, shape: shape.child(key, value: child) ?? .any, prefix: prefix + ["f:\(key)"], into: &out)
+                collect(child, shape: shape.child(key, value: child) ?? .any, prefix: prefix + ["f:\(key)"],
+                        old: old.map { $0[key] ?? .null }, into: &out)
             }
         }
         // An empty struct or list is still a field the manager set.
-        if out.count == before && !top { out.insert(prefix) }
+        if out.count == before && !top && (old == nil || old == .null) { out.insert(prefix) }
     }
 
     /// `{"name":"x"}`: a map list item's keys, sorted, as FieldsV1 spells them.

@@ -219,4 +219,48 @@ import TestSupport
         #expect(warned.status == 201)
         #expect(warned.headers["warning"] == #"299 - "unknown field \"spec.template.spec.containers[0].imagePullPolice\"""#)
     }
+
+    /// A custom resource merges by its CRD's own markers: a map list on its keys, a set by value, an
+    /// atomic object whole (and another manager's atomic object is a conflict until forced).
+    @Test func customResourcesMergeByTheirCRDsMarkers() throws {
+        let emulator = try EmulatorFixtures.started()
+        defer { emulator.stop() }
+        let api = EmulatorClient(emulator)
+        let crd: Value = [
+            "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": ["name": "gadgets.example.com"],
+            "spec": ["group": "example.com", "scope": "Namespaced", "names": ["plural": "gadgets", "singular": "gadget", "kind": "Gadget"],
+                     "versions": [["name": "v1", "served": true, "storage": true, "schema": ["openAPIV3Schema": [
+                        "type": "object", "properties": ["spec": ["type": "object", "properties": [
+                            "items": ["type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                                      "items": ["type": "object", "properties": ["name": ["type": "string"], "value": ["type": "string"]]]],
+                            "tags": ["type": "array", "x-kubernetes-list-type": "set", "items": ["type": "string"]],
+                            "selector": ["type": "object", "x-kubernetes-map-type": "atomic",
+                                         "properties": ["a": ["type": "string"], "b": ["type": "string"]]],
+                            "plain": ["type": "array", "items": ["type": "string"]],
+                        ]]],
+                     ]]]]],
+        ]
+        #expect(try api.post("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd).status == 201)
+        let path = "/apis/example.com/v1/namespaces/default/gadgets/g"
+        func gadget(_ spec: Value) -> Value {
+            ["apiVersion": "example.com/v1", "kind": "Gadget", "metadata": ["name": "g", "namespace": "default"], "spec": spec]
+        }
+        #expect(try api.apply(path, gadget(["items": [["name": "x", "value": "1"]], "tags": ["t1"], "selector": ["a": "1"], "plain": ["p1"]]),
+                              query: "fieldManager=a").status == 201)
+        let refused = try api.apply(path, gadget(["items": [["name": "y", "value": "2"]], "tags": ["t2"], "selector": ["b": "2"]]),
+                                    query: "fieldManager=b")
+        #expect(refused.status == 409)
+        #expect(refused.json["message"] == "Apply failed with 1 conflict: conflict with \"a\": .spec.selector")
+
+        let merged = try api.apply(path, gadget(["items": [["name": "y", "value": "2"]], "tags": ["t2"], "selector": ["b": "2"], "plain": ["p2"]]),
+                                   query: "fieldManager=b&force=true")
+        #expect(merged.status == 200)
+        #expect(merged.json[path: ["spec", "items"]] == [["name": "x", "value": "1"], ["name": "y", "value": "2"]])
+        #expect(merged.json[path: ["spec", "tags"]] == ["t1", "t2"])
+        #expect(merged.json[path: ["spec", "selector"]] == ["b": "2"])
+        #expect(merged.json[path: ["spec", "plain"]] == ["p2"])
+        let fieldsOfA = merged.json[path: ["metadata", "managedFields"]]?.arrayValue?.first { $0["manager"] == "a" }?["fieldsV1"]
+        #expect(fieldsOfA == ["f:spec": ["f:items": [#"k:{"name":"x"}"#: [".": [:], "f:name": [:], "f:value": [:]]],
+                                         "f:tags": [#"v:"t1""#: [:]]]])
+    }
 }
