@@ -65,30 +65,61 @@ enum Apply {
     }
 
     /// A write that is not an apply (create, update, patch): the manager takes every field it changed,
-    /// from whoever owned it, without conflicts (structured-merge-diff merge/update.go, Update).
+    /// from whoever owned it, without conflicts, and fields it removed are no one's any more
+    /// (structured-merge-diff merge/update.go, Update). The FieldsV1 trees are edited in place: the
+    /// ledger's merge patches change one annotation of a thousand, and must not cost a thousand.
     static func recordUpdate(old: Value?, new: Value, shape: Shape, manager: String, subresource: String?, now: String) -> Value {
         var result = new
         var entries = new[path: ["metadata", "managedFields"]]?.arrayValue ?? old?[path: ["metadata", "managedFields"]]?.arrayValue ?? []
-        let changed = fields(of: new, shape: shape, changedSince: old ?? .object(Object()))
-        if !changed.isEmpty {
+        var removed: [Path] = []
+        let changed = fields(of: new, shape: shape, changedSince: old ?? .object(Object()), removed: &removed)
+        if !changed.isEmpty || !removed.isEmpty {
             for i in entries.indices {
-                // The update's fields change hands; fields it removed are no one's any more.
-                let kept = leafPaths(entries[i]["fieldsV1"] ?? .null).subtracting(changed).filter { value(at: $0[...], in: new) != nil }
-                entries[i]["fieldsV1"] = tree(kept)
+                var fieldsV1 = entries[i]["fieldsV1"] ?? .object(Object())
+                for path in changed { fieldsV1 = deleting(path[...], from: fieldsV1) }
+                for path in removed { fieldsV1 = deleting(path[...], from: fieldsV1) }
+                entries[i]["fieldsV1"] = fieldsV1
             }
+        }
+        if !changed.isEmpty {
             let isMine = { (e: Value) in e["manager"]?.stringValue == manager && e["operation"]?.stringValue == "Update" && e["subresource"]?.stringValue == subresource }
-            let mine = entries.first(where: isMine).map { leafPaths($0["fieldsV1"] ?? .null) } ?? []
+            var mine = entries.first(where: isMine)?["fieldsV1"] ?? .object(Object())
+            for path in changed.sorted(by: { $0.lexicographicallyPrecedes($1) }) { mine = inserting(path[...], into: mine) }
             entries.removeAll(where: isMine)
             var entry: Value = [
                 "manager": .string(manager), "operation": "Update", "apiVersion": new["apiVersion"] ?? .null,
-                "time": .string(now), "fieldsType": "FieldsV1", "fieldsV1": tree(mine.union(changed)),
+                "time": .string(now), "fieldsType": "FieldsV1", "fieldsV1": mine,
             ]
             if let subresource { entry["subresource"] = .string(subresource) }
             entries.append(entry)
         }
-        entries.removeAll { $0["fieldsV1"]?.objectValue?.isEmpty ?? false }
+        entries.removeAll { $0["fieldsV1"]?.objectValue?.isEmpty ?? true }
         result["metadata"]?["managedFields"] = entries.isEmpty ? nil : .array(entries)
         return result
+    }
+
+    /// The tree without the subtree at `path` (and without parents left empty).
+    static func deleting(_ path: ArraySlice<String>, from tree: Value) -> Value {
+        guard let step = path.first, case .object(var o) = tree, let child = o[step] else { return tree }
+        if path.count == 1 {
+            o[step] = nil
+        } else {
+            let rest = deleting(path.dropFirst(), from: child)
+            o[step] = (rest.objectValue ?? Object()).isEmpty ? nil : rest
+        }
+        return .object(o)
+    }
+
+    static func inserting(_ path: ArraySlice<String>, into tree: Value) -> Value {
+        guard let step = path.first else { return tree }
+        var o = tree.objectValue ?? Object()
+        if path.count == 1 {
+            // A leaf; a field that had owned children keeps them.
+            if o[step] == nil { o[step] = .object(Object()) }
+        } else {
+            o[step] = inserting(path.dropFirst(), into: o[step] ?? .object(Object()))
+        }
+        return .object(o)
     }
 
     // MARK: - Field sets
@@ -99,29 +130,52 @@ enum Apply {
     /// With `changedSince`, only the fields whose value differs from that object's (an update's
     /// share), found in one walk of both.
     static func fields(of object: Value, shape: Shape, changedSince old: Value? = nil) -> Set<Path> {
+        var removed: [Path] = []
+        return fields(of: object, shape: shape, changedSince: old, removed: &removed)
+    }
+
+    /// `removed` gets the fields of `old` that `object` no longer has.
+    static func fields(of object: Value, shape: Shape, changedSince old: Value?, removed: inout [Path]) -> Set<Path> {
         guard case .object(let top) = object else { return [] }
         var out = Set<Path>()
+        for (key, _) in old?.objectValue ?? Object() where top[key] == nil && key != "apiVersion" && key != "kind" { removed.append(["f:\(key)"]) }
+        let serverMetadata = ["name", "namespace", "resourceVersion", "uid", "managedFields", "creationTimestamp", "generation", "selfLink"]
         for (key, child) in top where key != "apiVersion" && key != "kind" {
-            let before = old.map { $0[key] ?? .null }
+            var before = old.map { $0[key] ?? .null }
             if key == "metadata", case .object(var meta) = child {
-                for k in ["name", "namespace", "resourceVersion", "uid", "managedFields", "creationTimestamp", "generation", "selfLink"] { meta[k] = nil }
-                collect(.object(meta), shape: BuiltinSchema.objectMeta, prefix: ["f:metadata"], old: before, into: &out, top: true)
+                for k in serverMetadata { meta[k] = nil }
+                if case .object(var oldMeta)? = before {
+                    for k in serverMetadata { oldMeta[k] = nil }
+                    before = .object(oldMeta)
+                }
+                collect(.object(meta), shape: BuiltinSchema.objectMeta, prefix: ["f:metadata"], old: before, into: &out, removed: &removed, top: true)
                 continue
             }
-            collect(child, shape: shape.child(key, value: child) ?? .any, prefix: ["f:\(key)"], old: before, into: &out)
+            collect(child, shape: shape.child(key, value: child) ?? .any, prefix: ["f:\(key)"], old: before, into: &out, removed: &removed)
         }
         return out
     }
 
     /// `old`: nil collects every field; a value (`.null` when absent) collects only what differs from it.
-    private static func collect(_ value: Value, shape: Shape, prefix: Path, old: Value?, into out: inout Set<Path>, top: Bool = false) {
+    private static func collect(_ value: Value, shape: Shape, prefix: Path, old: Value?, into out: inout Set<Path>,
+                                removed: inout [Path], top: Bool = false) {
         if let old, old == value { return }
         if shape.isLeaf(for: value) { out.insert(prefix); return }
         let before = out.count
         switch shape.resolved {
         case .list(let element, let type):
             let oldItems = old?.arrayValue ?? []
-            for item in value.arrayValue ?? [] {
+            let items = value.arrayValue ?? []
+            switch type {
+            case .set: for item in oldItems where !items.contains(item) { removed.append(prefix + ["v:" + JSON.encode(item, options: .revealSecrets)]) }
+            case .map(let keys):
+                for item in oldItems {
+                    let step = "k:" + keyJSON(item, keys)
+                    if !items.contains(where: { matches($0, step) }) { removed.append(prefix + [step]) }
+                }
+            case .atomic: break
+            }
+            for item in items {
                 switch type {
                 case .set:
                     if old == nil || !oldItems.contains(item) { out.insert(prefix + ["v:" + JSON.encode(item, options: .revealSecrets)]) }
@@ -129,14 +183,16 @@ enum Apply {
                     let step = "k:" + keyJSON(item, keys)
                     let oldItem = old == nil ? nil : Optional(oldItems.first { matches($0, step) } ?? .null)
                     if old == nil || oldItem == .null { out.insert(prefix + [step, "."]) }
-                    collect(item, shape: element, prefix: prefix + [step], old: oldItem, into: &out, top: true)
+                    collect(item, shape: element, prefix: prefix + [step], old: oldItem, into: &out, removed: &removed, top: true)
                 case .atomic: break
                 }
             }
         default:
-            for (key, child) in value.objectValue ?? Object() {
+            let object = value.objectValue ?? Object()
+            for (key, _) in old?.objectValue ?? Object() where object[key] == nil { removed.append(prefix + ["f:\(key)"]) }
+            for (key, child) in object {
                 collect(child, shape: shape.child(key, value: child) ?? .any, prefix: prefix + ["f:\(key)"],
-                        old: old.map { $0[key] ?? .null }, into: &out)
+                        old: old.map { $0[key] ?? .null }, into: &out, removed: &removed)
             }
         }
         // An empty struct or list is still a field the manager set.

@@ -37,7 +37,11 @@ extension Shape {
                 }
                 return element.pruned(item, path: path + "[\(i)]", typedPath: typed, unknown: &unknown)
             })
-        case .map, .object:
+        case .map(let element, _):
+            // Labels, annotations, ConfigMap data: nothing under them can be unknown.
+            if case .scalar = element.resolved { return value }
+            fallthrough
+        case .object:
             guard case .object(let object) = value else { return value }
             var out = Object()
             for (key, item) in object {
