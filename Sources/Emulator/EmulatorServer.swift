@@ -318,6 +318,8 @@ public final class EmulatorServer: Sendable {
         case "", "Warn": context.fieldValidation = .warn
         case "Strict": context.fieldValidation = .strict
         case "Ignore": context.fieldValidation = .ignore
+        case _ where ["GET", "HEAD"].contains(request.method):
+            break  // reads take no write options
         case let other:
             throw .badRequest("fieldValidation: Unsupported value: \(JSON.encode(.string(other))): supported values: \"Ignore\", \"Strict\", \"Warn\"")
         }
