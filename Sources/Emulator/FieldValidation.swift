@@ -2,7 +2,8 @@ import Document
 
 /// The `fieldValidation` query parameter (Kubernetes 1.25+; KEP 2885): what a create, update or
 /// non-apply patch does with fields the schema does not declare. They are dropped in every case (a
-/// built-in type's decoder has nowhere to put them, a CRD's structural schema prunes them);
+/// built-in type's decoder has nowhere to put them, a CRD's structural schema prunes them:
+/// staging/src/k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning/algorithm.go);
 /// `Strict` refuses the request instead, `Warn` (the default) says so in a `Warning` header per
 /// field, `Ignore` says nothing. Server-side apply is stricter: an unknown field in an apply
 /// configuration is always an error (staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/
@@ -112,8 +113,9 @@ extension APIError {
     }
 }
 
-/// A `Warning` header value (RFC 7234 §5.5 as Kubernetes sends it: code 299, agent `-`,
-/// staging/src/k8s.io/apiserver/pkg/endpoints/filters/warning.go).
+/// A `Warning` header value as kube-apiserver sends it: code 299, agent `-`, the text quoted with
+/// backslash escapes (staging/src/k8s.io/apimachinery/pkg/util/net/http.go, NewWarningHeader; added
+/// per warning by staging/src/k8s.io/apiserver/pkg/endpoints/filters/warning.go).
 func warningHeader(_ text: String) -> String {
     "299 - \"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
 }
