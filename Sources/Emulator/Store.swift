@@ -108,6 +108,11 @@ struct Store {
             if let bodyName = applied[path: ["metadata", "name"]]?.stringValue, bodyName != name {
                 throw .badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
             }
+            // staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/structuredmerge.go, Apply.
+            if let version = applied["apiVersion"]?.stringValue, version != t.apiVersion {
+                throw .badRequest("Incorrect version specified in apply patch. Specified patch version: \(version), expected: \(t.apiVersion)")
+            }
+            if applied[path: ["metadata", "managedFields"]] != nil { throw .badRequest("metadata.managedFields must be nil") }
             let live = old.map { served($0, as: t) }
             var unknown: [UnknownField] = []
             _ = t.shape.pruned(applied, unknown: &unknown)

@@ -263,4 +263,18 @@ import TestSupport
         #expect(fieldsOfA == ["f:spec": ["f:items": [#"k:{"name":"x"}"#: [".": [:], "f:name": [:], "f:value": [:]]],
                                          "f:tags": [#"v:"t1""#: [:]]]])
     }
+
+    @Test func applyConfigurationsNameTheirVersionAndCarryNoManagedFields() throws {
+        let emulator = try EmulatorFixtures.started()
+        defer { emulator.stop() }
+        let api = EmulatorClient(emulator)
+        let wrongVersion = try api.apply(Self.cms + "/c", ["apiVersion": "v2", "kind": "ConfigMap", "metadata": ["name": "c"]])
+        #expect(wrongVersion.status == 400)
+        #expect(wrongVersion.json["message"] == "Incorrect version specified in apply patch. Specified patch version: v2, expected: v1")
+        let managed = try api.apply(Self.cms + "/c", ["apiVersion": "v1", "kind": "ConfigMap",
+                                                      "metadata": ["name": "c", "managedFields": [["manager": "x"]]]])
+        #expect(managed.status == 400)
+        #expect(managed.json["message"] == "metadata.managedFields must be nil")
+        #expect(try api.get(Self.cms + "/c").status == 404)
+    }
 }
