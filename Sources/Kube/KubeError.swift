@@ -99,7 +99,9 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
                 return Cause(field: field, reason: "FieldValueUnknown", message: "field not declared in schema")
             }
             let names = fields.compactMap(\.field).map { "\"\($0)\"" }.joined(separator: ", ")
-            return KubeError(reason: .invalid, message: "unknown field \(names) (the server's schema does not declare it): \(message)",
+            let what = fields.count == 1 ? "unknown field \(names) (the server's schema does not declare it)"
+                : "unknown fields \(names) (the server's schema does not declare them)"
+            return KubeError(reason: .invalid, message: "\(what): \(message)",
                              method: method, path: path, code: response.status, causes: fields)
         }
         return KubeError(reason: reason(named: reasonName, code: response.status), message: message,

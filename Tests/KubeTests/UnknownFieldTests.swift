@@ -55,4 +55,26 @@ import Testing
         #expect(KubeError.warnings(in: "") == [])
         #expect(KubeError.warnings(in: #"299 - "unterminated"#) == [])
     }
+
+    /// Several undeclared fields, as structured-merge-diff lists them: each named, and no retry.
+    @Test func severalUndeclaredFieldsAreEachNamedAndNotRetried() async throws {
+        let discovery = ScriptedTransport.Outcome.response(HTTPResponse(status: 200, body: Array(JSON.encode(
+            ["kind": "APIResourceList", "resources": [["name": "configmaps", "kind": "ConfigMap", "namespaced": true]]]).utf8)))
+        let refused = ScriptedTransport.Outcome.response(HTTPResponse(status: 500, body: Array(JSON.encode([
+            "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 500,
+            "message": "failed to create typed patch object (x/y; /v1, Kind=ConfigMap): errors:\n  .dataa: field not declared in schema\n  .spec: field not declared in schema",
+        ]).utf8)))
+        let transport = ScriptedTransport([discovery, refused])
+        let clock = VirtualClock()
+        let kube = KubeClient(config: fakeConfig(), transport: transport, clock: clock.retryClock)
+        await #expect {
+            _ = try await kube.apply(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "y", "namespace": "x"]], dryRun: false)
+        } throws: { error in
+            guard let error = error as? KubeError else { return false }
+            return error.reason == .invalid && error.causes.map(\.field) == ["dataa", "spec"]
+                && error.message.hasPrefix(#"unknown fields "dataa", "spec" (the server's schema does not declare them): "#)
+        }
+        #expect(transport.sent.count == 2)
+        #expect(clock.sleeps.isEmpty)
+    }
 }
