@@ -127,10 +127,12 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
             }
             guard closed else { break }
             out.append(text)
-            // An optional quoted warn-date follows the text; skip to the next value.
-            if let comma = chars.firstIndex(of: ","), let nextQuote = chars.firstIndex(of: "\""), nextQuote < comma {
-                chars = chars[chars.index(after: nextQuote)...]
-                if let end = chars.firstIndex(of: "\"") { chars = chars[chars.index(after: end)...] }
+            // An optional quoted warn-date may follow the text; the next value starts after a comma.
+            chars = chars.drop { $0 == " " }
+            if chars.first == "\"" {
+                chars = chars.dropFirst()
+                guard let end = chars.firstIndex(of: "\"") else { break }
+                chars = chars[chars.index(after: end)...]
             }
         }
         return out

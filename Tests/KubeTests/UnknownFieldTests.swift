@@ -52,6 +52,8 @@ import Testing
     @Test func warningHeadersAreParsed() {
         #expect(KubeError.warnings(in: #"299 - "unknown field \"spec.foo\"""#) == [#"unknown field "spec.foo""#])
         #expect(KubeError.warnings(in: #"299 - "a" "Tue, 06 Oct 2026 10:00:00 GMT", 299 - "b""#) == ["a", "b"])
+        #expect(KubeError.warnings(in: #"299 - "only" "Tue, 06 Oct 2026 10:00:00 GMT""#) == ["only"])
+        #expect(KubeError.warnings(in: #"299 - "a, with a comma", 299 - "b""#) == ["a, with a comma", "b"])
         #expect(KubeError.warnings(in: "") == [])
         #expect(KubeError.warnings(in: #"299 - "unterminated"#) == [])
     }
