@@ -3,9 +3,9 @@ import PackageDescription
 
 // The targets follow the data flow: playbook file -> Playbook (loader) -> Graph -> Engine
 // (planner, ledger, executor) -> Steps (drivers) -> Kube / Host. Document is the shared data model.
+// Linux only: no platforms are declared, since the package builds on no Apple platform.
 let package = Package(
     name: "bootstrap",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "bootstrap", targets: ["bootstrap"]),
     ],
@@ -35,9 +35,8 @@ let package = Package(
         .target(name: "Engine", dependencies: [
             "Document", "Playbook", "Graph", "Kube", "Host",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Steps", dependencies: ["Document", "Playbook", "Engine", "Kube", "Host"]),
+        .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host"]),
         .executableTarget(name: "bootstrap", dependencies: [
             "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
