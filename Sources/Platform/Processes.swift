@@ -4,10 +4,8 @@ import Glibc
 import Musl
 #endif
 
-/// This process's id, and whether another process still exists.
+/// Whether another process still exists.
 public enum Processes {
-    public static var currentID: Int32 { getpid() }
-
     /// True only when `pid` is certainly gone (kill(pid, 0) says ESRCH); a process of another user is not.
     public static func isGone(_ pid: Int32) -> Bool {
         kill(pid, 0) != 0 && errno == ESRCH
