@@ -4,7 +4,7 @@ import Glibc
 import Musl
 #endif
 
-/// Whole-file reads, atomic replacement, appends and attribute changes, with errno's reason on failure.
+/// Whole-file reads, atomic replacement, appends, attribute changes and renames, with errno's reason on failure.
 public enum Files {
     /// Every byte of a file.
     public static func read(_ path: String) throws(SystemError) -> [UInt8] {
@@ -71,16 +71,6 @@ public enum Files {
     /// rename(2): atomic, and only within one file system.
     public static func rename(_ source: String, to destination: String) throws(SystemError) {
         if posixRename(source, destination) != 0 { throw .last("rename", destination) }
-    }
-
-    /// unlink(2).
-    public static func remove(_ path: String) throws(SystemError) {
-        if unlink(path) != 0 { throw .last("unlink", path) }
-    }
-
-    /// mkdir(2) of one directory; an existing directory is not an error.
-    public static func makeDirectory(_ path: String, mode: UInt16 = 0o755) throws(SystemError) {
-        if mkdir(path, mode_t(mode)) != 0 && errno != EEXIST { throw .last("mkdir", path) }
     }
 
     private static func writeAll(_ fd: Int32, _ bytes: some Collection<UInt8>, _ path: String) throws(SystemError) {
