@@ -40,18 +40,19 @@ private struct Expected: Error, Equatable {}
         #expect(results == Array(repeating: true, count: jobs))
     }
 
-    @Test func workersRunEveryJobWithAResourceMadeOnTheirThread() {
+    @Test func workersRunEveryJobWithAResourceMadeOnTheirThread() async throws {
         let made = Mutex(0)
         let workers = Workers<Int>(name: "test-worker", maxThreads: 2) { made.withLock { $0 += 1; return $0 } }
         let done = Mutex([Int]())
         for job in 0..<20 { workers.submit { _ in done.withLock { $0.append(job) } } }
-        workers.shutdown()
+        // shutdown() waits for the threads, so it is blocking work too.
+        try await Blocking.run { workers.shutdown() }
         #expect(done.withLock { $0.sorted() } == Array(0..<20))
         #expect((1...2).contains(made.withLock { $0 }))
     }
 
     /// A program that echoes more than a pipe holds while still being fed finishes: both directions are served.
-    @Test func pipeExchangeFeedsAndDrainsAtOnce() throws {
+    @Test func pipeExchangeFeedsAndDrainsAtOnce() async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "cat; echo done >&2"]
@@ -61,11 +62,14 @@ private struct Expected: Error, Equatable {}
         process.standardError = error
         try process.run()
         let text = Array(repeating: UInt8(ascii: "x"), count: 1 << 20)
-        let (out, err) = PipeExchange.run(input: text, inputFD: input.fileHandleForWriting.fileDescriptor,
-                                          closeInput: { try? input.fileHandleForWriting.close() },
-                                          outputFD: output.fileHandleForReading.fileDescriptor,
-                                          errorFD: error.fileHandleForReading.fileDescriptor)
-        process.waitUntilExit()
+        let (out, err) = try await Blocking.run {
+            let exchanged = PipeExchange.run(input: text, inputFD: input.fileHandleForWriting.fileDescriptor,
+                                             closeInput: { try? input.fileHandleForWriting.close() },
+                                             outputFD: output.fileHandleForReading.fileDescriptor,
+                                             errorFD: error.fileHandleForReading.fileDescriptor)
+            process.waitUntilExit()
+            return exchanged
+        }
         #expect(out == text)
         #expect(err == Array("done\n".utf8))
     }
