@@ -55,8 +55,8 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "Emulator", "TestSupport"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Kube", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Steps", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Document", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document"]),
     ]
