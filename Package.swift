@@ -23,8 +23,11 @@ let package = Package(
         // curl_easy_setopt/getinfo are C variadics Swift cannot call; this is the one place that does.
         .target(name: "CurlShim", dependencies: ["CCurl"]),
 
-        // The one module that calls the C library (files, sockets, clock) and starts threads.
-        .target(name: "Platform"),
+        // fork/exec with a process group and a parent-death signal: the child side must be
+        // async-signal-safe C. Only Platform uses it.
+        .target(name: "CSpawn"),
+        // The one module that calls the C library (files, sockets, clock, processes) and starts threads.
+        .target(name: "Platform", dependencies: ["CSpawn"]),
 
         .target(name: "Document", dependencies: ["CYaml", "Platform"]),
         .target(name: "Playbook", dependencies: ["Document", "Platform"]),

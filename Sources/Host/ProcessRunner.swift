@@ -1,13 +1,27 @@
 import Foundation
 import Platform
 
-/// Runs a program with Foundation's Process, off the cooperative thread pool, capturing its output.
+/// Runs a program off the cooperative thread pool, capturing its output. The child runs in a
+/// process group of its own, dies with bootstrap, and is reached by an interruption (``Children``).
 enum ProcessRunner {
     static func run(argv: [String], environment: [String: String], input: String?) async throws -> CommandResult {
         guard let program = argv.first else { throw HostError.io("empty command") }
         let executable = try locate(program, path: environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+        let arguments = Array(argv.dropFirst())
         return try await Blocking.run(name: "host-command") {
-            try runBlocking(executable, Array(argv.dropFirst()), environment, input)
+            let result: Processes.Result
+            do {
+                result = try Processes.run(executable, arguments: arguments, environment: environment, input: Array((input ?? "").utf8))
+            } catch let stopped as Processes.Stopped {
+                throw HostError.io("\(stopped): \(argv.map(shellQuote).joined(separator: " "))")
+            } catch {
+                throw HostError.io("cannot run \(executable): \(error)")
+            }
+            var stderr = String(decoding: result.error, as: UTF8.self)
+            if let signal = result.exit.signal {
+                stderr += (stderr.isEmpty || stderr.hasSuffix("\n") ? "" : "\n") + "(ended by signal \(signal))"
+            }
+            return CommandResult(status: result.exit.status, stdout: String(decoding: result.output, as: UTF8.self), stderr: stderr)
         }
     }
 
@@ -25,29 +39,5 @@ enum ProcessRunner {
             }
         }
         throw HostError.commandNotFound(program)
-    }
-
-    private static func runBlocking(_ executable: String, _ arguments: [String], _ environment: [String: String],
-                                    _ input: String?) throws -> CommandResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        let stdout = Pipe(), stderr = Pipe(), stdin = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = stdin
-        do { try process.run() } catch {
-            throw HostError.io("cannot run \(executable): \(error.localizedDescription)")
-        }
-        // Input is fed and both outputs drained together on this one thread, so a chatty program
-        // cannot block on a full pipe.
-        let (out, err) = PipeExchange.run(input: Array((input ?? "").utf8), inputFD: stdin.fileHandleForWriting.fileDescriptor,
-                                          closeInput: { try? stdin.fileHandleForWriting.close() },
-                                          outputFD: stdout.fileHandleForReading.fileDescriptor,
-                                          errorFD: stderr.fileHandleForReading.fileDescriptor)
-        process.waitUntilExit()
-        return CommandResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                             stderr: String(decoding: err, as: UTF8.self))
     }
 }

@@ -57,8 +57,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let session = try Session.open(cluster, playbook: playbook, targeting: targeting)
         defer { session.close() }
         let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
+        let interrupts = RunInterrupts()
         let options = WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
-                                  failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting)
+                                  failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting,
+                                  interruption: interrupts.interruption)
         let walker = Walker(host: session.host, connection: session.connection, options: options,
                             progress: { event in printer.handle(event) })
         if let saved {
@@ -78,7 +80,7 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let report: ApplyReport
         do {
-            report = try await walker.apply(playbook)
+            report = try await interrupts.during { try await walker.apply(playbook) }
             printer.finish()
         } catch let unmet as UnmetNeeds {
             printer.finish()
@@ -91,6 +93,10 @@ struct ApplyCommand: AsyncParsableCommand {
         } catch {
             printer.finish()
             Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            if let signal = interrupts.signal {
+                Console.err("interrupted: 0 steps applied; re-run to continue:\n  \(rerunCommand())")
+                throw ExitCode.of(signal.exitStatus)
+            }
             throw ExitCode.of(ExitStatus.failure)
         }
 
@@ -98,6 +104,10 @@ struct ApplyCommand: AsyncParsableCommand {
             Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
         }
         let count = { (word: String) in report.steps.filter { $0.outcome.word == word }.count }
+        if let signal = interrupts.signal {
+            Console.err("interrupted: \(count("applied")) steps applied, \(count("not started") + count("blocked")) not started; re-run to continue:\n  \(rerunCommand())")
+            throw ExitCode.of(signal.exitStatus)
+        }
         Console.err("Apply \(report.failed.isEmpty ? "complete" : "incomplete"): \(count("applied")) applied, \(count("skipped")) skipped, "
             + "\(count("failed")) failed, \(count("blocked")) blocked. \(report.requests.total) requests, \(report.requests.writes) writes.")
         guard report.failed.isEmpty else {
@@ -122,6 +132,8 @@ struct ApplyCommand: AsyncParsableCommand {
             if word.hasPrefix("--fail-step=") { continue }
             words.append(word)
         }
-        return (["bootstrap"] + words).map(shellQuote).joined(separator: " ")
+        // The path bootstrap was started by, so the line works as given (`.build/release/bootstrap`, `./bootstrap`).
+        let invokedAs = CommandLine.arguments.first.flatMap { $0.isEmpty ? nil : $0 } ?? "bootstrap"
+        return ([invokedAs] + words).map(shellQuote).joined(separator: " ")
     }
 }

@@ -56,12 +56,13 @@ extension Walker {
             await connection.whenConnected(onConnect)
         }
         let progress = self.progress
-        let outcomes = await Executor(parallel: options.parallel).run(playbook.graph, onBlocked: { step, by in
+        let interruption = options.interruption
+        let outcomes = await Executor(parallel: options.parallel).run(playbook.graph, stopped: { interruption.isTriggered }, onBlocked: { step, by in
             progress(.blocked(step: step, by: by))
         }) { id in
             await runStep(playbook.steps[id]!, decision: decisions[id]!, start: start, state: state)
         }
-        let removed = await removeSteps(start, state: state)
+        let removed = interruption.isTriggered ? [] : await removeSteps(start, state: state)
 
         // Host steps that ran before the API existed are recorded as soon as it is reachable.
         if let client = try? await connection.connect() {
@@ -71,7 +72,7 @@ extension Walker {
 
         let results = state.results.withLock { $0 }
         let steps = playbook.graph.order.map { id in
-            ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: outcomes[id] ?? .blocked(by: "?"),
+            ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: outcomes[id] ?? .notStarted,
                                    reason: results[id]?.reason ?? decisions[id]!.reason, objects: results[id]?.objects ?? [])
         } + removed
         let stats = await connection.client?.stats ?? RequestStats()

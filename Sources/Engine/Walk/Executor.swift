@@ -7,8 +7,10 @@ public struct Executor: Sendable {
 
     public init(parallel: Int = 4) { self.parallel = max(1, parallel) }
 
-    /// Runs `body` for each step; returns every step's outcome, keyed by id.
+    /// Runs `body` for each step; returns every step's outcome, keyed by id. Once `stopped` says
+    /// so, no further step starts: those have no outcome.
     public func run(_ graph: StepGraph,
+                    stopped: @Sendable () -> Bool = { false },
                     onBlocked: @Sendable (String, String) async -> Void = { _, _ in },
                     body: @escaping @Sendable (String) async -> StepOutcome) async -> [String: StepOutcome] {
         var outcomes: [String: StepOutcome] = [:]
@@ -20,7 +22,7 @@ public struct Executor: Sendable {
 
         await withTaskGroup(of: (String, StepOutcome).self) { group in
             func startReady() {
-                while running < parallel, let next = ready.popLast() {
+                while running < parallel, !stopped(), let next = ready.popLast() {
                     running += 1
                     group.addTask { (next, await body(next)) }
                 }
@@ -37,7 +39,7 @@ public struct Executor: Sendable {
                         if waitingOn[dependent] == 0, outcomes[dependent] == nil { newlyReady.append(dependent) }
                     }
                     ready = (ready + newlyReady).sorted { position[$0]! > position[$1]! }
-                case .failed, .blocked:
+                case .failed, .blocked, .notStarted:
                     for dependent in graph.transitiveDependents(of: id) where outcomes[dependent] == nil {
                         outcomes[dependent] = .blocked(by: id)
                         await onBlocked(dependent, id)

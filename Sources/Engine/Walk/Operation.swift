@@ -26,11 +26,14 @@ public struct WalkOptions: Sendable {
     public var identity: String
     /// `--only` and `--skip`.
     public var targeting: Targeting
+    /// Set by an interruption: no further step starts.
+    public var interruption: Interruption
 
     public init(parallel: Int = 4, verify: Bool = false, forceSteps: Set<String> = [], failStep: String? = nil,
                 waitTimeout: Duration = .seconds(300), identity: String = RunLease.localIdentity(),
-                targeting: Targeting = Targeting()) {
+                targeting: Targeting = Targeting(), interruption: Interruption = Interruption()) {
         self.targeting = targeting
+        self.interruption = interruption
         self.parallel = parallel
         self.verify = verify
         self.forceSteps = forceSteps

@@ -7,6 +7,8 @@ public enum StepOutcome: Sendable, Equatable {
     case failed(String)
     /// Not run because a step it needs failed.
     case blocked(by: String)
+    /// Not started: the run was interrupted first.
+    case notStarted
 
     public var word: String {
         switch self {
@@ -14,6 +16,7 @@ public enum StepOutcome: Sendable, Equatable {
         case .skipped: return "skipped"
         case .failed: return "failed"
         case .blocked: return "blocked"
+        case .notStarted: return "not started"
         }
     }
 }
