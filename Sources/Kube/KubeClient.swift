@@ -222,6 +222,7 @@ public final class KubeClient: Sendable {
                 throw failure
             }
             logger.debug("\(method) \(target): \(failure.reason.name), retrying in \(pause)")
+            options.onRetry?(RetryNotice(method: method, path: path, reason: failure.briefReason, attempt: attempt, pause: pause))
             try await clock.sleep(pause)
         }
     }

@@ -62,6 +62,18 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         self.retryAfter = retryAfter
     }
 
+    /// Why, in a few words, for a progress line: `connection refused`, `503 ServiceUnavailable`.
+    public var briefReason: String {
+        switch reason {
+        case .transport(.connectionRefused): return "connection refused"
+        case .transport(.connectionReset): return "connection reset"
+        case .transport(.timeout): return "timed out"
+        case .transport(.hostNotFound): return "host not found"
+        case .transport: return message
+        default: return code.map { "\($0) \(reason.name)" } ?? reason.name
+        }
+    }
+
     public var isTransport: Bool { if case .transport = reason { return true } else { return false } }
 
     /// `PATCH /api/v1/namespaces/x/configmaps/y: 422 Invalid: message`, as kubectl would put it.

@@ -34,7 +34,8 @@ public enum Files {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let temporary = "\(directory)/.\(name).bootstrap-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        removeStaleTemporaries(directory: directory, name: name)
+        let temporary = "\(directory)/\(temporaryPrefix(name))\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .last("open", temporary) }
         var ok = false
@@ -48,6 +49,30 @@ public enum Files {
         if durable, fsync(fd) != 0 { throw .last("fsync", path) }
         if posixRename(temporary, path) != 0 { throw .last("rename", path) }
         ok = true
+    }
+
+    /// The start of the names of `name`'s temporary files; the writer's pid and a random number follow.
+    static func temporaryPrefix(_ name: String) -> String { ".\(name).bootstrap-" }
+
+    /// Removes temporary files of earlier writes of `name` whose writer is gone (a run killed
+    /// between creating and renaming one): each run cleans up what killed runs left. Best effort;
+    /// a live writer's file (another run, this one) is left alone.
+    static func removeStaleTemporaries(directory: String, name: String) {
+        let prefix = temporaryPrefix(name)
+        guard let stream = opendir(directory) else { return }
+        var stale: [String] = []
+        while let entry = readdir(stream) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard entryName.hasPrefix(prefix) else { continue }
+            let rest = entryName.dropFirst(prefix.count)
+            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), UInt32(rest[rest.index(after: dash)...]) != nil,
+                  pid > 0, pid != getpid(), Processes.isGone(pid) else { continue }
+            stale.append(entryName)
+        }
+        closedir(stream)
+        for entryName in stale { unlink("\(directory)/\(entryName)") }
     }
 
     /// Appends `bytes` to `path` in one write (O_APPEND), creating it with `mode` when missing.

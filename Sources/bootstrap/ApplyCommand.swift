@@ -54,9 +54,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
-        let session = try Session.open(cluster, playbook: playbook, targeting: targeting)
-        defer { session.close() }
         let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
+        let session = try Session.open(cluster, playbook: playbook, targeting: targeting, onRetry: { printer.note($0.description) })
+        defer { session.close() }
         let interrupts = RunInterrupts()
         let options = WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
                                   failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting,

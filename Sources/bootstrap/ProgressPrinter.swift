@@ -61,6 +61,15 @@ final class ProgressPrinter: Sendable {
         }
     }
 
+    /// A line between events (a retried request), above the live block.
+    func note(_ line: String) {
+        screen.withLock { screen in
+            if live { Self.erase(&screen) }
+            Console.err(line)
+            if live { Self.redraw(&screen) }
+        }
+    }
+
     func finish() {
         ticker.withLock { $0?.cancel() }
         if live { screen.withLock { Self.erase(&$0) } }

@@ -18,7 +18,9 @@ struct Session {
     /// Ends the run: a rehearsal's cluster state is written out before the process exits.
     func close() { emulator?.stop() }
 
-    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting()) throws -> Session {
+    /// `onRetry` shows each retried request (by default a line on stderr).
+    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting(),
+                     onRetry: @escaping @Sendable (RetryNotice) -> Void = { Console.err($0.description) }) throws -> Session {
         let logger = {
             var logger = Logger(label: "bootstrap.kube")
             logger.logLevel = options.verbose ? .debug : .warning
@@ -27,7 +29,7 @@ struct Session {
         // A cluster-providing step taken as provided (--skip) means the cluster is there already.
         let providers = playbook.orderedSteps.filter { $0.type.providesCluster && !targeting.provided.contains($0.id) }
         let hasInstaller = !providers.isEmpty
-        let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)))
+        let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)), onRetry: onRetry)
 
         if let directory = options.rehearsal {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -20,6 +20,25 @@ import Platform
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["config.yaml"])
     }
 
+    /// A run killed between creating its temporary file and renaming it leaves `.NAME.bootstrap-PID-N`;
+    /// the next write of NAME removes it once PID is gone, and leaves live writers' and other files alone.
+    @Test func atomicWriteRemovesTemporaryFilesOfDeadWriters() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier, alive = getppid()
+        let leftovers = [".config.yaml.bootstrap-\(dead)-12345", ".config.yaml.bootstrap-\(alive)-678",
+                         ".other.yaml.bootstrap-\(dead)-9", ".config.yaml.bootstrap-notes"]
+        for name in leftovers { FileManager.default.createFile(atPath: dir + "/" + name, contents: Data("partial".utf8)) }
+        try Files.writeAtomically(dir + "/config.yaml", Array("new\n".utf8), mode: 0o644, durable: false)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == [
+            ".config.yaml.bootstrap-\(alive)-678", ".config.yaml.bootstrap-notes", ".other.yaml.bootstrap-\(dead)-9", "config.yaml",
+        ])
+    }
+
     @Test func atomicWriteIntoAMissingDirectoryFailsWithTheSystemsReason() {
         #expect {
             try Files.writeAtomically("/nonexistent-platform-test/dir/file", Array("x".utf8), mode: 0o600, durable: false)

@@ -30,9 +30,7 @@ public struct Walker: Sendable {
 
     public func walk(_ playbook: CheckedPlaybook, _ operation: Operation) async throws -> Report {
         let kube = try await connection.connect()
-        if operation == .status && kube == nil {
-            throw StepError("the Kubernetes API is not reachable; nothing has been recorded yet (k3s is not installed?)")
-        }
+        // No cluster yet (a fresh node, before k3s.install): nothing can have been recorded, and status says so.
         var start = WalkStart(playbook: playbook, kube: kube, records: [:], key: nil, decisions: [:])
         if let kube {
             start.records = try await Ledger.readOrExplain(kube, playbook: playbook.name)
