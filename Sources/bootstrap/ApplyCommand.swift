@@ -54,7 +54,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
-        let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
+        let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))
         let session = try Session.open(cluster, playbook: playbook, targeting: targeting, onRetry: { printer.note($0.description) })
         defer { session.close() }
         let interrupts = RunInterrupts()
@@ -68,7 +68,8 @@ struct ApplyCommand: AsyncParsableCommand {
                                           planNow: try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook))
         } else if !yes, cluster.output == .text, Console.inputIsTerminal {
             let plan = try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook)
-            Console.out(Masking.mask(plan.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook))
+            Console.out(Display.stdout.paintPlan(
+                Masking.mask(plan.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook)))
             guard plan.hasChanges else {
                 Console.err("No changes: the node and the cluster match the playbook.")
                 return

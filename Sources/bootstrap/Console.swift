@@ -1,5 +1,6 @@
 import Document
 import Foundation
+import Platform
 
 /// Where the CLI writes: results to stdout, diagnostics and progress to stderr.
 enum Console {
@@ -18,9 +19,9 @@ enum Console {
         if errors > 0 { err("\(errors) error\(errors == 1 ? "" : "s") found; nothing was changed") }
     }
 
-    static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    static var isTerminal: Bool { Terminal.isTerminal(Terminal.standardError) }
     /// Whether a person can answer a question: stdin and stderr are terminals.
-    static var inputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 && isTerminal }
+    static var inputIsTerminal: Bool { Terminal.isTerminal(Terminal.standardInput) && isTerminal }
 
     /// Asks on stderr and reads one line from stdin; true only for `yes`.
     static func confirm(_ question: String) -> Bool {

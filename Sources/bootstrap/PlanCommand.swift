@@ -48,7 +48,7 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode.of(ExitStatus.failure)
         }
         switch cluster.output {
-        case .text: Console.out(Masking.mask(report.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook))
+        case .text: Console.out(Display.stdout.paintPlan(Masking.mask(report.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook)))
         case .json: Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
         }
         if let out {

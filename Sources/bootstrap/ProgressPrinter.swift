@@ -1,6 +1,52 @@
 import Engine
 import Foundation
+import Platform
 import Synchronization
+
+/// How stderr shows things: a live block redrawn in place, and colour, only on a capable terminal.
+struct Display: Sendable {
+    /// Running steps redrawn in place (else one plain line per event).
+    var live: Bool
+    /// ANSI colour for plan marks and failed steps.
+    var colour: Bool
+
+    /// A terminal that is not `TERM=dumb` gets the live block (for text output) and colour
+    /// (unless `NO_COLOR` is set, see no-color.org); anything else gets plain lines.
+    static func decide(stderrIsTerminal: Bool, environment: [String: String], textOutput: Bool) -> Display {
+        let capable = stderrIsTerminal && environment["TERM"] != "dumb"
+        let noColour = !(environment["NO_COLOR"] ?? "").isEmpty
+        return Display(live: capable && textOutput, colour: capable && !noColour)
+    }
+
+    static func stderr(textOutput: Bool) -> Display {
+        decide(stderrIsTerminal: Console.isTerminal, environment: ProcessInfo.processInfo.environment, textOutput: textOutput)
+    }
+
+    /// For what goes to stdout (the plan): colour only when stdout is a capable terminal.
+    static var stdout: Display {
+        decide(stderrIsTerminal: Terminal.isTerminal(Terminal.standardOutput), environment: ProcessInfo.processInfo.environment,
+               textOutput: true)
+    }
+
+    static let red = "\u{1B}[31m", green = "\u{1B}[32m", yellow = "\u{1B}[33m", reset = "\u{1B}[0m"
+
+    func paint(_ text: String, _ colour: String) -> String { self.colour ? colour + text + Self.reset : text }
+
+    /// Plan text with `+` green, `~` yellow and `-` red at the start of a line (after its indentation).
+    func paintPlan(_ text: String) -> String {
+        guard colour else { return text }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            let trimmed = line.drop { $0 == " " }
+            guard let mark = trimmed.first, trimmed.dropFirst().first == " " else { return String(line) }
+            switch mark {
+            case "+": return Self.green + line + Self.reset
+            case "~": return Self.yellow + line + Self.reset
+            case "-": return Self.red + line + Self.reset
+            default: return String(line)
+            }
+        }.joined(separator: "\n")
+    }
+}
 
 /// Shows an apply's progress: live lines for running steps on a terminal, one plain line per
 /// event otherwise (logs and CI).
@@ -14,17 +60,23 @@ final class ProgressPrinter: Sendable {
     /// Everything drawn goes through this lock, so the ticker and step events never interleave.
     struct Screen: Sendable {
         var running: [Running] = []
-        /// Lines of the live block currently on screen, to erase before writing anything else.
+        /// Screen rows of the live block currently drawn, to erase before writing anything else.
         var drawn = 0
+        /// Plain mode: the last repeated report printed per step (text before `: `) and when.
+        var lastReport: [String: (topic: Substring, at: ContinuousClock.Instant)] = [:]
     }
 
-    let live: Bool
+    /// Without a terminal, a step's repeated report on the same thing (copy progress) prints at most this often.
+    static let plainRepeatInterval: Duration = .seconds(30)
+
+    let display: Display
+    var live: Bool { display.live }
     private let screen = Mutex(Screen())
     private let ticker = Mutex<Task<Void, Never>?>(nil)
 
-    init(live: Bool) {
-        self.live = live
-        guard live else { return }
+    init(display: Display) {
+        self.display = display
+        guard display.live else { return }
         let task = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(250))
@@ -43,12 +95,13 @@ final class ProgressPrinter: Sendable {
                 if !live { text = "[\(step)] started" }
             case .waiting(let step, let what):
                 if let i = screen.running.firstIndex(where: { $0.step == step }) { screen.running[i].doing = what }
-                if !live { text = "[\(step)] \(what)" }
+                if !live, Self.plainShows(what, step: step, &screen) { text = "[\(step)] \(what)" }
             case .finished(let step, let outcome, let seconds):
                 screen.running.removeAll { $0.step == step }
+                screen.lastReport[step] = nil
                 let time = String(format: "%.1fs", seconds)
                 switch outcome {
-                case .failed(let message): text = "[\(step)] failed after \(time): \(message)"
+                case .failed(let message): text = display.paint("[\(step)] failed after \(time): \(message)", Display.red)
                 case .skipped: text = "[\(step)] skipped (recorded, unchanged)"
                 default: text = "[\(step)] \(outcome.word) (\(time))"
                 }
@@ -59,6 +112,16 @@ final class ProgressPrinter: Sendable {
             if let text { Console.err(text) }
             if live { Self.redraw(&screen) }
         }
+    }
+
+    /// Plain mode: a report on something new prints at once; the same report again (its text up
+    /// to `: ` unchanged, as in copy progress) only after ``plainRepeatInterval``.
+    private static func plainShows(_ what: String, step: String, _ screen: inout Screen) -> Bool {
+        let topic = what.range(of: ": ").map { what[..<$0.lowerBound] } ?? Substring(what)
+        let now = ContinuousClock.now
+        if let last = screen.lastReport[step], last.topic == topic, now - last.at < plainRepeatInterval { return false }
+        screen.lastReport[step] = (topic, now)
+        return true
     }
 
     /// A line between events (a retried request), above the live block.
@@ -80,12 +143,24 @@ final class ProgressPrinter: Sendable {
         screen.drawn = 0
     }
 
+    /// The live block's lines, each cut to fit `columns` so that every line is one screen row.
+    static func liveLines(_ running: [Running], now: ContinuousClock.Instant, columns: Int) -> [String] {
+        running.map { state in
+            fit("  … \(state.step) (\((now - state.since).components.seconds)s) \(state.doing)", columns: columns)
+        }
+    }
+
+    /// `line` shortened to at most `columns - 1` characters (the last column stays free, so no
+    /// terminal wraps it), ending in `…` when cut.
+    static func fit(_ line: String, columns: Int) -> String {
+        let limit = max(columns - 1, 1)
+        guard line.count > limit else { return line }
+        return String(line.prefix(limit - 1)) + "…"
+    }
+
     private static func redraw(_ screen: inout Screen) {
         erase(&screen)
-        let now = ContinuousClock.now
-        let lines = screen.running.map { state in
-            "  … \(state.step) (\((now - state.since).components.seconds)s) \(state.doing)"
-        }
+        let lines = liveLines(screen.running, now: .now, columns: Terminal.columns(Terminal.standardError) ?? 80)
         guard !lines.isEmpty else { return }
         FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
         screen.drawn = lines.count

@@ -130,3 +130,37 @@ import TestSupport
         try rerunCompletes(rig, recorded: false)
     }
 }
+
+/// A long copy is visible: without a terminal, progress lines with bytes and entries of the measured total.
+@Suite struct CopyProgressTests {
+    @Test func aCopyReportsBytesAndEntriesOfTheMeasuredTotalWithoutATerminal() throws {
+        let dir = TemporaryDirectory()
+        try dir.write("pb.yaml", InterruptTests.playbook)
+        for name in ["a", "b", "c"] { try dir.write("r/host/srv/data/\(name)", String(repeating: "x", count: 1024), mode: 0o644) }
+        let release = dir.file("release")
+        // The real copy, then held open until the test has seen a progress line.
+        try dir.write("fake/cp", "#!/bin/sh\n/bin/cp \"$@\" || exit 1\nwhile [ ! -e \"\(release)\" ]; do sleep 0.05; done\n", mode: 0o755)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.binary)
+        process.arguments = ["apply", dir.file("pb.yaml"), "--rehearsal", dir.file("r")]
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = dir.file("fake") + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        process.environment = environment
+        let errFile = dir.file("stderr")
+        FileManager.default.createFile(atPath: errFile, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: errFile)!
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = { (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "" }
+        let seen = InterruptTests.waitFor(seconds: 60) { stderr().contains("[copy] copying /srv/data to /tank/data: 3.0 KiB of 3.0 KiB (100%), 3 of 3 entries, ") }
+        FileManager.default.createFile(atPath: release, contents: nil)
+        process.waitUntilExit()
+        #expect(seen, "\(stderr())")
+        #expect(process.terminationStatus == 0, "\(stderr())")
+        #expect(stderr().contains("[copy] measuring /srv/data"))
+        #expect(stderr().contains("[copy] copying /srv/data to /tank/data (3.0 KiB, 3 entries)"), "the total, measured before copying")
+        let progress = stderr().split(separator: "\n").filter { $0.contains("3 of 3 entries") }
+        #expect(progress.count == 1, "repeated progress lines are spaced out without a terminal: \(progress)")
+        #expect(progress.first?.contains("/s") == true, "a rate")
+    }
+}

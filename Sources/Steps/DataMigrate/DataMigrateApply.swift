@@ -94,9 +94,13 @@ extension DataMigrate {
         case .moving: expected = try await host.summarize(parameters.from)
         case .fresh(let leftover):
             if leftover { try host.removeTree(staging) }
-            context.progress("copying \(parameters.from) to \(parameters.to)")
-            try await host.runChecked(copyCommand)
+            context.progress("measuring \(parameters.from)")
+            // Measured before the copy, for its progress; the source is quiescent (the compose stack
+            // is stopped), and a source that changed anyway fails the comparison below.
             expected = try await host.summarize(parameters.from)
+            context.progress("copying \(parameters.from) to \(parameters.to) (\(CopyProgress.bytes(expected.bytes)), \(expected.entries) entries)")
+            let command = copyCommand
+            try await reportingProgress(of: expected, context) { try await host.runChecked(command) }
             let copy = try await host.summarize(staging)
             guard copy == expected else {
                 throw StepError("the copy of \(parameters.from) holds \(copy), the source \(expected); "
