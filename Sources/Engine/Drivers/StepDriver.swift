@@ -35,6 +35,8 @@ public protocol StepDriver: Sendable {
     var migrationSources: [String] { get }
     /// For a step that provides the cluster: the name its node registers under.
     var clusterNodeName: String? { get }
+    /// For a step that provides the cluster: how people reach it (`bootstrap kubeconfig`).
+    var clusterAccess: ClusterAccess? { get }
 
     /// Checks beyond types (absolute paths, versions, references to other steps).
     static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic]
@@ -55,6 +57,7 @@ extension StepDriver {
     public static func clusterIsUp(on host: RehearsalHost) -> Bool { true }
     public var migrationSources: [String] { [] }
     public var clusterNodeName: String? { nil }
+    public var clusterAccess: ClusterAccess? { nil }
 
     public static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic] { [] }
 
@@ -69,3 +72,29 @@ extension StepDriver {
     }
 }
 
+
+/// How a person reaches a cluster a step provides: its public name, where the node keeps its admin
+/// kubeconfig (the cluster CA), and the OIDC login the API server accepts.
+public struct ClusterAccess: Sendable, Equatable {
+    public struct OIDC: Sendable, Equatable {
+        public var issuerURL: String
+        public var clientID: String
+        public init(issuerURL: String, clientID: String) {
+            self.issuerURL = issuerURL
+            self.clientID = clientID
+        }
+    }
+
+    /// The API server's name in its certificate and DNS (nil: none declared).
+    public var publicName: String?
+    /// Host path of the kubeconfig the cluster writes for its administrator.
+    public var adminKubeconfig: String
+    /// nil: the API server accepts no OIDC login.
+    public var oidc: OIDC?
+
+    public init(publicName: String?, adminKubeconfig: String, oidc: OIDC?) {
+        self.publicName = publicName
+        self.adminKubeconfig = adminKubeconfig
+        self.oidc = oidc
+    }
+}

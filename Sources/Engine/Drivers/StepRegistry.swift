@@ -40,8 +40,11 @@ public struct AnyDriver: Sendable {
     public let migrationSources: [String]
     /// The node name the cluster registers under, for a step that provides it.
     public let clusterNodeName: String?
+    /// How people reach the cluster, for a step that provides it.
+    public let clusterAccess: ClusterAccess?
 
     public init<D: StepDriver>(_ driver: D) {
+        clusterAccess = driver.clusterAccess
         checkBody = { try await driver.check($0) }
         applyBody = { try await driver.apply($0, $1) }
         verifyBody = { try await driver.verify($0, $1) }

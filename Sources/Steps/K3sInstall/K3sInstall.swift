@@ -91,3 +91,11 @@ public struct K3sInstall: StepDriver {
     var configMode: UInt16 { 0o600 }
     var installerPath: String { parameters.installer.file ?? Self.downloadPath }
 }
+
+extension K3sInstall {
+    /// People reach the API server at the first `tlsSan` and log in through `oidc`.
+    public var clusterAccess: ClusterAccess? {
+        ClusterAccess(publicName: parameters.tlsSan?.first, adminKubeconfig: K3sPaths.kubeconfig,
+                      oidc: parameters.oidc.map { ClusterAccess.OIDC(issuerURL: $0.issuerURL, clientID: $0.clientID) })
+    }
+}
