@@ -34,6 +34,9 @@ public struct Resolver: Sendable {
             var object = Object()
             for pair in pairs {
                 let key = pair.key.scalarText ?? ""
+                if key.contains("${{") {
+                    problems.append(.error("step \"\(stepID)\": a mapping key is not interpolated; \"${{\" cannot appear in a key (write $${{ for a literal one)", at: pair.key.mark))
+                }
                 marks[child(key)] = pair.value.mark
                 marks[child(key) + "#key"] = pair.key.mark
                 object[key] = resolve(pair.value, path: child(key), marks: &marks, problems: &problems, stepID: stepID)

@@ -29,11 +29,19 @@ struct PlaybookInput: ParsableArguments {
             Console.err("\(playbook): error: cannot read playbook: \(FileManager.default.fileExists(atPath: playbook) ? "permission denied" : "no such file")")
             throw ExitCode.of(ExitStatus.noInput)
         }
+        if let problem = Self.notARegularFile(playbook) {
+            Console.err("\(playbook): error: cannot read playbook: \(problem)")
+            throw ExitCode.of(ExitStatus.noInput)
+        }
         var secretWarnings: [Diagnostic] = []
         var loadedSecrets = Secrets.none
         if let path = secretsPath() {
             guard FileManager.default.fileExists(atPath: path) else {
                 Console.err("\(path): error: cannot read secrets file: no such file")
+                throw ExitCode.of(ExitStatus.noInput)
+            }
+            if let problem = Self.notARegularFile(path) {
+                Console.err("\(path): error: cannot read secrets file: \(problem)")
                 throw ExitCode.of(ExitStatus.noInput)
             }
             do {
@@ -43,13 +51,43 @@ struct PlaybookInput: ParsableArguments {
                 throw ExitCode.of(ExitStatus.invalidInput)
             }
         }
+        // The structural problems (a duplicate step id, say) do not stop the later checks: every
+        // error is reported at once.
+        let loaded: Playbook
+        let structural: [Diagnostic]
         do {
-            let checked = try CheckedPlaybook.load(path: playbook, secrets: loadedSecrets, registry: StepCatalog.registry)
-            Console.report(secretWarnings + checked.warnings)
-            return checked
+            (loaded, structural) = try PlaybookLoader.loadCollecting(path: playbook)
         } catch {
             Console.report(secretWarnings + error.items)
             throw ExitCode.of(ExitStatus.invalidInput)
+        }
+        do throws(Diagnostics) {
+            let checked = try CheckedPlaybook.check(loaded, secrets: loadedSecrets, registry: StepCatalog.registry)
+            if structural.contains(where: { $0.severity == .error }) { throw Diagnostics(checked.warnings) }
+            Console.report(secretWarnings + structural + checked.warnings)
+            return checked
+        } catch {
+            Console.report(secretWarnings + Self.merged(structural, error.items))
+            throw ExitCode.of(ExitStatus.invalidInput)
+        }
+    }
+
+    /// Both lists in file order, without repeating a finding.
+    static func merged(_ a: [Diagnostic], _ b: [Diagnostic]) -> [Diagnostic] {
+        var seen: Set<Diagnostic> = []
+        return (a + b).filter { seen.insert($0).inserted }.sorted {
+            ($0.mark ?? Mark(file: "", line: 0, column: 0)) < ($1.mark ?? Mark(file: "", line: 0, column: 0))
+        }
+    }
+
+    /// Why `path` is not a file to read (a directory, a device, a FIFO), or nil.
+    static func notARegularFile(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return nil
+        case S_IFDIR: return "is a directory"
+        default: return "not a regular file"
         }
     }
 }
