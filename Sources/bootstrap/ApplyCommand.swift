@@ -40,7 +40,12 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []), in: playbook)
-        let session = try Session.open(cluster, playbook: playbook)
+        let json = cluster.output == .json
+        let session: Session
+        do { session = try Session.open(cluster, playbook: playbook) } catch {
+            Console.fail("\(error)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.failure)
+        }
         defer { session.close() }
         let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
         let applier = Applier(host: session.host, connection: session.connection, parallel: parallel, verify: verify,
@@ -52,11 +57,11 @@ struct ApplyCommand: AsyncParsableCommand {
             printer.finish()
         } catch let held as RunLease.Held {
             printer.finish()
-            Console.err("error: \(held)")
+            Console.fail("\(held)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.locked)
         } catch {
             printer.finish()
-            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            Console.fail("\(error)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
 

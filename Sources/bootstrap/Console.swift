@@ -3,11 +3,14 @@ import Foundation
 
 /// Where the CLI writes: results to stdout, diagnostics and progress to stderr.
 enum Console {
+    /// Every line goes through the secret mask (``Masking/activate(_:)``), whatever printed it.
     static func out(_ text: String) {
+        let text = Masking.maskActive(text)
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
     static func err(_ text: String) {
+        let text = Masking.maskActive(text)
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
@@ -16,6 +19,15 @@ enum Console {
         err(diagnostics.map(\.description).joined(separator: "\n"))
         let errors = diagnostics.filter { $0.severity == .error }.count
         if errors > 0 { err("\(errors) error\(errors == 1 ? "" : "s") found; nothing was changed") }
+    }
+
+    /// A run that ended in an error: the message on stderr and, with `--output json`, a JSON
+    /// document holding it on stdout (so a script reading stdout always gets a document).
+    static func fail(_ message: String, playbook: String, json: Bool) {
+        err("error: \(message)")
+        if json {
+            out(JSON.encode(["playbook": .string(playbook), "error": .string(message)], options: .pretty))
+        }
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }

@@ -27,14 +27,19 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
         try checkStepIDs(forceSteps, in: playbook)
-        let session = try Session.open(cluster, playbook: playbook)
+        let json = cluster.output == .json
+        let session: Session
+        do { session = try Session.open(cluster, playbook: playbook) } catch {
+            Console.fail("\(error)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.failure)
+        }
         defer { session.close() }
         let planner = Planner(host: session.host, connection: session.connection, verify: verify, forceSteps: Set(forceSteps))
         let report: PlanReport
         do {
             report = try await planner.plan(playbook)
         } catch {
-            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            Console.fail("\(error)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
         switch cluster.output {

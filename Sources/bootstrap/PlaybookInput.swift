@@ -46,6 +46,7 @@ struct PlaybookInput: ParsableArguments {
             }
             do {
                 (loadedSecrets, secretWarnings) = try Secrets.load(path: path, policy: permissions)
+                Masking.activate(loadedSecrets.allValues)
             } catch {
                 Console.report(error.items)
                 throw ExitCode.of(ExitStatus.invalidInput)
