@@ -132,7 +132,7 @@ public struct Planner: Sendable {
         let action: PlanReport.PlannedObject.Action
         var diff: [String] = []
         if let live {
-            diff = ObjectDiff.lines(from: Redaction.redact(live), to: Redaction.redact(result ?? desired))
+            diff = ObjectDiff.lines(from: Redaction.redact(live, sensitiveIn: desired), to: Redaction.redact(result ?? desired, sensitiveIn: desired))
             // Secret values are redacted on both sides; compare them for real to see a change.
             let changed = !diff.isEmpty || ObjectDiff.lines(from: live, to: result ?? desired).count > 0
             if changed && diff.isEmpty { diff = ["~ data: (sensitive) -> (sensitive)"] }
