@@ -68,7 +68,7 @@ public final class RunLease: Sendable {
             }
         } else {
             do {
-                _ = try await kube.create(lease)
+                _ = try await kube.createIdempotently(lease)
             } catch let error as KubeError where error.reason == .alreadyExists {
                 try await reportHolder()
             }
