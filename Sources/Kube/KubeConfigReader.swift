@@ -62,6 +62,11 @@ struct KubeConfigReader {
                 }
             }
         }
+        // A token over plain HTTP crosses the network in clear: anyone on the path can replay it.
+        if server.hasPrefix("http://"), !Self.isLoopback(server), tls.bearerToken != nil {
+            throw error("refusing to send a bearer token over plain HTTP to \(server) (cluster \"\(clusterName)\"): "
+                + "use https://, or reach the API server through a loopback address (an SSH tunnel)", at: cluster["server"] ?? cluster)
+        }
         let namespace = context["namespace"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         return KubeConfig(path: path, contextName: contextName, server: server, namespace: namespace, tls: tls, warnings: warnings)
     }
