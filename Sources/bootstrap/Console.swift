@@ -1,5 +1,7 @@
 import Document
 import Foundation
+import Logging
+import Synchronization
 
 /// Where the CLI writes: results to stdout, diagnostics and progress to stderr.
 enum Console {
@@ -31,4 +33,33 @@ enum Console {
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+}
+
+/// `--verbose` log lines go through ``Console`` too, so the secret mask covers them like every other line.
+struct ConsoleLogHandler: LogHandler {
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    let label: String
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let extra = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        Console.err("\(Timestamp.now()) \(event.level) \(label):\(extra) \(event.message)")
+    }
+
+    private static let installed = Mutex(false)
+
+    /// Routes every logger of this process through ``Console`` (once; later calls do nothing).
+    static func install() {
+        let first = installed.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { LoggingSystem.bootstrap { ConsoleLogHandler(label: $0) } }
+    }
 }

@@ -18,6 +18,7 @@ struct Session {
     func close() { emulator?.stop() }
 
     static func open(_ options: ClusterOptions, playbook: CheckedPlaybook) throws -> Session {
+        ConsoleLogHandler.install()
         let logger = {
             var logger = Logger(label: "bootstrap.kube")
             logger.logLevel = options.verbose ? .debug : .warning
