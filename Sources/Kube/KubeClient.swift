@@ -97,6 +97,21 @@ public final class KubeClient: Sendable {
         }
     }
 
+    /// PUT with optimistic concurrency, retried like ``replace(_:dryRun:)``; when a retry meets
+    /// Conflict because an earlier attempt arrived and changed the resourceVersion, the object is
+    /// read back and counts as replaced if it holds everything sent (resourceVersion aside).
+    public func replaceIdempotently(_ object: Value) async throws -> Value {
+        do {
+            return try await replace(object)
+        } catch let error as KubeError where error.reason == .conflict {
+            guard let ref = ObjectRef(object), let live = try await get(ref) else { throw error }
+            var sent = object
+            sent["metadata"]?["resourceVersion"] = nil
+            guard Self.holds(live, sent) else { throw error }
+            return live
+        }
+    }
+
     /// Whether `live` holds every field of `sent` with the same value (a secret equals its text).
     static func holds(_ live: Value, _ sent: Value) -> Bool {
         switch (live, sent) {

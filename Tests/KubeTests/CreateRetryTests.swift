@@ -9,14 +9,18 @@ import Testing
 /// created, the client hears a reset. The most awkward fault a create can meet.
 final class LosingTransport: HTTPTransport {
     let inner: any HTTPTransport
+    let method: String
     private let lost = Locked(0)
-    init(_ inner: any HTTPTransport) { self.inner = inner }
+    init(_ inner: any HTTPTransport, method: String = "POST") {
+        self.inner = inner
+        self.method = method
+    }
     var responsesLost: Int { lost.withLock { $0 } }
 
     func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let response = try await inner.send(request)
         let lose = lost.withLock { count -> Bool in
-            guard request.method == "POST", count == 0 else { return false }
+            guard request.method == method, count == 0 else { return false }
             count += 1
             return true
         }
@@ -69,5 +73,30 @@ final class LosingTransport: HTTPTransport {
         await #expect { _ = try await kube.createIdempotently(configMap("b", ["k": "ours"])) } throws: {
             ($0 as? KubeError)?.reason == .alreadyExists
         }
+    }
+
+    @Test func aTakeoverWhoseResponseIsLostIsReadBackAndCountsAsDone() async throws {
+        defer { server.stop() }
+        let clock = VirtualClock()
+        let created = try await KubeClient(config: config).create(configMap("lease", ["holder": "old"]))
+        let transport = LosingTransport(CurlTransport(tls: config.tls), method: "PUT")
+        let kube = KubeClient(config: config, transport: transport, clock: clock.retryClock)
+        var takeover = configMap("lease", ["holder": "new"])
+        takeover["metadata"]?["resourceVersion"] = created[path: ["metadata", "resourceVersion"]]
+        _ = try await kube.replaceIdempotently(takeover)
+        #expect(transport.responsesLost == 1)
+        #expect(server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "lease")?["data"] == ["holder": "new"])
+        // Someone else's change is still a conflict.
+        await #expect { _ = try await kube.replaceIdempotently(takeover.with(data: ["holder": "mine"])) } throws: {
+            ($0 as? KubeError)?.reason == .conflict
+        }
+    }
+}
+
+extension Value {
+    func with(data: Value) -> Value {
+        var copy = self
+        copy["data"] = data
+        return copy
     }
 }
