@@ -143,3 +143,17 @@ import TestSupport
         #expect(result.status == 0, "\(result.stderr.prefix(300))")
     }
 }
+
+/// A variable spliced into parameters brings its nesting along; the sum is bounded too.
+@Suite struct SplicedDepthTests {
+    @Test func aDeepVariableInADeepParameterIsRefused() throws {
+        let dir = TemporaryDirectory()
+        let deepVar = String(repeating: "[", count: 150) + String(repeating: "]", count: 150)
+        let deepParam = String(repeating: "{a: ", count: 60) + "\"${{ vars.d }}\"" + String(repeating: "}", count: 60)
+        let path = try dir.write("p.yaml", InputHardeningTests.header + "vars: {d: \(deepVar)}\nsteps:\n  - id: o\n    type: kube.objects\n    with:\n"
+            + "      objects: [{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: \(deepParam)}]\n")
+        let result = try bootstrap(["validate", path])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("error: step \"o\": the variable put here nests 150 levels deep, which makes this parameter deeper than 200 levels"), "\(result.stderr)")
+    }
+}
