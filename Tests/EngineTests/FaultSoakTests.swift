@@ -10,7 +10,7 @@ import TestSupport
 /// FAF's cluster steps under injected API faults (issue 18, item 8): every run completes through
 /// retries, loses no step, and a re-run finds everything recorded and writes nothing.
 @Suite(.serialized) struct FaultSoakTests {
-    static let runs = 5
+    static let runs = 3
     static let rate = 0.2
 
     /// playbooks/faf.yaml without the steps that do host work (k3s.install, storage.local-volumes).
