@@ -73,10 +73,14 @@ struct PlaybookInput: ParsableArguments {
         }
     }
 
-    /// Both lists in file order, without repeating a finding.
-    static func merged(_ a: [Diagnostic], _ b: [Diagnostic]) -> [Diagnostic] {
+    /// Both lists in file order, without repeating a finding. Where the structure check already
+    /// found an error, a later check's error at the same place is its echo ("missing its type",
+    /// then "unknown type \"\""), and is left out.
+    static func merged(_ structural: [Diagnostic], _ later: [Diagnostic]) -> [Diagnostic] {
+        let rootCauses = Set(structural.filter { $0.severity == .error }.compactMap(\.mark))
         var seen: Set<Diagnostic> = []
-        return (a + b).filter { seen.insert($0).inserted }.sorted {
+        let echoesDropped = later.filter { $0.severity != .error || $0.mark.map { !rootCauses.contains($0) } ?? true }
+        return (structural + echoesDropped).filter { seen.insert($0).inserted }.sorted {
             ($0.mark ?? Mark(file: "", line: 0, column: 0)) < ($1.mark ?? Mark(file: "", line: 0, column: 0))
         }
     }

@@ -107,6 +107,14 @@ import TestSupport
         #expect(result.stderr.contains("p.yaml:4:54: error: unknown YAML tag \"!custom\""), "\(result.stderr)")
     }
 
+    @Test func aStructuralErrorIsNotEchoedByTheLaterChecks() throws {
+        let result = try validate(Self.header + "steps:\n  - id: a\n    with: {names: [a]}\n  - {id: a, type: kube.namespaces, with: {names: [b]}}\n")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("p.yaml:5:5: error: step \"a\" is missing its type"))
+        #expect(result.stderr.contains("p.yaml:7:10: error: duplicate step id \"a\" (first defined at 5:9)"))
+        #expect(!result.stderr.contains("unknown type"), "\(result.stderr)")
+    }
+
     @Test func emptyStepsAreRefused() throws {
         let result = try validate(Self.header + "steps: []\n")
         #expect(result.status == 65)
