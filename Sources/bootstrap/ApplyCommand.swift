@@ -38,7 +38,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []), in: playbook)
         let json = cluster.output == .json
         let session: Session

@@ -13,6 +13,7 @@ enum Console {
 
     static func err(_ text: String) {
         let text = Masking.maskActive(text)
+        recording.withLock { $0?.append(text.hasSuffix("\n") ? String(text.dropLast()) : text) }
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
@@ -21,6 +22,19 @@ enum Console {
         err(diagnostics.map(\.description).joined(separator: "\n"))
         let errors = diagnostics.filter { $0.severity == .error }.count
         if errors > 0 { err("\(errors) error\(errors == 1 ? "" : "s") found; nothing was changed") }
+    }
+
+    private static let recording = Mutex<[String]?>(nil)
+
+    /// From now on, keep what ``err(_:)`` prints (masked), for a JSON document of the failure.
+    static func startRecordingErrors() { recording.withLock { $0 = [] } }
+
+    /// What ``err(_:)`` printed since ``startRecordingErrors()``; stops recording.
+    static func stopRecordingErrors() -> [String] {
+        recording.withLock { lines in
+            defer { lines = nil }
+            return lines ?? []
+        }
     }
 
     /// A run that ended in an error: the message on stderr and, with `--output json`, a JSON

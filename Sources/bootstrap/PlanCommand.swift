@@ -25,7 +25,7 @@ struct PlanCommand: AsyncParsableCommand {
     var forceSteps: [String] = []
 
     func run() async throws {
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
         try checkStepIDs(forceSteps, in: playbook)
         let json = cluster.output == .json
         let session: Session

@@ -24,6 +24,22 @@ struct PlaybookInput: ParsableArguments {
     }
 
     /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
+    /// With `json`, a failure also prints one JSON document on stdout holding what went to stderr.
+    func load(permissions: Secrets.PermissionPolicy, json: Bool) throws -> CheckedPlaybook {
+        guard json else { return try load(permissions: permissions) }
+        Console.startRecordingErrors()
+        do {
+            let checked = try load(permissions: permissions)
+            _ = Console.stopRecordingErrors()
+            return checked
+        } catch {
+            let lines = Console.stopRecordingErrors()
+            Console.out(JSON.encode(["playbook": .string(playbook), "error": .string(lines.joined(separator: "\n"))], options: .pretty))
+            throw error
+        }
+    }
+
+    /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
     func load(permissions: Secrets.PermissionPolicy) throws -> CheckedPlaybook {
         guard FileManager.default.isReadableFile(atPath: playbook) else {
             Console.err("\(playbook): error: cannot read playbook: \(FileManager.default.fileExists(atPath: playbook) ? "permission denied" : "no such file")")

@@ -79,4 +79,14 @@ import TestSupport
         let document = try JSON.decode(result.stdout)
         #expect(document["error"]?.stringValue?.contains("connection refused") == true, "\(result.stdout)\n\(result.stderr)")
     }
+
+    @Test func anInvalidPlaybookIsAJSONDocumentToo() throws {
+        let dir = TemporaryDirectory()
+        let playbook = try dir.write("p.yaml", "apiVersion: bootstrap.faforever.com/v1\nkind: Playbook\nmetadata: {name: x}\nsteps: []\n")
+        let result = try bootstrap(["plan", playbook, "--rehearsal", dir.file("r"), "--output", "json"])
+        #expect(result.status == 65)
+        let document = try JSON.decode(result.stdout)
+        #expect(document["error"]?.stringValue?.contains("p.yaml:4:8: error: steps is empty") == true, "\(result.stdout)")
+        #expect(result.stderr.contains("p.yaml:4:8: error: steps is empty"))
+    }
 }
