@@ -2,9 +2,9 @@ import Glibc
 
 /// Reads a whole file as UTF-8 with POSIX calls, so failures carry the system's own reason.
 ///
-/// Only regular files of at most ``Limits/maxFileBytes`` are read (`/dev/zero`, a FIFO or a
-/// directory would otherwise be read until memory runs out, or block), and the bytes must be valid
-/// UTF-8: nothing is silently replaced.
+/// Only regular files and pipes (`--secrets <(pass show faf)`) are read, at most
+/// ``Limits/maxFileBytes`` of them: a device such as `/dev/zero` would be read until memory runs
+/// out, a directory is no file. The bytes must be valid UTF-8: nothing is silently replaced.
 public enum TextFile {
     public struct ReadError: Error, Sendable, CustomStringConvertible {
         public var reason: String
@@ -34,6 +34,9 @@ public enum TextFile {
         guard fstat(fd, &info) == 0 else { throw ReadError(reason: String(cString: strerror(errno))) }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
+        case S_IFIFO:
+            // Opened without blocking (a FIFO nobody writes to would hang the open); read blocking.
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         case S_IFDIR: throw ReadError(reason: "is a directory")
         default: throw ReadError(reason: "not a regular file")
         }

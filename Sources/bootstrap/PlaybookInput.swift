@@ -101,12 +101,13 @@ struct PlaybookInput: ParsableArguments {
         }
     }
 
-    /// Why `path` is not a file to read (a directory, a device, a FIFO), or nil.
+    /// Why `path` is not a file to read (a directory, a device, a socket), or nil. A pipe is read
+    /// (`--secrets <(pass show faf)`), bounded like a file.
     static func notARegularFile(_ path: String) -> String? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
         switch info.st_mode & S_IFMT {
-        case S_IFREG: return nil
+        case S_IFREG, S_IFIFO: return nil
         case S_IFDIR: return "is a directory"
         default: return "not a regular file"
         }

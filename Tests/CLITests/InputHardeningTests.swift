@@ -32,6 +32,14 @@ import TestSupport
         #expect(secrets.stderr.contains("/dev/zero: error: cannot read secrets file: not a regular file"))
     }
 
+    @Test func secretsFromAPipeAreStillRead() throws {
+        // Process substitution keeps secrets off the disk; it is a pipe, not a regular file.
+        let bash = try #require(which("bash"))
+        let playbook = Paths.repository + "/playbooks/examples/minimal.yaml"
+        let result = try runProcess(bash, ["-c", "exec \"$0\" validate \"$1\" --secrets <(printf 'a: b-value\\n')", Paths.binary, playbook])
+        #expect(result.status == 0, "\(result.stderr)")
+    }
+
     @Test func anOversizedPlaybookIsRefused() throws {
         let dir = TemporaryDirectory()
         let path = dir.file("big.yaml")
