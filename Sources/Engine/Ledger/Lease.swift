@@ -63,13 +63,13 @@ public final class RunLease: Sendable {
             // Free or expired: take it over, but only if nobody else changed it since we read it.
             lease["metadata"]?["resourceVersion"] = live[path: ["metadata", "resourceVersion"]] ?? .null
             do {
-                _ = try await kube.replace(lease)
+                _ = try await kube.replaceIdempotently(lease)
             } catch let error as KubeError where error.reason == .conflict {
                 try await reportHolder()
             }
         } else {
             do {
-                _ = try await kube.create(lease)
+                _ = try await kube.createIdempotently(lease)
             } catch let error as KubeError where error.reason == .alreadyExists {
                 try await reportHolder()
             }
