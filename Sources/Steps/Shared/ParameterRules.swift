@@ -12,6 +12,12 @@ enum ParameterRules {
         return nil
     }
 
+    /// An absolute path without empty or `.` components and without a trailing slash (`..` is
+    /// refused by ``hostPathProblem(_:)`` before paths are compared).
+    static func normalizedPath(_ path: String) -> String {
+        "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    }
+
     static func checkHostPath(_ path: String, _ context: ValidationContext, at location: String...) -> [Diagnostic] {
         guard let problem = hostPathProblem(path) else { return [] }
         return [.error("step \"\(context.stepID)\": \(location.joined(separator: ".")): \(problem)", at: context.mark(location))]
