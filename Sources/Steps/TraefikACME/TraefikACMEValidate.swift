@@ -37,6 +37,8 @@ extension TraefikACME {
         }
         problems += validateChallenge(p, context)
         problems += validateStorage(p.storage, context)
+        problems += validateStorageOwner(p, context)
+        problems += validateBinding(p, context)
         problems += validateTLSOptions(p.tlsOptions, context)
         if let values = p.values {
             if values.objectValue == nil { problems.append(context.error("values must be a mapping of Traefik chart values", at: "values")) }
@@ -82,6 +84,43 @@ extension TraefikACME {
             problems.append(context.error("storage.path: \(problem)", at: "storage", "path"))
         }
         return problems
+    }
+
+    /// Something must bind the node's 80 and 443: the pod's hostPorts, the host network, or
+    /// ServiceLB serving the chart's LoadBalancer Service (chart 27 values: `service.type: LoadBalancer`).
+    static func validateBinding(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        if p.bind == .hostPort || p.values?["hostNetwork"]?.boolValue == true { return [] }
+        guard let (step, disabled) = K3sInstall.disables("servicelb", context), disabled else { return [] }
+        return [context.error(
+            "nothing would bind the node's ports 80 and 443: step \"\(step)\" disables servicelb, and Traefik chart \(chartVersion) "
+            + "publishes them only through a Service of type LoadBalancer, which without ServiceLB gets no address; "
+            + "set bind: hostPort (or keep servicelb and bind: serviceLB)", at: p.bind == nil ? "" : "bind")]
+    }
+
+    /// acme.json must be writable by the user Traefik runs as: chart 27 sets no fsGroup, so the
+    /// volume itself must belong to that user (and Traefik refuses an acme.json others can read).
+    static func validateStorageOwner(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        let uid = p.values?[path: ["podSecurityContext", "runAsUser"]]?.intValue ?? chartUser
+        let volumeSteps = context.steps(of: LocalVolumes.self)
+        let matches = volumeSteps.flatMap { step in
+            step.parameters.volumes.filter { $0.namespace == "kube-system" && $0.claimName == p.storage.claim }.map { (step.id, $0) }
+        }
+        guard let (stepID, volume) = matches.first else {
+            // A playbook without local volumes brings its own claim; bootstrap cannot see its owner.
+            if volumeSteps.isEmpty { return [] }
+            return [context.error("storage.claim \(p.storage.claim) is no kube-system claim of the playbook's storage.local-volumes steps "
+                + "(\(volumeSteps.map(\.id).joined(separator: ", "))): Traefik runs in kube-system as uid \(uid) and needs a volume owned "
+                + "by that user", at: "storage", "claim")]
+        }
+        let owner = volume.owner.map { String($0.prefix { $0 != ":" }) }
+        if let owner, let ownerUID = Int(owner), ownerUID == uid { return [] }
+        if let owner, Int(owner) == nil {
+            return [context.warning("storage.claim \(p.storage.claim): volume \"\(volume.name)\" of step \"\(stepID)\" is owned by \"\(owner)\"; "
+                + "bootstrap cannot tell whether that is uid \(uid), the user Traefik runs as", at: "storage", "claim")]
+        }
+        return [context.error("storage.claim \(p.storage.claim): volume \"\(volume.name)\" of step \"\(stepID)\" is owned by "
+            + "\(owner.map { "uid \($0)" } ?? "root"), but Traefik chart \(chartVersion) runs as uid \(uid) without fsGroup and could not "
+            + "write acme.json: give the volume owner: \"\(uid):\(uid)\" and mode: \"0700\"", at: "storage", "claim")]
     }
 
     static func validateTLSOptions(_ options: TLSOptions?, _ context: ValidationContext) -> [Diagnostic] {
