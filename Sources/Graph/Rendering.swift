@@ -1,3 +1,5 @@
+import Document
+
 /// Output formats of `bootstrap graph`.
 public enum GraphFormat: String, Sendable, CaseIterable {
     case text, dot, mermaid
@@ -33,5 +35,22 @@ extension StepGraph {
             for id in ids { for need in needs[id] ?? [] { lines.append("  \(index[need]!) --> \(index[id]!)") } }
             return lines.joined(separator: "\n") + "\n"
         }
+    }
+}
+
+extension StepGraph {
+    /// The graph as JSON, for tools: `{"playbook", "steps": [{"id", "type", "needs"}]}` with the
+    /// playbook's name (as plan's JSON has it), steps in run order (the order of the text form) and
+    /// each step's needs as written; type is null when unknown.
+    public func json(playbook: String, types: [String: String] = [:]) -> Value {
+        [
+            "playbook": .string(playbook),
+            "steps": .array(order.map { id in
+                [
+                    "id": .string(id), "type": types[id].map(Value.string) ?? .null,
+                    "needs": .array((needs[id] ?? []).map(Value.string)),
+                ]
+            }),
+        ]
     }
 }

@@ -104,6 +104,12 @@ public enum FileContent: Sendable, Equatable {
     }
 
     public var isSensitive: Bool { if case .sensitive = self { return true } else { return false } }
+
+    /// Plain content as text, when it is UTF-8; nil for sensitive or binary content.
+    public var text: String? {
+        guard case .plain(let data) = self else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
 }
 
 /// A ZFS dataset as `zfs create` makes it.

@@ -127,6 +127,15 @@ public final class KubeClient: Sendable {
         }
     }
 
+    /// The reference as the server stores it: a namespaced kind gets the default namespace when it
+    /// names none, a cluster-scoped one loses any; a kind the server does not serve stays as written.
+    public func normalized(_ ref: ObjectRef) async throws -> ObjectRef {
+        guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else { return ref }
+        var ref = ref
+        ref.namespace = info.namespaced ? ref.namespace ?? config.namespace : nil
+        return ref
+    }
+
     // MARK: - Plumbing
 
     private func target(of object: Value, method: String) async throws -> (ObjectRef, ResourceInfo) {

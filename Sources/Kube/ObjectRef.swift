@@ -22,6 +22,15 @@ public struct ObjectRef: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { "\(kind) \(namespace.map { "\($0)/" } ?? "")\(name)" }
+
+    /// A short form for records: `apiVersion:kind:namespace:name` (no part of a reference holds a colon).
+    public var compact: String { "\(apiVersion):\(kind):\(namespace ?? ""):\(name)" }
+
+    public init?(compact: String) {
+        let parts = compact.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4, !parts[0].isEmpty, !parts[1].isEmpty, !parts[3].isEmpty else { return nil }
+        self.init(apiVersion: parts[0], kind: parts[1], namespace: parts[2].isEmpty ? nil : parts[2], name: parts[3])
+    }
 }
 
 /// Requests made so far in this run.

@@ -39,7 +39,7 @@ struct PlanCommand: AsyncParsableCommand {
             throw ExitCode.of(ExitStatus.failure)
         }
         switch cluster.output {
-        case .text: Console.out(Masking.mask(report.text(playbookPath: input.playbook), playbook: playbook))
+        case .text: Console.out(Masking.mask(report.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook))
         case .json: Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
         }
         if detailedExitcode && report.hasChanges { throw ExitCode.of(ExitStatus.changes) }

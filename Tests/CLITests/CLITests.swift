@@ -47,6 +47,21 @@ import TestSupport
         #expect(mermaid.stdout.hasPrefix("flowchart LR"))
     }
 
+    @Test func graphAsJSONListsStepsInRunOrderWithTypeAndNeeds() throws {
+        let result = try bootstrap(["graph", Self.minimal, "--output", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let graph = try JSON.decode(result.stdout)
+        #expect(graph["playbook"] == "minimal")
+        #expect(graph["steps"] == [
+            ["id": "k3s", "type": "k3s.install", "needs": []],
+            ["id": "namespaces", "type": "kube.namespaces", "needs": ["k3s"]],
+        ])
+
+        let mixed = try bootstrap(["graph", Self.minimal, "--output", "json", "--format", "dot"])
+        #expect(mixed.status == 64)
+        #expect(mixed.stderr.contains("--output json cannot be combined with --format dot"))
+    }
+
     @Test func rehearsalFailureNamesTheStepAndTheRerunCommand() throws {
         let dir = TemporaryDirectory()
         let rehearsal = dir.file("rehearsal")

@@ -8,19 +8,20 @@ import TestSupport
 /// Kill -9 at every write an apply makes, then re-run: the result must equal one clean run.
 @Suite struct CrashConsistencyTests {
     /// 22 steps: namespaces, ConfigMaps in them, and host files (recorded once the API answers).
-    static func playbook() -> String {
+    static func playbook(shrunk: Bool = false) -> String {
         var text = "apiVersion: bootstrap.faforever.com/v1\nkind: Playbook\nmetadata: {name: crash}\nsteps:\n"
         for i in 0..<8 {
             text += "  - id: ns\(i)\n    type: kube.namespaces\n    with: {names: [crash-\(i)]}\n"
         }
-        for i in 0..<10 {
+        for i in 0..<10 where !(shrunk && i == 9) {
+            let name = shrunk && i == 7 ? "cm-7-renamed" : "cm-\(i)"
             text += """
                   - id: cm\(i)
                     type: kube.objects
                     needs: [ns\(i % 8)]
                     with:
                       objects:
-                        - {apiVersion: v1, kind: ConfigMap, metadata: {name: cm-\(i), namespace: crash-\(i % 8)}, data: {index: "\(i)"}}
+                        - {apiVersion: v1, kind: ConfigMap, metadata: {name: \(name), namespace: crash-\(i % 8)}, data: {index: "\(i)"}}
 
                 """
         }
@@ -47,6 +48,8 @@ import TestSupport
             let cm = rig.server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "crash-\(i % 8)", name: "cm-\(i)")
             objects["cm/\(i)"] = JSON.encode(cm?["data"] ?? .null, options: .sortedKeys)
         }
+        let renamed = rig.server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "crash-7", name: "cm-7-renamed")
+        objects["cm/7-renamed"] = JSON.encode(renamed?["data"] ?? .null, options: .sortedKeys)
         var files: [String: String] = [:]
         for i in 0..<4 {
             files["\(i)"] = try? String(contentsOfFile: rig.hostRoot.path + "/etc/crash/\(i).conf", encoding: .utf8)
@@ -66,24 +69,44 @@ import TestSupport
     @Test func killedAtEveryWriteThenRerunConvergesToOneCleanRun() throws {
         let dir = TemporaryDirectory()
         let playbook = try dir.write("crash.yaml", Self.playbook())
+        try killAtEveryWrite(dir, playbook, minimumWrites: 40, recorded: 22)
+    }
 
+    /// Deletions too: a step taken out and an object renamed, killed at every write (each delete,
+    /// each record and each record removal), converge to the state of one clean run.
+    @Test func killedAtEveryWriteOfAShrinkingRunConverges() throws {
+        let dir = TemporaryDirectory()
+        let full = try dir.write("crash.yaml", Self.playbook())
+        let shrunk = try dir.write("shrunk.yaml", Self.playbook(shrunk: true))
+        try killAtEveryWrite(dir, shrunk, minimumWrites: 4, recorded: 21) { rig, kubeconfig in
+            let setup = try bootstrap(["apply", full, "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path])
+            #expect(setup.status == 0, "\(setup.stderr)")
+            rig.server.clearRequestLog()
+        }
+    }
+
+    /// Runs `playbook` cleanly once, then once per write it makes with a SIGKILL at that write,
+    /// re-runs, and compares with the clean run. `prepare` brings each fresh cluster to the start state.
+    func killAtEveryWrite(_ dir: TemporaryDirectory, _ playbook: String, minimumWrites: Int, recorded: Int,
+                          prepare: (EngineRig, String) throws -> Void = { _, _ in }) throws {
         // The clean run: the state to converge to, and how many writes it takes.
         let clean = try EngineRig()
         try clean.server.writeKubeconfig(to: dir.file("clean.kubeconfig"))
+        try prepare(clean, dir.file("clean.kubeconfig"))
         let cleanRun = try apply(clean, playbook, kubeconfig: dir.file("clean.kubeconfig"))
         try cleanRun.run()
         cleanRun.waitUntilExit()
         #expect(cleanRun.terminationStatus == 0)
         let expected = outcome(clean)
-        #expect(expected.recorded.count == 22)
+        #expect(expected.recorded.count == recorded)
         let writes = clean.writesSeen().count
-        // 18 objects and 22 records, plus the lease and the ledger ConfigMap.
-        #expect(writes >= 40, "a 22-step apply writes each object and each record")
+        #expect(writes >= minimumWrites, "the apply writes each object, each deletion and each record")
 
         for n in 1...writes {
             let rig = try EngineRig()
             let kubeconfig = dir.file("kubeconfig-\(n)")
             try rig.server.writeKubeconfig(to: kubeconfig)
+            try prepare(rig, kubeconfig)
             let victim = try apply(rig, playbook, kubeconfig: kubeconfig)
             let pid = Mutex<Int32>(0)
             // Odd writes: killed before the server sees the write. Even: the write lands, the reply is lost.

@@ -62,6 +62,19 @@ public struct StepContext: Sendable {
         for ref in refs { _ = try await kube.delete(ref) }
     }
 
+    /// Deletes objects and waits until they are gone (a finalizer may hold one for a while), so a
+    /// step is recorded only once what it no longer wants is really deleted.
+    public func ensureDeleted(_ refs: [ObjectRef]) async throws {
+        guard !refs.isEmpty else { return }
+        let kube = try requireKube()
+        for ref in refs {
+            guard try await kube.get(ref) != nil else { continue }
+            progress("deleting \(ref)")
+            try await kube.delete(ref)
+            try await wait(for: "\(ref) to be deleted") { try await kube.get(ref) == nil }
+        }
+    }
+
     /// The object as the engine writes it: with the managed-by label and the step annotation.
     public func stamped(_ object: Value) -> Value {
         var object = object

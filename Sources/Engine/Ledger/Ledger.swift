@@ -42,23 +42,30 @@ public enum Ledger {
         public var completedAt: String
         public var type: String
         public var version: Int
+        /// The objects the step wrote, so a later run can delete those it no longer wants; nil in
+        /// records written before bootstrap kept this list.
+        public var objects: [ObjectRef]?
 
         public var json: Value {
-            ["digest": .string(digest), "completedAt": .string(completedAt), "type": .string(type), "version": .int(version)]
+            var json: Value = ["digest": .string(digest), "completedAt": .string(completedAt), "type": .string(type), "version": .int(version)]
+            if let objects { json["objects"] = .array(objects.map { .string($0.compact) }) }
+            return json
         }
 
-        public init(digest: String, completedAt: String, type: String, version: Int) {
+        public init(digest: String, completedAt: String, type: String, version: Int, objects: [ObjectRef]? = nil) {
             self.digest = digest
             self.completedAt = completedAt
             self.type = type
             self.version = version
+            self.objects = objects
         }
 
         init?(_ text: String) {
             guard let value = try? JSON.decode(text), let digest = value["digest"]?.stringValue,
                   let completedAt = value["completedAt"]?.stringValue else { return nil }
             self.init(digest: digest, completedAt: completedAt, type: value["type"]?.stringValue ?? "",
-                      version: value["version"]?.intValue ?? 0)
+                      version: value["version"]?.intValue ?? 0,
+                      objects: value["objects"]?.arrayValue.map { $0.compactMap { $0.stringValue.flatMap(ObjectRef.init(compact:)) } })
         }
     }
 
@@ -127,6 +134,13 @@ public enum Ledger {
     public static func record(_ kube: KubeClient, playbook: String, step: String, shards: Int = 1, _ record: Record) async throws {
         let patch: Value = ["metadata": ["annotations": .object(Object([(stepKeyPrefix + step, .string(JSON.encode(record.json)))]))]]
         _ = try await kube.mergePatch(configMapRef(playbook, shard: shard(of: step, count: shards)), patch: patch)
+    }
+
+    /// Forgets a step removed from the playbook, once what it wrote is deleted: from every shard,
+    /// since the shard count may have changed since it was recorded.
+    public static func remove(_ kube: KubeClient, playbook: String, step: String, shards: Int = 1) async throws {
+        let patch: Value = ["metadata": ["annotations": .object(Object([(stepKeyPrefix + step, .null)]))]]
+        for shard in 0..<max(1, shards) { _ = try await kube.mergePatch(configMapRef(playbook, shard: shard), patch: patch) }
     }
 
     /// Reads the HMAC key, creating it when `create` is set and it does not exist.

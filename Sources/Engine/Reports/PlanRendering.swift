@@ -1,8 +1,12 @@
 import Document
+import Host
+import Kube
 
 extension PlanReport {
-    /// The plan as ops review it: one block per step, objects with their field-level changes.
-    public func text(playbookPath: String) -> String {
+    /// The plan as ops review it, like Terraform's: `+` create, `~` change, `-` delete, `=` unchanged,
+    /// for steps, host changes and objects; field changes of objects, and line diffs of files and
+    /// multi-line values. Unchanged objects are counted, and listed only when `verbose`.
+    public func text(playbookPath: String, verbose: Bool = false) -> String {
         var lines = ["Plan for \(playbookPath) (playbook \"\(playbook)\")", ""]
         if !clusterReachable {
             lines.append("The Kubernetes API is not reachable: cluster steps are shown as they would run once k3s is installed.")
@@ -11,26 +15,52 @@ extension PlanReport {
         let width = steps.map(\.id.count).max() ?? 0
         let typeWidth = steps.map(\.type.count).max() ?? 0
         for step in steps {
-            let symbol = step.action == .skip ? "=" : (step.objects.contains { $0.action != .create } || !step.deletions.isEmpty ? "~" : "+")
             let id = step.id.padding(toLength: width, withPad: " ", startingAt: 0)
             let type = step.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
-            lines.append("  \(symbol) \(id)  \(type)  \(step.action.rawValue): \(step.reason)")
-            for line in step.hostLines { lines.append("      $ \(line)") }
+            lines.append("  \(step.symbol) \(id)  \(type)  \(step.action.rawValue): \(step.reason)")
+            for change in step.host { lines += Self.hostLines(change) }
+            var unchanged = 0
             for object in step.objects {
+                if object.action == .unchanged && !verbose { unchanged += 1; continue }
                 let ns = object.namespace.map { "\($0)/" } ?? ""
                 let mark = object.action == .create ? "+" : object.action == .update ? "~" : "="
                 lines.append("      \(mark) \(object.kind) \(ns)\(object.name) (\(object.action.rawValue))")
                 for change in object.diff { lines.append("          \(change)") }
             }
-            for ref in step.deletions {
-                lines.append("      - \(ref.kind) \(ref.namespace.map { "\($0)/" } ?? "")\(ref.name) (delete)")
+            if unchanged > 0 { lines.append("      = \(unchanged) unchanged object\(unchanged == 1 ? "" : "s")") }
+            for ref in step.deletions { lines.append("      - \(ref) (delete: no longer wanted by this step)") }
+            for ref in step.prune.delete { lines.append("      - \(ref) (delete: no longer in the playbook)") }
+            for ref in step.prune.keep {
+                lines.append("      ! kept: holds data: \(ref) (delete it by hand if it must go: \(Prune.manualCommand(ref)))")
             }
+            if step.removed { lines.append("      (its record goes; whatever it changed on the host stays: bootstrap never deletes data)") }
             for warning in step.warnings { lines.append("      warning: \(warning)") }
         }
         let run = steps.filter { $0.action == .run }.count
+        let deletions = steps.reduce(0) { $0 + $1.deletions.count + $1.prune.delete.count }
+        let kept = steps.reduce(0) { $0 + $1.prune.keep.count }
+        var summary = "Plan: \(run) step\(run == 1 ? "" : "s") to run, \(steps.count - run) unchanged"
+        if deletions > 0 { summary += ", \(deletions) to delete" }
+        if kept > 0 { summary += ", \(kept) kept" }
         lines.append("")
-        lines.append("Plan: \(run) step\(run == 1 ? "" : "s") to run, \(steps.count - run) unchanged. \(requests.total) requests, \(requests.writes) writes.")
+        lines.append(summary + ". \(requests.total) requests, \(requests.writes) writes.")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A host change as plan prints it: its shell lines, and for a file its content or line diff.
+    static func hostLines(_ change: HostChange) -> [String] {
+        var lines = change.lines.map { "      $ \($0)" }
+        guard case .writeFile(let write) = change else { return lines }
+        if write.new.isSensitive || write.old?.isSensitive == true {
+            lines.append("          (sensitive content\(write.old == nil ? "" : " changed"))")
+        } else if let text = write.new.text {
+            let diff = LineDiff.lines(from: write.old?.text ?? "", to: text)
+            lines += diff.prefix(200).map { "          \($0)" }
+            if diff.count > 200 { lines.append("          ... (\(diff.count - 200) more lines)") }
+        } else {
+            lines.append("          (binary content)")
+        }
+        return lines
     }
 
     /// The documented JSON shape (README: "plan --output json").
@@ -43,25 +73,49 @@ extension PlanReport {
                     "id": .string(step.id), "type": .string(step.type), "action": .string(step.action.rawValue),
                     "reason": .string(step.reason),
                     "hostActions": .array(step.hostLines.map(Value.string)),
+                    "hostFiles": .array(step.host.compactMap(Self.hostFileJSON)),
                     "objects": .array(step.objects.map { object in
                         [
                             "apiVersion": .string(object.apiVersion), "kind": .string(object.kind),
                             "namespace": object.namespace.map(Value.string) ?? .null, "name": .string(object.name),
                             "action": .string(object.action.rawValue), "desired": object.desired,
-                            "diff": .array(object.diff.map(Value.string)),
+                            "diff": .array(object.changes.map(\.json)),
                         ]
                     }),
-                    "deletions": .array(step.deletions.map { ref in
-                        [
-                            "apiVersion": .string(ref.apiVersion), "kind": .string(ref.kind),
-                            "namespace": ref.namespace.map(Value.string) ?? .null, "name": .string(ref.name),
-                        ]
-                    }),
+                    "deletions": .array(step.deletions.map { Self.refJSON($0, action: "delete", reason: "no longer wanted by this step") }
+                        + step.prune.delete.map { Self.refJSON($0, action: "delete", reason: "no longer in the playbook") }
+                        + step.prune.keep.map { Self.refJSON($0, action: "keep", reason: "holds data: delete by hand with `\(Prune.manualCommand($0))`") }),
                     "warnings": .array(step.warnings.map(Value.string)),
                 ]
             }),
             "requests": ["total": .int(requests.total), "writes": .int(requests.writes)],
         ]
+    }
+
+    static func refJSON(_ ref: ObjectRef, action: String, reason: String) -> Value {
+        ["apiVersion": .string(ref.apiVersion), "kind": .string(ref.kind), "namespace": ref.namespace.map(Value.string) ?? .null,
+         "name": .string(ref.name), "action": .string(action), "reason": .string(reason)]
+    }
+
+    /// A file write with its content before and after; sensitive content is never carried.
+    static func hostFileJSON(_ change: HostChange) -> Value? {
+        guard case .writeFile(let write) = change else { return nil }
+        func content(_ c: FileContent?) -> Value {
+            guard let c else { return .null }
+            if c.isSensitive { return .string(Redaction.placeholder) }
+            return c.text.map(Value.string) ?? .string("(binary content)")
+        }
+        return ["path": .string(write.path), "mode": .string(octal(write.mode)), "owner": write.owner.map { .string("\($0)") } ?? .null,
+                "before": content(write.old), "after": content(write.new)]
+    }
+}
+
+extension PlanReport.PlannedStep {
+    /// `=` skipped, `-` removed from the playbook, `+` new (never recorded), `~` changes what a run made before.
+    public var symbol: String {
+        if action == .skip { return "=" }
+        if removed { return "-" }
+        return recorded ? "~" : "+"
     }
 }
 

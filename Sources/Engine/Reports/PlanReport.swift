@@ -14,8 +14,10 @@ public struct PlanReport: Sendable {
         public var action: Action
         /// The full object as it would be applied, secrets redacted.
         public var desired: Value
-        /// Field-level changes against the live object, secrets redacted.
+        /// Field-level changes against the live object as plan prints them, secrets redacted.
         public var diff: [String]
+        /// The same changes with whole values, for JSON, secrets redacted.
+        public var changes: [FieldChange] = []
     }
 
     /// One step's decision and the changes it would make.
@@ -26,8 +28,15 @@ public struct PlanReport: Sendable {
         public var reason: String
         public var host: [HostChange]
         public var objects: [PlannedObject]
+        /// Objects the step itself deletes (rbac.oidc revoking a grant).
         public var deletions: [ObjectRef]
         public var warnings: [String]
+        /// What the step wrote before and no longer wants: deleted, or kept because it holds data.
+        public var prune = Prune()
+        /// The step is no longer in the playbook: only its objects are deleted (host changes stay).
+        public var removed = false
+        /// The ledger has a record of it: running it changes what an earlier run made.
+        public var recorded = false
 
         /// The host changes as shell lines.
         public var hostLines: [String] { host.flatMap(\.lines) }
@@ -41,8 +50,8 @@ public struct PlanReport: Sendable {
     /// True when applying would change something.
     public var hasChanges: Bool {
         steps.contains { step in
-            step.action == .run && (!step.host.isEmpty || !step.deletions.isEmpty || step.objects.isEmpty
-                || step.objects.contains { $0.action != .unchanged })
+            step.action == .run && (!step.host.isEmpty || !step.deletions.isEmpty || !step.prune.delete.isEmpty
+                || (step.objects.isEmpty && !step.removed) || step.objects.contains { $0.action != .unchanged })
         }
     }
 }

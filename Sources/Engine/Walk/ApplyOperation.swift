@@ -14,6 +14,7 @@ extension Walker {
             var type: String
             var version: Int
             var parameters: Value
+            var objects: [ObjectRef]
         }
         let key = Mutex<Data?>(nil)
         let pending = Mutex<[Pending]>([])
@@ -27,7 +28,7 @@ extension Walker {
         let state = RunState()
         state.key.withLock { $0 = start.key }
         // Nothing to do and nothing to check: one ledger read, no lock, no write.
-        if !options.verify, options.failStep == nil, decisions.values.allSatisfy({ $0.action == .skip }) {
+        if !options.verify, options.failStep == nil, start.removed.isEmpty, decisions.values.allSatisfy({ $0.action == .skip }) {
             let steps = playbook.graph.order.map { id in
                 ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: .skipped, reason: decisions[id]!.reason, objects: [])
             }
@@ -58,8 +59,9 @@ extension Walker {
         let outcomes = await Executor(parallel: options.parallel).run(playbook.graph, onBlocked: { step, by in
             progress(.blocked(step: step, by: by))
         }) { id in
-            await runStep(playbook.steps[id]!, decision: decisions[id]!, playbook: playbook, state: state)
+            await runStep(playbook.steps[id]!, decision: decisions[id]!, start: start, state: state)
         }
+        let removed = await removeSteps(start, state: state)
 
         // Host steps that ran before the API existed are recorded as soon as it is reachable.
         if let client = try? await connection.connect() {
@@ -71,18 +73,18 @@ extension Walker {
         let steps = playbook.graph.order.map { id in
             ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: outcomes[id] ?? .blocked(by: "?"),
                                    reason: results[id]?.reason ?? decisions[id]!.reason, objects: results[id]?.objects ?? [])
-        }
+        } + removed
         let stats = await connection.client?.stats ?? RequestStats()
         return ApplyReport(playbook: name, steps: steps, requests: stats)
     }
 
-    func runStep(_ step: CheckedPlaybook.Step, decision: Decision, playbook: CheckedPlaybook, state: RunState) async -> StepOutcome {
+    func runStep(_ step: CheckedPlaybook.Step, decision: Decision, start: WalkStart, state: RunState) async -> StepOutcome {
         let clock = ContinuousClock()
         let started = clock.now
         progress(.started(step: step.id))
         let outcome: StepOutcome
         do {
-            outcome = try await execute(step, decision: decision, playbook: playbook, state: state)
+            outcome = try await execute(step, decision: decision, start: start, state: state)
         } catch {
             outcome = .failed("\(error)")
         }
@@ -92,7 +94,8 @@ extension Walker {
         return outcome
     }
 
-    func execute(_ step: CheckedPlaybook.Step, decision: Decision, playbook: CheckedPlaybook, state: RunState) async throws -> StepOutcome {
+    func execute(_ step: CheckedPlaybook.Step, decision: Decision, start: WalkStart, state: RunState) async throws -> StepOutcome {
+        let playbook = start.playbook
         let context = context(step, playbook, mode: .apply, kube: try await connection.connect())
         var decision = decision
         var plan: ChangeSet?
@@ -116,14 +119,47 @@ extension Walker {
         guard drift.isEmpty else {
             throw StepError("applied, but the effect is not in place: " + drift.joined(separator: "; "))
         }
+        // What the step wrote before and no longer wants goes only after its new objects are in place.
+        let pruned = try await prune(step.id, checked, after, start)
+        try await after.ensureDeleted(checked.deletions + pruned.delete)
+        let written = try await after.kube?.normalizedRefs(checked.objects.map(after.stamped)) ?? []
         state.results.withLock { $0[step.id] = (decision.reason, checked.objects.map { Redaction.redact(context.stamped($0)) }) }
         state.pending.withLock {
-            $0.append(.init(step: step.id, type: step.type.name, version: step.type.version, parameters: step.parameters.value))
+            $0.append(.init(step: step.id, type: step.type.name, version: step.type.version, parameters: step.parameters.value,
+                            objects: written))
         }
         if let client = after.kube {
             try await Self.flush(state, client: client, playbook: playbook.name, shards: Ledger.shardCount(steps: playbook.steps.count))
         }
         return .applied
+    }
+
+    /// Steps no longer in the playbook: their objects are deleted (never those holding data, never
+    /// host changes), then their records; a crash in between deletes nothing twice and converges.
+    func removeSteps(_ start: WalkStart, state: RunState) async -> [ApplyReport.StepResult] {
+        var results: [ApplyReport.StepResult] = []
+        for (id, record) in start.removed {
+            progress(.started(step: id))
+            let prune = Prune(recorded: record.objects, wanted: [], deletedByStep: [])
+            let outcome: StepOutcome
+            do {
+                guard let kube = try await connection.connect() else { throw StepError("the Kubernetes API is not reachable") }
+                let context = StepContext(stepID: id, mode: .apply, host: host, kube: kube, connect: { kube },
+                                          progress: { [progress] what in progress(.waiting(step: id, on: what)) },
+                                          waitTimeout: options.waitTimeout, playbookName: start.playbook.name)
+                try await context.ensureDeleted(prune.delete)
+                try await Ledger.remove(kube, playbook: start.playbook.name, step: id,
+                                        shards: Ledger.shardCount(steps: start.playbook.steps.count))
+                outcome = .applied
+            } catch {
+                outcome = .failed("\(error)")
+            }
+            progress(.finished(step: id, outcome: outcome, seconds: 0))
+            let kept = prune.keep.isEmpty ? "" : "; kept because they hold data: " + prune.keep.map(\.description).joined(separator: ", ")
+            results.append(.init(id: id, type: record.type, outcome: outcome,
+                                 reason: "removed from the playbook: \(prune.delete.count) objects deleted\(kept)", objects: []))
+        }
+        return results
     }
 
     /// Records every verified step not yet recorded.
@@ -135,7 +171,8 @@ extension Walker {
         let digester = Digester(key: state.key.withLock { $0 })
         for (index, item) in batch.enumerated() {
             guard let digest = digester.digest(type: item.type, version: item.version, parameters: item.parameters) else { continue }
-            let record = Ledger.Record(digest: digest, completedAt: Ledger.timestamp(), type: item.type, version: item.version)
+            let record = Ledger.Record(digest: digest, completedAt: Ledger.timestamp(), type: item.type, version: item.version,
+                                       objects: item.objects)
             do {
                 try await Ledger.record(client, playbook: playbook, step: item.step, shards: shards, record)
             } catch {

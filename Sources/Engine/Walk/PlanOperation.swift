@@ -25,16 +25,31 @@ extension Walker {
             }
         }
         if let failure = failure.withLock({ $0 }) { throw failure }
-        let steps = planned.withLock { planned in playbook.graph.order.map { planned[$0]! } }
+        var steps = planned.withLock { planned in playbook.graph.order.map { planned[$0]! } }
+        for (id, record) in start.removed {
+            var step = PlanReport.PlannedStep(id: id, type: record.type, action: .run, reason: "no longer in the playbook",
+                                              host: [], objects: [], deletions: [], warnings: [])
+            step.prune = Prune(recorded: record.objects, wanted: [], deletedByStep: [])
+            step.removed = true
+            step.recorded = true
+            if record.objects == nil {
+                step.warnings.append("recorded before bootstrap listed what steps write: its objects are not known, so none are deleted")
+            }
+            steps.append(step)
+        }
         return PlanReport(playbook: playbook.name, steps: steps, clusterReachable: start.kube != nil,
                           requests: start.kube?.stats ?? RequestStats())
     }
 
     func planStep(_ step: CheckedPlaybook.Step, decision: Decision, _ start: WalkStart) async throws -> PlanReport.PlannedStep {
         let context = context(step, start.playbook, mode: .plan, kube: start.kube)
-        func result(_ decision: Decision, _ plan: ChangeSet = ChangeSet(), objects: [PlanReport.PlannedObject] = []) -> PlanReport.PlannedStep {
-            .init(id: step.id, type: step.type.name, action: decision.action, reason: decision.reason,
-                  host: plan.host, objects: objects, deletions: plan.deletions, warnings: plan.warnings)
+        func result(_ decision: Decision, _ plan: ChangeSet = ChangeSet(), objects: [PlanReport.PlannedObject] = [],
+                    prune: Prune = Prune()) -> PlanReport.PlannedStep {
+            var planned = PlanReport.PlannedStep(id: step.id, type: step.type.name, action: decision.action, reason: decision.reason,
+                                                 host: plan.host, objects: objects, deletions: plan.deletions, warnings: plan.warnings)
+            planned.prune = prune
+            planned.recorded = start.records[step.id] != nil
+            return planned
         }
         var decision = decision
         if decision.action == .skip && !options.verify { return result(decision) }
@@ -69,24 +84,28 @@ extension Walker {
                 objects.append(object)
             }
         }
-        return result(decision, plan, objects: objects)
+        return result(decision, plan, objects: objects, prune: try await prune(step.id, plan, context, start))
     }
 
     static func planned(_ desired: Value, live: Value?, result: Value?) -> PlanReport.PlannedObject {
         let action: PlanReport.PlannedObject.Action
-        var diff: [String] = []
+        var changes: [FieldChange] = []
         if let live {
-            diff = ObjectDiff.lines(from: Redaction.redact(live), to: Redaction.redact(result ?? desired))
+            changes = ObjectDiff.changes(from: Redaction.redact(live), to: Redaction.redact(result ?? desired))
             // Secret values are redacted on both sides; compare them for real to see a change.
-            let changed = !diff.isEmpty || ObjectDiff.lines(from: live, to: result ?? desired).count > 0
-            if changed && diff.isEmpty { diff = ["~ data: (sensitive) -> (sensitive)"] }
+            let changed = !changes.isEmpty || !ObjectDiff.changes(from: live, to: result ?? desired).isEmpty
+            if changed && changes.isEmpty {
+                changes = [FieldChange(path: "data", before: .string(Redaction.placeholder), after: .string("(sensitive value changed)"))]
+            }
             action = changed ? .update : .unchanged
         } else {
             action = .create
         }
-        return PlanReport.PlannedObject(
+        var object = PlanReport.PlannedObject(
             apiVersion: desired["apiVersion"]?.stringValue ?? "", kind: desired["kind"]?.stringValue ?? "",
             namespace: desired[path: ["metadata", "namespace"]]?.stringValue, name: desired[path: ["metadata", "name"]]?.stringValue ?? "",
-            action: action, desired: Redaction.redact(desired), diff: diff)
+            action: action, desired: Redaction.redact(desired), diff: changes.flatMap(\.lines))
+        object.changes = changes
+        return object
     }
 }

@@ -44,6 +44,7 @@ public struct Walker: Sendable {
             start.decisions[step.id] = Decision.make(record: start.records[step.id], digest: digest,
                                                      forced: options.forceSteps.contains(step.id))
         }
+        start.removed = start.records.keys.filter { playbook.steps[$0] == nil }.sorted().map { ($0, start.records[$0]!) }
         switch operation {
         case .status: return .status(status(start))
         case .plan: return .plan(try await plan(start))
@@ -99,4 +100,17 @@ struct WalkStart: Sendable {
     var records: [String: Ledger.Record]
     var key: Data?
     var decisions: [String: Decision]
+    /// Records of steps no longer in the playbook, by id.
+    var removed: [(id: String, record: Ledger.Record)] = []
+}
+
+extension Walker {
+    /// What a running step no longer wants of what it recorded: compared as the server stores references.
+    func prune(_ id: String, _ plan: ChangeSet, _ context: StepContext, _ start: WalkStart) async throws -> Prune {
+        guard let kube = context.kube, let recorded = start.records[id]?.objects else { return Prune() }
+        let wanted = Set(try await kube.normalizedRefs(plan.objects.map(context.stamped)))
+        var deletedByStep: [ObjectRef] = []
+        for ref in plan.deletions { deletedByStep.append(try await kube.normalized(ref)) }
+        return Prune(recorded: recorded, wanted: wanted, deletedByStep: deletedByStep)
+    }
 }

@@ -1,0 +1,49 @@
+import Document
+import Kube
+
+/// What a step wrote before and no longer wants: deleted, or kept because it holds data.
+///
+/// Kept kinds are never deleted automatically, whatever the playbook says: a PersistentVolume or
+/// its claim holds data, and deleting a Namespace deletes everything in it. Plans show them with
+/// the command that would delete them by hand.
+public struct Prune: Sendable, Equatable {
+    /// Objects to delete, in the order they were recorded.
+    public var delete: [ObjectRef]
+    /// Objects left in place because they hold data.
+    public var keep: [ObjectRef]
+
+    public init(delete: [ObjectRef] = [], keep: [ObjectRef] = []) {
+        self.delete = delete
+        self.keep = keep
+    }
+
+    static let keptKinds: Set<String> = ["PersistentVolume", "PersistentVolumeClaim", "Namespace"]
+
+    /// Recorded objects that are neither wanted nor already deleted by the step itself.
+    init(recorded: [ObjectRef]?, wanted: Set<ObjectRef>, deletedByStep: [ObjectRef]) {
+        let unwanted = (recorded ?? []).filter { !wanted.contains($0) && !deletedByStep.contains($0) }
+        delete = unwanted.filter { !Self.holdsData($0) }
+        keep = unwanted.filter(Self.holdsData)
+    }
+
+    static func holdsData(_ ref: ObjectRef) -> Bool { ref.apiVersion == "v1" && keptKinds.contains(ref.kind) }
+
+    public var isEmpty: Bool { delete.isEmpty && keep.isEmpty }
+
+    /// The command an operator would run to delete a kept object by hand.
+    public static func manualCommand(_ ref: ObjectRef) -> String {
+        "kubectl delete \(ref.kind.lowercased()) \(ref.name)" + (ref.namespace.map { " -n \($0)" } ?? "")
+    }
+}
+
+extension KubeClient {
+    /// The references of desired objects, as the server stores them.
+    func normalizedRefs(_ objects: [Value]) async throws -> [ObjectRef] {
+        var refs: [ObjectRef] = []
+        for object in objects {
+            guard let ref = ObjectRef(object) else { continue }
+            refs.append(try await normalized(ref))
+        }
+        return refs
+    }
+}

@@ -1,0 +1,61 @@
+"""Running one process to completion and measuring it."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def die(msg, code=1):
+    log("bench: error: " + msg)
+    sys.exit(code)
+
+
+class Result:
+    def __init__(self, argv, wall, rss_kb, rc, stdout, stderr):
+        self.argv, self.wall, self.rss_kb, self.rc = argv, wall, rss_kb, rc
+        self.stdout, self.stderr = stdout, stderr
+        self.emulator = None  # {"requests", "writes", "serviceSeconds"} deltas, when measured
+
+    def json(self):
+        try:
+            return json.loads(self.stdout)
+        except ValueError:
+            return None
+
+    def engine_requests(self):
+        """The engine's own request count from `--output json`, when the command printed one."""
+        data = self.json()
+        if isinstance(data, dict) and isinstance(data.get("requests"), dict):
+            return data["requests"]
+        return None
+
+
+def measure(argv, env=None, cwd=None):
+    """Runs argv to completion; wall time, the child's own peak RSS (wait4), exit status, output."""
+    # Output goes to files, not pipes, so that reading it costs the child nothing while it runs.
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Result(argv, wall, usage.ru_maxrss, proc.returncode,
+                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+
+
+def clean_env(extra=None):
+    """This environment without what would point bootstrap at the caller's cluster or secrets."""
+    env = dict(os.environ)
+    for key in ("KUBECONFIG", "BOOTSTRAP_SECRETS"):
+        env.pop(key, None)
+    env.update(extra or {})
+    return env

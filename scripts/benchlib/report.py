@@ -1,0 +1,105 @@
+"""The Markdown report on stdout and the JSON file."""
+
+import json
+
+from .figures import fmt_ms
+
+METHOD = """\
+Each figure: median of %d runs of the whole process; peak RSS from wait4 (ru_maxrss); requests as the
+emulator served them (total/writes; dry runs are not writes). Emulator service = time it spent serving those
+requests / wall time (summed over concurrent requests, so it can pass 100%%); emulator CPU = the emulator
+process's CPU time during the run / wall time (100%% = one core busy all along).
+The playbook's first apply, re-run and plan are the whole playbook in rehearsal mode (simulated host, embedded
+emulator with a state file); kubectl applies the same objects to `bootstrap emulator --state` of the same build
+with the same CRDs. Emulator shares are read from separate emulator processes (the rows that show them)."""
+
+GROWTH_ROWS = (("validate", "validate"), ("plan", "plan (applied)"), ("noop", "no-op re-run"),
+               ("apply", "first apply (1 run)"))
+
+
+def report(results):
+    """Prints the report of a finished run: the JSON document's keys, with the Figures themselves."""
+    lines = ["# bootstrap benchmark", "", header(results["machine"]), "", METHOD % results["runs"], ""]
+    lines += figure_table(results["figures"]) + [""]
+    lines += growth_table(results["growth"]) + [""]
+    lines += target_table(results["targets"])
+    if results["notes"]:
+        lines += [""] + ["Note: " + n for n in results["notes"]]
+    if results["profile"]:
+        lines += [""] + profile_lines(results["profile"])
+    lines += ["", "Total benchmark time: %.0f s." % results["elapsedSeconds"]]
+    print("\n".join(lines))
+
+
+def header(info):
+    return "%s, %s CPUs (%s), %s; %s; commit %s%s; load at start %s" % (
+        info["uname"], info["nproc"], info["cpu"], info["memory"], info["date"], (info["commit"] or "?")[:12],
+        " (modified)" if info["worktreeModified"] else "", " ".join(info["loadAverageAtStart"] or []))
+
+
+def figure_table(figures):
+    lines = ["| figure | median ms | min-max ms | peak RSS MB | requests total/writes | emulator service / CPU | note |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    group = None
+    for f in figures:
+        if f.group != group:
+            group = f.group
+            lines.append("| **%s** | | | | | | |" % group)
+        lines.append(figure_row(f))
+    return lines
+
+
+def figure_row(f):
+    low, high = f.wall_range()
+    rss = f.median("peakRSSMB")
+    note = f.note + ("; FAILED runs: %d" % len(f.errors) if f.errors else "")
+    return "| %s | %s | %s-%s | %s | %s | %s | %s |" % (
+        f.label, fmt_ms(f.wall()), fmt_ms(low), fmt_ms(high), "-" if rss is None else "%.1f" % rss,
+        requests_cell(f), share_cell(f), note)
+
+
+def requests_cell(f):
+    """Total/writes as counted; the engine's own count beside the emulator's when they differ."""
+    req, eng = f.requests(), f.engine_requests()
+    cell = "-" if req is None else "%g/%g" % req
+    if eng is not None and req is not None and f.runs and "emulator" in f.runs[0] and eng != req:
+        cell += " (engine: %g/%g)" % eng
+    return cell
+
+
+def share_cell(f):
+    share, cpu = f.share(), f.share("cpuSeconds")
+    if share is None:
+        return "-"
+    return "%.0f%% / %s" % (share * 100, "-" if cpu is None else "%.0f%%" % (cpu * 100))
+
+
+def growth_table(growth):
+    lines = ["Growth with playbook size (least-squares slope of log time vs log steps; 1 = linear; process start-up",
+             "flattens the slope at small sizes, so the slope between the two largest sizes is shown too):", "",
+             "| command | exponent (fit) | exponent (two largest) | RSS exponent |",
+             "| --- | ---: | ---: | ---: |"]
+    for kind, label in GROWTH_ROWS:
+        g = growth[kind]
+        cells = ("-" if v is None else "%.2f" % v for v in (g["exponent"], g["exponentLargestTwo"], g["rssExponent"]))
+        lines.append("| %s | %s | %s | %s |" % (label, *cells))
+    return lines
+
+
+def target_table(targets):
+    return ["| target | result | detail |", "| --- | --- | --- |"] + [
+        "| %s | %s | %s |" % (t["target"], t["result"], t["detail"]) for t in targets]
+
+
+def profile_lines(profile):
+    return (["Profile of `plan` on the %d-step playbook after one apply (%s; inclusive cost, top functions):"
+             % (profile["steps"], profile["tool"]), "```"]
+            + [line[:160] for line in profile["inclusive"][:40]] + ["```"])
+
+
+def write_json(path, results):
+    """The results as JSON; Figures become their json()."""
+    document = dict(results, figures=[f.json() for f in results["figures"]])
+    with open(path, "w") as f:
+        json.dump(document, f, indent=2)
+        f.write("\n")

@@ -1,0 +1,65 @@
+"""The targets of issue 7, judged from the figures."""
+
+from .figures import fmt_ms
+
+TARGETS_TEXT = {
+    "noop_requests": "no-op re-run makes <= 3 requests",
+    "noop_vs_kubectl": "no-op re-run >= 10x faster than kubectl re-apply",
+    "apply_vs_kubectl": "first apply >= 2x faster than kubectl first apply",
+    "plan5000_time": "5,000-step plan < 2 s",
+    "plan5000_rss": "5,000-step plan < 200 MB peak RSS",
+    "growth": "cost grows ~linearly with steps (fitted exponent <= 1.2)",
+}
+NO_5000 = "no 5,000-step size in this run (--quick or --sizes)"
+
+
+def _target(key, ok, detail):
+    """ok: True (PASS), False (MISS) or None (N/A: not measured)."""
+    result = "PASS" if ok else ("MISS" if ok is False else "N/A")
+    return {"key": key, "target": TARGETS_TEXT[key], "result": result, "detail": detail}
+
+
+def targets(figures, scaling, growth):
+    """figures: the Figures by key; scaling[n][kind]: the generated playbooks' Figures."""
+    return [
+        noop_requests(figures.get("noop"), figures.get("cluster_noop")),
+        speedup("noop_vs_kubectl", figures.get("noop"), figures.get("kubectl_reapply"), 10),
+        speedup("apply_vs_kubectl", figures.get("apply"), figures.get("kubectl_apply"), 2),
+        *plan5000(scaling.get(5000, {}).get("plan")),
+        linear_growth(growth),
+    ]
+
+
+def noop_requests(noop, cluster_noop):
+    req = noop.requests()
+    counted = None if cluster_noop is None else cluster_noop.requests()
+    return _target("noop_requests", None if req is None else req[0] <= 3,
+                   "median %s requests (as the engine counts them%s)" % (
+                       req and req[0],
+                       "" if counted is None else "; the separate emulator counted %g for the cluster-only re-run" % counted[0]))
+
+
+def speedup(key, ours, kubectl, factor):
+    if kubectl is None or not ours.wall() or not kubectl.wall():
+        return _target(key, None, "kubectl figure missing")
+    ratio = kubectl.wall() / ours.wall()
+    return _target(key, ratio >= factor, "%.1fx (%s ms vs %s ms)" % (ratio, fmt_ms(ours.wall()), fmt_ms(kubectl.wall())))
+
+
+def plan5000(plan):
+    if plan is None:
+        return [_target("plan5000_time", None, NO_5000), _target("plan5000_rss", None, NO_5000)]
+    wall, rss = plan.wall(), plan.median("peakRSSMB")
+    return [_target("plan5000_time", wall is not None and wall < 2.0, "%s ms" % fmt_ms(wall)),
+            _target("plan5000_rss", rss is not None and rss < 200, "%.1f MB" % (rss or 0))]
+
+
+def linear_growth(growth):
+    exps = {k: growth[k]["exponent"] for k in ("validate", "plan", "noop")}
+    if any(v is None for v in exps.values()):
+        return _target("growth", None, "not enough sizes")
+    fitted = ", ".join("%s %.2f" % (k, v) for k, v in exps.items())
+    largest = ", ".join("%s %.2f" % (k, growth[k]["exponentLargestTwo"] or float("nan")) for k in exps)
+    return _target("growth", all(v <= 1.2 for v in exps.values()),
+                   "fitted exponents: %s (largest two sizes: %s)" % (fitted, largest))
+
