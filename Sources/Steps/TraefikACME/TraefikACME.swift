@@ -26,6 +26,9 @@ public struct TraefikACME: StepDriver {
         /// Service becomes ClusterIP) or `serviceLB` (k3s' ServiceLB serves the chart's LoadBalancer
         /// Service; the default, and refused when the playbook's k3s disables servicelb).
         public var bind: Bind?
+        /// More entry points for raw TCP or UDP (traefik.routes' `tcp:` and `udp:` routes), bound on
+        /// the node like 80 and 443 (hostPort, or ServiceLB through the chart's Service).
+        public var entryPoints: [EntryPoint]?
         public var tlsOptions: TLSOptions?
         /// More Traefik chart values (e.g. `additionalArguments`); they may not set what the step sets.
         public var values: Value?
@@ -37,6 +40,19 @@ public struct TraefikACME: StepDriver {
 
     public enum Bind: String, ParameterEnum {
         case hostPort, serviceLB
+    }
+
+    /// An entry point of its own: chart 27 `ports.<name>` (a Kubernetes port name, at most 15
+    /// characters), listening on `port` in the pod and on the node.
+    public struct EntryPoint: Decodable, Sendable {
+        public var name: String
+        public var port: Int
+        public var `protocol`: EntryPointProtocol?
+        public var protocolChoice: EntryPointProtocol { self.protocol ?? .tcp }
+    }
+
+    public enum EntryPointProtocol: String, ParameterEnum {
+        case tcp = "TCP", udp = "UDP"
     }
 
     /// The DNS-01 challenge: a lego provider and its API token, passed to Traefik through a Secret.
@@ -178,7 +194,8 @@ public struct TraefikACME: StepDriver {
         let served = service?[path: ["spec", "type"]]?.stringValue == "LoadBalancer"
             && !(service?[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []).isEmpty
         let servicePorts = Set((service?[path: ["spec", "ports"]]?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
-        return Self.nodePorts.values.sorted().filter { !hostPorts.contains($0) && !(served && servicePorts.contains($0)) }.map { port in
+        let wanted = Self.nodePorts.values.sorted() + (parameters.entryPoints ?? []).map(\.port)
+        return wanted.filter { !hostPorts.contains($0) && !(served && servicePorts.contains($0)) }.map { port in
             "nothing binds the node's port \(port): the Traefik pods have no hostPort \(port) and Service kube-system/traefik is "
                 + "\(service?[path: ["spec", "type"]]?.stringValue ?? "missing")\(served ? "" : " without a load-balancer address (is ServiceLB disabled?)")"
         }

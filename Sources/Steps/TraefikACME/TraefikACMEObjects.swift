@@ -33,6 +33,13 @@ extension TraefikACME {
         if parameters.redirectToHTTPS ?? true {
             ports["web"] = ["redirectTo": ["port": "websecure", "priority": .int(Self.redirectPriority)]]
         }
+        for entryPoint in parameters.entryPoints ?? [] {
+            // Chart 27: `port` in the pod, `exposedPort` on the Service, `expose.default` puts it there.
+            var port: Value = ["port": .int(entryPoint.port), "exposedPort": .int(entryPoint.port),
+                               "protocol": .string(entryPoint.protocolChoice.rawValue), "expose": ["default": true]]
+            if parameters.bind == .hostPort { port["hostPort"] = .int(entryPoint.port) }
+            ports[entryPoint.name] = port
+        }
         if parameters.bind == .hostPort {
             // The pod binds the node's ports (k3s' flannel CNI chains the portmap plugin, so
             // hostPort works); a ClusterIP Service keeps ServiceLB from competing for them.

@@ -39,6 +39,7 @@ extension TraefikACME {
         problems += validateStorage(p.storage, context)
         problems += validateStorageOwner(p, context)
         problems += validateBinding(p, context)
+        problems += validateEntryPoints(p.entryPoints ?? [], context)
         problems += validateTLSOptions(p.tlsOptions, context)
         if let values = p.values {
             if values.objectValue == nil { problems.append(context.error("values must be a mapping of Traefik chart values", at: "values")) }
@@ -82,6 +83,38 @@ extension TraefikACME {
         }
         if let path = storage.path, let problem = ParameterRules.hostPathProblem(path) {
             problems.append(context.error("storage.path: \(problem)", at: "storage", "path"))
+        }
+        return problems
+    }
+
+    /// Entry points the chart reserves (chart 27 values `ports`) and the container ports it uses.
+    static let chartPorts = ["traefik": 9000, "web": 8000, "websecure": 8443, "metrics": 9100]
+
+    /// Names as Kubernetes requires of container port names (IANA service names: at most 15
+    /// lower-case letters, digits and '-', with a letter, no '--', not starting or ending with
+    /// '-'), which chart 27 uses as the entry point's port name; ports the unprivileged pod can bind.
+    static func validateEntryPoints(_ entryPoints: [EntryPoint], _ context: ValidationContext) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var names = Set(chartPorts.keys)
+        var ports = Set(chartPorts.values.map { "TCP/\($0)" })
+        for (index, entryPoint) in entryPoints.enumerated() {
+            let at = String(index), name = entryPoint.name
+            let valid = name.count <= 15 && Scan.word(name, first: Scan.lowerAlnum, rest: Scan.with(Scan.lowerAlnum, "-"))
+                && !name.hasSuffix("-") && !name.contains("--") && name.contains(where: \.isLetter)
+            if !valid {
+                problems.append(context.error("entryPoints: \"\(name)\" must be a port name: at most 15 lower-case letters, digits and '-', "
+                    + "with a letter (chart 27 names the pod's port after the entry point)", at: "entryPoints", at, "name"))
+            } else if !names.insert(name).inserted {
+                problems.append(context.error("entryPoints: \"\(name)\" is \(chartPorts[name] != nil ? "one of the chart's own entry points" : "declared twice")",
+                                              at: "entryPoints", at, "name"))
+            }
+            if !(1024...65535).contains(entryPoint.port) {
+                problems.append(context.error("entryPoints: port \(entryPoint.port) of \"\(name)\" must be 1024-65535: Traefik runs unprivileged "
+                    + "(uid 65532, no capabilities) and listens on the same port in the pod", at: "entryPoints", at, "port"))
+            } else if !ports.insert("\(entryPoint.protocolChoice.rawValue)/\(entryPoint.port)").inserted {
+                problems.append(context.error("entryPoints: \(entryPoint.protocolChoice.rawValue) port \(entryPoint.port) of \"\(name)\" is already taken "
+                    + "(chart 27 uses 8000, 8443, 9000 and 9100)", at: "entryPoints", at, "port"))
+            }
         }
         return problems
     }
