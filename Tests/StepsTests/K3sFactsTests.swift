@@ -291,3 +291,79 @@ import TestSupport
         }
     }
 }
+
+/// TCP and UDP entry points on k3s' Traefik, and IngressRouteTCP/UDP to them.
+@Suite struct TCPAndUDPRouteTests {
+    static func playbook(entryPoints: String, routes: String) -> String {
+        K3sFactsTests.playbook(K3sFactsTests.traefik("""
+              bind: hostPort
+              entryPoints:
+        \(entryPoints)
+          - id: routes
+            type: traefik.routes
+            needs: [traefik]
+            with:
+              namespace: faf-apps
+              routes: []
+        \(routes)
+        """))
+    }
+
+    static let faf = playbook(entryPoints: """
+                - {name: replay, port: 15000}
+                - {name: irc-tls, port: 6697}
+                - {name: voice, port: 3478, protocol: UDP}
+        """, routes: """
+              tcp:
+                - {name: faf-replay, entryPoints: [replay], service: faf-aio-replayserver, port: 15000}
+                - {name: matrix, entryPoints: [irc-tls], sni: [chat.faforever.com], service: synapse, port: 8448, tls: {passthrough: true}}
+                - {name: irc, entryPoints: [irc-tls], sni: [irc.faforever.com], service: faf-ircd, port: 6667, tls: {certResolver: default}}
+              udp:
+                - {name: coturn, entryPoints: [voice], service: faf-coturn, port: 3478}
+        """)
+
+    @Test func entryPointsAreChartPortsBoundOnTheNode() async throws {
+        let values = try await K3sFactsTests.values(try K3sFactsTests.check(Self.faf))
+        #expect(values[path: ["ports", "replay"]] == ["port": 15000, "exposedPort": 15000, "protocol": "TCP", "expose": ["default": true], "hostPort": 15000])
+        #expect(values[path: ["ports", "voice", "protocol"]] == "UDP")
+    }
+
+    @Test func tcpAndUDPRoutesBecomeIngressRoutesTheV1314CRDsKeep() async throws {
+        let playbook = try K3sFactsTests.check(Self.faf)
+        let (server, kube, dir) = try K3sFactsTests.k3sNode(serviceLB: false)
+        defer { server.stop(); _ = dir }
+        _ = try await kube.apply(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": "faf-apps"]], dryRun: false)
+        let plan = try await playbook.steps["routes"]!.driver.check(K3sFactsTests.context("routes", kube: kube))
+        #expect(plan.objects.map { $0["kind"]?.stringValue ?? "" } == ["IngressRouteTCP", "IngressRouteTCP", "IngressRouteTCP", "IngressRouteUDP"])
+        #expect(plan.objects[0]["spec"] == ["entryPoints": ["replay"], "routes": [["match": "HostSNI(`*`)", "services": [["name": "faf-aio-replayserver", "port": 15000]]]]])
+        #expect(plan.objects[1][path: ["spec", "tls"]] == ["passthrough": true])
+        #expect(plan.objects[1][path: ["spec", "routes"]]?.arrayValue?.first?["match"] == "HostSNI(`chat.faforever.com`)")
+        #expect(plan.objects[2][path: ["spec", "tls"]] == ["certResolver": "default"])
+        #expect(plan.objects[3]["spec"] == ["entryPoints": ["voice"], "routes": [["services": [["name": "faf-coturn", "port": 3478]]]]])
+        #expect(try await K3sFactsTests.applyAndVerify(playbook, "routes", kube) == [])
+        // The traefik step binds the entry points' ports too, and verify checks them.
+        #expect(try await K3sFactsTests.applyAndVerify(playbook, "traefik", kube) == [])
+    }
+
+    @Test func entryPointsAndRoutesAreValidatedAgainstEachOther() {
+        let errors = K3sFactsTests.rejection(Self.playbook(entryPoints: """
+                - {name: lobby-qdatastream, port: 8001}
+                - {name: web, port: 8080}
+                - {name: privileged, port: 443}
+                - {name: voice, port: 3478, protocol: UDP}
+        """, routes: """
+              tcp:
+                - {name: lobby, entryPoints: [lobbi], service: faf-python-server, port: 8001}
+                - {name: tls-any, entryPoints: [websecure], service: x, port: 1, tls: {passthrough: true}}
+              udp:
+                - {name: coturn, entryPoints: [websecure], service: faf-coturn, port: 3478}
+        """))
+        #expect(errors.count == 6, "\(errors)")
+        #expect(errors.contains { $0.contains("entryPoints: \"lobby-qdatastream\" must be a port name: at most 15 lower-case letters") })
+        #expect(errors.contains { $0.contains("entryPoints: \"web\" is one of the chart's own entry points") })
+        #expect(errors.contains { $0.contains("entryPoints: port 443 of \"privileged\" must be 1024-65535") })
+        #expect(errors.contains { $0.contains("tcp: entry point \"lobbi\" is not declared by a traefik.acme step (TCP: ") })
+        #expect(errors.contains { $0.contains("tcp: route \"tls-any\" has tls but no sni names") })
+        #expect(errors.contains { $0.contains("udp: entry point \"websecure\" is TCP, not UDP") })
+    }
+}
