@@ -367,3 +367,42 @@ import TestSupport
         #expect(errors.contains { $0.contains("udp: entry point \"websecure\" is TCP, not UDP") })
     }
 }
+
+/// The copy of compose data a chart would not read, and valuesSecrets on a v0.16.5 node.
+@Suite struct ChartDataAndPruningTests {
+    @Test func copyIntoAChartsClaimIsWarnedAbout() throws {
+        let text = K3sFactsTests.playbook("""
+              - id: volumes
+                type: storage.local-volumes
+                with:
+                  dataRoot: /tank/faf
+                  backend: directory
+                  nodeSelector: {storage-id: main-01}
+                  volumes:
+                    - {name: rabbitmq, namespace: faf-apps, size: 1Gi, migrateFrom: /opt/faf-stack/data/faf-rabbitmq}
+            """ + "\n" + K3sFactsTests.rabbitmq + "\n      values: {persistence: {existingClaim: rabbitmq-pvc}}\n", disable: "[]")
+        let warnings = try K3sFactsTests.check(text).warnings.map(\.description)
+        #expect(warnings.contains { $0.contains("values.persistence.existingClaim rabbitmq-pvc is filled from /opt/faf-stack/data/faf-rabbitmq by step \"volumes\"") })
+    }
+
+    /// Without a k3s step validation cannot know the helm-controller; a node of k3s v1.31.4 drops
+    /// spec.valuesSecrets, and the step does not pass as applied.
+    @Test func valuesSecretsOnAV0165NodeDoNotPassAsApplied() async throws {
+        let text = """
+            apiVersion: bootstrap.faforever.com/v1
+            kind: Playbook
+            metadata: {name: faf}
+            steps:
+            """ + "\n" + K3sFactsTests.rabbitmq + "\n      secretValues: {auth: {password: \"${{ secrets.rabbitmq.admin }}\"}}\n"
+        let playbook = try K3sFactsTests.check(text)
+        let (server, kube, dir) = try K3sFactsTests.k3sNode(serviceLB: true)
+        defer { server.stop(); _ = dir }
+        do {
+            let drift = try await K3sFactsTests.applyAndVerify(playbook, "rabbitmq", kube)
+            #expect(drift.contains { $0.contains("HelmChart kube-system/rabbitmq differs at spec.valuesSecrets") }, "\(drift)")
+        } catch {
+            // An API server validating fields strictly refuses the unknown field instead of dropping it.
+            #expect("\(error)".contains("valuesSecrets"))
+        }
+    }
+}

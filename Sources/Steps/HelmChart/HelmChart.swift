@@ -108,7 +108,24 @@ public struct HelmChart: StepDriver {
         }
         diagnostics += checkSecrets(p, context)
         diagnostics += checkPinnedK3s(p, context)
+        diagnostics += checkMigratedClaim(p, context)
         return diagnostics
+    }
+
+    /// A chart decides where in its volume it reads data and under which name (RabbitMQ's node
+    /// name, a database's layout); a copy of compose data into the claim it mounts is read only if
+    /// the layouts agree, which bootstrap cannot know.
+    static func checkMigratedClaim(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        guard let claim = p.values?[path: ["persistence", "existingClaim"]]?.stringValue else { return [] }
+        for step in context.steps(of: LocalVolumes.self) {
+            for volume in step.parameters.volumes where volume.namespace == p.targetNamespace && volume.claimName == claim {
+                guard let source = volume.migrateFrom else { continue }
+                return [context.warning("values.persistence.existingClaim \(claim) is filled from \(source) by step \"\(step.id)\", but the chart "
+                    + "decides where in it its data lives and under which name: check that it reads that layout, or drain the service "
+                    + "and do not copy (README: \"RabbitMQ: drain, do not copy\")", at: "values", "persistence", "existingClaim")]
+            }
+        }
+        return []
     }
 
     static func checkSecrets(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
