@@ -54,6 +54,7 @@ extension Store {
         var served: [ResourceType] = []
         let versions = (spec["versions"]?.arrayValue ?? []).sorted { a, _ in a["storage"]?.boolValue == true }
         for v in versions where v["served"]?.boolValue != false {
+            let schema = v[path: ["schema", "openAPIV3Schema"]] ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]
             served.append(ResourceType(
                 group: group, version: v["name"]?.stringValue ?? "v1",
                 plural: names["plural"]?.stringValue ?? "",
@@ -63,7 +64,7 @@ extension Store {
                 shortNames: (names["shortNames"]?.arrayValue ?? []).compactMap(\.stringValue),
                 categories: (names["categories"]?.arrayValue ?? []).compactMap(\.stringValue),
                 hasStatus: v[path: ["subresources", "status"]] != nil,
-                schema: v[path: ["schema", "openAPIV3Schema"]] ?? ["type": "object", "x-kubernetes-preserve-unknown-fields": true]))
+                schema: schema, crdShape: .fromCRD(schema)))
         }
         registry.setCustom(name, served)
         let now = Timestamp.now()
@@ -141,7 +142,11 @@ extension Store {
         put(BuiltIn.job, j)
     }
 
-    /// A claim naming an existing volume binds to it, both sides Bound.
+    /// A claim naming an existing volume binds to it, both sides Bound. A claim already Bound whose
+    /// volume now names no claim uid, or another one, is Lost and the volume merely pre-bound
+    /// (Available), as the PersistentVolume controller decides (pkg/controller/volume/persistentvolume/
+    /// pv_controller.go: syncBoundClaim "bound to another claim, this claim is lost", syncVolume
+    /// "volume is pre-bound to claim"); only a volume with no claimRef at all is bound again.
     mutating func bindClaim(_ claim: Value) {
         let pvType = BuiltIn.type(kind: "PersistentVolume", group: "")!
         let pvcType = BuiltIn.type(kind: "PersistentVolumeClaim", group: "")!
@@ -154,14 +159,32 @@ extension Store {
             }
             return
         }
+        let claimUID = claim[path: ["metadata", "uid"]] ?? ""
+        if claim[path: ["status", "phase"]]?.stringValue == "Lost" { return }
+        if claim[path: ["status", "phase"]]?.stringValue == "Bound", let live = volume[path: ["spec", "claimRef"]], live["uid"] != claimUID {
+            var c = claim
+            c["status"] = ["phase": "Lost"]
+            put(pvcType, c)
+            let phase: Value = (live["uid"]?.stringValue ?? "").isEmpty ? "Available" : "Bound"
+            if volume[path: ["status", "phase"]] != phase {
+                volume["status"] = ["phase": phase]
+                put(pvType, volume)
+            }
+            return
+        }
         let claimRef: Value = [
             "kind": "PersistentVolumeClaim", "namespace": claim[path: ["metadata", "namespace"]] ?? "",
             "name": claim[path: ["metadata", "name"]] ?? "", "uid": claim[path: ["metadata", "uid"]] ?? "",
             "apiVersion": "v1", "resourceVersion": claim[path: ["metadata", "resourceVersion"]] ?? "",
         ]
         if volume[path: ["spec", "claimRef", "uid"]] != claimRef["uid"] || volume[path: ["status", "phase"]]?.stringValue != "Bound" {
+            let before = volume
             volume["spec"]?["claimRef"] = claimRef
             volume["status"] = ["phase": "Bound"]
+            // The binder's update makes claimRef its own (an Update manager takes the fields it changes),
+            // so an apply that resends claimRef without the uid conflicts with it, as on a real cluster.
+            volume = Apply.recordUpdate(old: before, new: volume, shape: pvType.shape, manager: Self.controllerManager,
+                                        subresource: nil, now: Timestamp.now())
             put(pvType, volume)
         }
         if claim[path: ["status", "phase"]]?.stringValue != "Bound" {
@@ -172,6 +195,10 @@ extension Store {
             put(pvcType, c)
         }
     }
+
+    /// The field manager of the PersistentVolume binder: kube-apiserver names a manager after the
+    /// User-Agent of its client, and the binder runs in kube-controller-manager.
+    static let controllerManager = "kube-controller-manager"
 
     /// Workloads report every replica ready at once: rehearsals wait on rollouts, not on images.
     mutating func markRolledOut(_ t: ResourceType, _ workload: Value) {

@@ -239,15 +239,17 @@ public final class EmulatorServer: Sendable {
             if request.method == "GET", query["watch"] == "true" || query["watch"] == "1" {
                 return try watch(request, query: query)
             }
-            let (status, value) = try dispatch(request, query: query, dryRun: dryRun)
+            let (status, value, warnings) = try dispatch(request, query: query, dryRun: dryRun)
             if case .string(let text) = value { return HTTPResponse(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")], body: Array(text.utf8)) }
-            return Self.json(status, value)
+            var response = Self.json(status, value)
+            response.headers += warnings.map { ("Warning", warningHeader($0)) }
+            return response
         } catch {
             return Self.response(error)
         }
     }
 
-    private func dispatch(_ request: HTTPRequest, query: [String: String], dryRun: Bool) throws(APIError) -> (Int, Value) {
+    private func dispatch(_ request: HTTPRequest, query: [String: String], dryRun: Bool) throws(APIError) -> (Int, Value, [String]) {
         let labels = try query["labelSelector"].map { (s) throws(APIError) in try Selector(s) }
         let fields = try query["fieldSelector"].map { (s) throws(APIError) in try Selector(s) }
         // Decoding happens outside the lock: it is the expensive part of most writes.
@@ -258,15 +260,18 @@ public final class EmulatorServer: Sendable {
             }
         }
         let address = "\(host):\(port)"
+        var warnings: [String] = []
 
         let (status, value) = try store.withLock { (s: inout Store) throws(APIError) -> (Int, Value) in
             let route = try s.route(request.path, serverAddress: address)
             let before = s.resourceVersion
+            s.request = try Self.context(request, query: query)
+            defer { warnings = s.request.warnings; s.request = Store.RequestContext() }
             let result = try Self.execute(&s, route, request, body: body, labels: labels, fields: fields, query: query, dryRun: dryRun)
             if s.resourceVersion != before { stateWriter?.changed { [self] in self.store.withLock { $0.snapshot() } } }
             return result
         }
-        return (status, value)
+        return (status, value, warnings)
     }
 
     /// A watch: chunked JSON lines, one event each, until timeoutSeconds or stop().
@@ -306,6 +311,28 @@ public final class EmulatorServer: Sendable {
         })
     }
 
+    /// The `fieldValidation` directive and the field manager of a request, as kube-apiserver reads them
+    /// (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/rest.go: fieldValidation, and the manager
+    /// defaulting to the User-Agent up to its first "/").
+    static func context(_ request: HTTPRequest, query: [String: String]) throws(APIError) -> Store.RequestContext {
+        var context = Store.RequestContext()
+        switch query["fieldValidation"] ?? "" {
+        case "", "Warn": context.fieldValidation = .warn
+        case "Strict": context.fieldValidation = .strict
+        case "Ignore": context.fieldValidation = .ignore
+        case _ where ["GET", "HEAD"].contains(request.method):
+            break  // reads take no write options
+        case let other:
+            throw .badRequest("fieldValidation: Unsupported value: \(JSON.encode(.string(other))): supported values: \"Ignore\", \"Strict\", \"Warn\"")
+        }
+        if let manager = query["fieldManager"], !manager.isEmpty {
+            context.manager = manager
+        } else if let agent = request.header("user-agent"), let product = agent.split(separator: "/").first {
+            context.manager = String(product.prefix(128))
+        }
+        return context
+    }
+
     private static func gone(_ rv: Int, current: Int) -> Value {
         ["type": "ERROR", "object": APIError(code: 410, reason: "Expired", message: "too old resource version: \(rv) (\(current))").status]
     }
@@ -332,7 +359,8 @@ public final class EmulatorServer: Sendable {
                 return (200, try s.update(t, ns: ns, name: name, body: body, subresource: sub, dryRun: dryRun))
             case ("PATCH", let name?):
                 let (value, created) = try s.patch(t, ns: ns, name: name, contentType: request.header("content-type") ?? "",
-                                                   body: request.body, fieldManager: query["fieldManager"], subresource: sub, dryRun: dryRun)
+                                                   body: request.body, fieldManager: query["fieldManager"], force: query["force"] == "true",
+                                                   subresource: sub, dryRun: dryRun)
                 return (created ? 201 : 200, value)
             case ("DELETE", let name?): return (200, try s.delete(t, ns: ns, name: name, dryRun: dryRun))
             case ("DELETE", nil): return (200, s.deleteCollection(t, ns: ns, labels: labels, fields: fields, dryRun: dryRun))

@@ -14,6 +14,8 @@ struct ResourceType: Sendable {
     var hasStatus: Bool = false
     /// The CRD's `openAPIV3Schema` for this version; nil for built-in types.
     var schema: Value? = nil
+    /// The schema as server-side apply and field validation read it (nil for built-in types).
+    var crdShape: Shape? = nil
 
     var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
     var groupVersion: String { apiVersion }

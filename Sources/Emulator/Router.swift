@@ -28,6 +28,12 @@ extension Store {
         switch parts.first {
         case "version": return .value(ServerInfo.version)
         case "healthz", "livez", "readyz": return .text("ok")
+        case "openapi":
+            guard parts.count >= 2, parts[1] == "v3" else { throw .unknownPath() }
+            if parts.count == 2 { return .value(registry.openAPIRoot()) }
+            guard ["api", "apis"].contains(parts[2]) else { throw .unknownPath() }
+            guard let doc = registry.openAPIDocument(groupVersion: parts.dropFirst(3).joined(separator: "/")) else { throw .unknownPath() }
+            return .value(doc)
         case "api":
             if parts.count == 1 { return .value(registry.apiVersions(serverAddress: serverAddress)) }
             guard parts[1] == "v1" else { throw .unknownPath() }

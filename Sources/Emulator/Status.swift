@@ -11,8 +11,10 @@ struct APIError: Error {
     var status: Value {
         var object: Value = [
             "kind": "Status", "apiVersion": "v1", "metadata": .object(Object()),
-            "status": "Failure", "message": .string(message), "reason": .string(reason),
+            "status": "Failure", "message": .string(message),
         ]
+        // An error that is not a Status (reason Unknown, "") has no reason field.
+        if !reason.isEmpty { object["reason"] = .string(reason) }
         if let details { object["details"] = details }
         object["code"] = .int(code)
         return object

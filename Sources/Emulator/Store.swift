@@ -17,6 +17,17 @@ struct Store {
     var nameRNG = SplitMix64(seed: 0xC0FFEE)
     /// Recent changes, oldest first, for watches.
     var events = EventLog()
+    /// What the request being served asked for and what its response must carry (set per request).
+    var request = RequestContext()
+
+    struct RequestContext {
+        var fieldValidation: FieldValidation = .warn
+        /// The field manager of a create, update or non-apply patch (`fieldManager`, else the
+        /// User-Agent's product, as kube-apiserver derives it).
+        var manager = "unknown"
+        /// Texts of the `Warning` headers of the response.
+        var warnings: [String] = []
+    }
 
     static func key(_ ns: String?, _ name: String) -> String { "\(ns ?? "")/\(name)" }
 
@@ -85,7 +96,7 @@ struct Store {
 
     /// PATCH in any of the four patch types; apply creates the object when it is absent.
     mutating func patch(_ t: ResourceType, ns: String?, name: String, contentType: String, body: [UInt8],
-                        fieldManager: String?, subresource: String?, dryRun: Bool) throws(APIError) -> (Value, created: Bool) {
+                        fieldManager: String?, force: Bool = false, subresource: String?, dryRun: Bool) throws(APIError) -> (Value, created: Bool) {
         let media = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         let old = object(t, ns, name)
         if media == "application/apply-patch+yaml" {
@@ -99,13 +110,23 @@ struct Store {
             if let bodyName = applied[path: ["metadata", "name"]]?.stringValue, bodyName != name {
                 throw .badRequest("the name of the object (\(bodyName)) does not match the name on the URL (\(name))")
             }
+            // staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/structuredmerge.go, Apply.
+            if let version = applied["apiVersion"]?.stringValue, version != t.apiVersion {
+                throw .badRequest("Incorrect version specified in apply patch. Specified patch version: \(version), expected: \(t.apiVersion)")
+            }
+            if applied[path: ["metadata", "managedFields"]] != nil { throw .badRequest("metadata.managedFields must be nil") }
             let live = old.map { served($0, as: t) }
-            let result = Apply.apply(live: live, applied: applied, manager: manager, now: Timestamp.now())
+            var unknown: [UnknownField] = []
+            _ = t.shape.pruned(applied, unknown: &unknown)
+            if !unknown.isEmpty { throw .undeclaredFields(t, namespace: t.namespaced ? ns : nil, name: name, unknown) }
+            let result: Value
+            do { result = try Apply.apply(live: live, applied: applied, shape: t.shape, manager: manager, force: force, now: Timestamp.now()) }
+            catch { throw .applyConflict(error) }
             if old == nil {
                 if subresource != nil { throw .notFound(t, name) }
-                return (try write(t, ns: ns, name: name, old: nil, new: result, dryRun: dryRun), true)
+                return (try write(t, ns: ns, name: name, old: nil, new: result, apply: true, dryRun: dryRun), true)
             }
-            return (try write(t, ns: ns, name: name, old: old, new: result, subresource: subresource, dryRun: dryRun), false)
+            return (try write(t, ns: ns, name: name, old: old, new: result, subresource: subresource, apply: true, dryRun: dryRun), false)
         }
         guard let old else { throw .notFound(t, name) }
         let patch: Value
@@ -146,7 +167,7 @@ struct Store {
 
     /// The write path every verb shares: checks, defaults, schema, system metadata, then store.
     mutating func write(_ t: ResourceType, ns: String?, name: String, old: Value?, new body: Value,
-                        subresource: String? = nil, dryRun: Bool) throws(APIError) -> Value {
+                        subresource: String? = nil, apply: Bool = false, dryRun: Bool) throws(APIError) -> Value {
         var new = body
         if let kind = new["kind"]?.stringValue, !kind.isEmpty, kind != t.kind {
             throw .badRequest("the kind in the request (\(kind)) does not match the kind of the resource (\(t.kind))")
@@ -175,9 +196,27 @@ struct Store {
         }
 
         new = normalise(t, new, ns: ns, name: name)
+        if !apply {
+            // An apply configuration was checked whole before it was merged; here the request body is.
+            var unknown: [UnknownField] = []
+            new = t.shape.pruned(new, unknown: &unknown)
+            if !unknown.isEmpty {
+                // A built-in kind's decoder reports fields in the order it meets them; a custom
+                // resource's pruning reports them sorted (test/integration/apiserver/field_validation_test.go).
+                if t.crdShape != nil { unknown.sort { $0.path < $1.path } }
+                switch request.fieldValidation {
+                case .strict: throw .strictDecoding(t, unknown)
+                case .warn: request.warnings += unknown.map { "unknown field \(JSON.encode(.string($0.path)))" }
+                case .ignore: break
+                }
+            }
+        }
         try checkAnnotationSize(t, new, name: name)
         try validate(t, &new, name: name)
         stamp(&new, old: old)
+        if !apply {
+            new = Apply.recordUpdate(old: old, new: new, shape: t.shape, manager: request.manager, subresource: subresource, now: Timestamp.now())
+        }
         if let old, Self.sameContent(old, new) { return served(old, as: t) }
         if dryRun {
             new["metadata"]?["resourceVersion"] = old?[path: ["metadata", "resourceVersion"]]

@@ -87,7 +87,10 @@ final class CurlEasy {
                 sink.headers = [:]  // a new response (after 100 Continue or a redirect) starts over
             } else if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
-                sink.headers[name] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                // A header sent more than once (Warning: one per unknown field) is one comma-separated
+                // list, as RFC 9110 §5.3 allows.
+                if let earlier = sink.headers[name] { sink.headers[name] = earlier + ", " + value } else { sink.headers[name] = value }
             }
             return n
         }

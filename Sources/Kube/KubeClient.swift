@@ -66,11 +66,13 @@ public final class KubeClient: Sendable {
         return items
     }
 
-    /// Server-side apply: PATCH application/apply-patch+yaml with `fieldManager` and force=true.
+    /// Server-side apply: PATCH application/apply-patch+yaml with `fieldManager`, force=true and
+    /// fieldValidation=Strict, so a field the server's schema lacks fails the request instead of
+    /// vanishing (Kubernetes 1.25+; k3s 1.31 honours it).
     public func apply(_ object: Value, dryRun: Bool) async throws -> Value {
         let (ref, info) = try await target(of: object, method: "PATCH")
         let path = objectPath(info, namespace: ref.namespace, name: ref.name)
-        let query = [("fieldManager", options.fieldManager), ("force", "true")]
+        let query = [("fieldManager", options.fieldManager), ("force", "true"), ("fieldValidation", "Strict")]
         return try await send("PATCH", path, query: query, body: object, contentType: "application/apply-patch+yaml", dryRun: dryRun) ?? .null
     }
 
@@ -166,7 +168,9 @@ public final class KubeClient: Sendable {
         var query = query
         if dryRun { query.append(("dryRun", "All")) }
         let target = query.isEmpty ? path : path + "?" + query.map { "\($0)=\(Self.encodeQuery($1))" }.joined(separator: "&")
-        var headers = ["Accept: application/json"]
+        // The API server names a write's field manager after the User-Agent when the request gives none
+        // (creates, updates and merge patches), so a person reading managedFields sees who wrote.
+        var headers = ["Accept: application/json", "User-Agent: \(options.fieldManager)"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
         // Secrets are revealed here, in the request body on its way to the API server (see Sensitive).
         let request = HTTPRequest(method: method, url: Self.trimmed(config.server) + target, headers: headers,
@@ -186,6 +190,16 @@ public final class KubeClient: Sendable {
                 let response = try await transport.send(request)
                 logger.debug("\(method) \(target) -> \(response.status) (\(Self.millis(since: began)) ms)")
                 if (200..<300).contains(response.status) {
+                    // A server that accepted the request but dropped fields (one that ignores
+                    // fieldValidation) must not let them vanish silently.
+                    let warnings = KubeError.warnings(in: response.headers["warning"] ?? "")
+                    for warning in warnings { logger.warning("\(method) \(path): \(warning)") }
+                    let unknown = warnings.filter { $0.hasPrefix("unknown field ") }
+                    if !unknown.isEmpty {
+                        throw KubeError(reason: .invalid, message: "the server dropped fields it does not know: " + unknown.joined(separator: ", "),
+                                        method: method, path: path, code: response.status,
+                                        causes: unknown.map { KubeError.Cause(field: KubeError.quotedField(in: $0), reason: "FieldValueUnknown", message: $0) })
+                    }
                     guard decode, !response.body.isEmpty else { return .null }
                     do {
                         return try JSON.decode(response.body)

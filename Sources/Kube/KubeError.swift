@@ -84,8 +84,64 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         }
         let retryAfter = response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
             ?? status?[path: ["details", "retryAfterSeconds"]]?.intValue
+        // Server-side apply of a configuration with a field the schema lacks fails with a 500 that is
+        // no Status reason (staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/
+        // structuredmerge.go: "failed to create typed patch object (…): .spec.foo: field not declared
+        // in schema"). It is an answer about the object, not a server fault: never retried, and each
+        // field is named.
+        if response.status == 500, message.contains("field not declared in schema") {
+            let fields = message.split(separator: "\n").compactMap { line -> Cause? in
+                let text = line.trimmingCharacters(in: .whitespaces)
+                guard let end = text.range(of: ": field not declared in schema") else { return nil }
+                var field = String(text[..<end.lowerBound])
+                if let start = field.range(of: "): ") { field = String(field[start.upperBound...]) }
+                if field.hasPrefix(".") { field.removeFirst() }
+                return Cause(field: field, reason: "FieldValueUnknown", message: "field not declared in schema")
+            }
+            let names = fields.compactMap(\.field).map { "\"\($0)\"" }.joined(separator: ", ")
+            let what = fields.count == 1 ? "unknown field \(names) (the server's schema does not declare it)"
+                : "unknown fields \(names) (the server's schema does not declare them)"
+            return KubeError(reason: .invalid, message: "\(what): \(message)",
+                             method: method, path: path, code: response.status, causes: fields)
+        }
         return KubeError(reason: reason(named: reasonName, code: response.status), message: message,
                          method: method, path: path, code: response.status, causes: causes, retryAfter: retryAfter)
+    }
+
+    /// The texts of a `Warning` header (`299 - "text", 299 - "other"`, RFC 7234 §5.5): quoted strings
+    /// with backslash escapes; anything malformed is skipped.
+    static func warnings(in header: String) -> [String] {
+        var out: [String] = []
+        var chars = header[...]
+        while let quote = chars.firstIndex(of: "\"") {
+            chars = chars[chars.index(after: quote)...]
+            var text = ""
+            var escaped = false
+            var closed = false
+            while let c = chars.first {
+                chars = chars.dropFirst()
+                if escaped { text.append(c); escaped = false }
+                else if c == "\\" { escaped = true }
+                else if c == "\"" { closed = true; break }
+                else { text.append(c) }
+            }
+            guard closed else { break }
+            out.append(text)
+            // An optional quoted warn-date may follow the text; the next value starts after a comma.
+            chars = chars.drop { $0 == " " }
+            if chars.first == "\"" {
+                chars = chars.dropFirst()
+                guard let end = chars.firstIndex(of: "\"") else { break }
+                chars = chars[chars.index(after: end)...]
+            }
+        }
+        return out
+    }
+
+    /// `spec.foo` of `unknown field "spec.foo"`.
+    static func quotedField(in warning: String) -> String? {
+        guard let open = warning.firstIndex(of: "\""), let close = warning[warning.index(after: open)...].firstIndex(of: "\"") else { return nil }
+        return String(warning[warning.index(after: open)..<close])
     }
 
     static func reason(named name: String, code: Int) -> Reason {

@@ -22,6 +22,10 @@ public struct RetryPolicy: Sendable {
         case .tooManyRequests: return true
         case .transport(let failure):
             return failure.transient && (idempotent || failure.neverSent)
+        case .invalid, .badRequest:
+            // An answer about the request itself (e.g. an undeclared field, sent as a 500): the same
+            // request fails the same way again.
+            return false
         default:
             guard let code = error.code, code >= 500 else { return false }
             return idempotent && code != 501

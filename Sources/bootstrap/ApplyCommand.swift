@@ -16,6 +16,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var input: PlaybookInput
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var target: TargetingOptions
 
     @Option(help: "How many independent steps may run at once.")
     var parallel = 4
@@ -32,25 +33,57 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "How long a step may wait for something to become ready, in seconds.")
     var timeout = 300
 
+    @Flag(help: "Do not ask for confirmation on a terminal (a non-terminal stdin never asks).")
+    var yes = false
+
     func validate() throws {
         if failStep != nil && cluster.rehearsal == nil { throw ValidationError("--fail-step works only with --rehearsal") }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
     }
 
     func run() async throws {
+        // `apply FILE` with a saved plan applies exactly that plan, or refuses.
+        let saved = try SavedPlanFile.read(input.playbook)
+        if saved != nil, !(forceSteps.isEmpty && !verify && target.only.isEmpty && target.skip.isEmpty && input.secrets == nil) {
+            throw ValidationError("a saved plan carries its playbook, secrets and options: give only the plan file and the cluster options")
+        }
+        let input = try saved.map { try SavedPlanFile.input(of: $0) } ?? self.input
+        let targeting = saved.map { Targeting(only: $0.only.map(Set.init), provided: Set($0.skip)) } ?? target.targeting
+        let forceSteps = saved?.forceSteps ?? self.forceSteps
+        let verify = saved?.verify ?? self.verify
+
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
-        try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []), in: playbook)
-        let session = try Session.open(cluster, playbook: playbook)
+        try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
+        let session = try Session.open(cluster, playbook: playbook, targeting: targeting)
         defer { session.close() }
         let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
-        let walker = Walker(host: session.host, connection: session.connection,
-                            options: WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
-                                                 failStep: failStep, waitTimeout: .seconds(timeout)),
+        let options = WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
+                                  failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting)
+        let walker = Walker(host: session.host, connection: session.connection, options: options,
                             progress: { event in printer.handle(event) })
+        if let saved {
+            try await SavedPlanFile.check(saved, input: input, playbook: playbook,
+                                          planNow: try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook))
+        } else if !yes, cluster.output == .text, Console.inputIsTerminal {
+            let plan = try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook)
+            Console.out(Masking.mask(plan.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook))
+            guard plan.hasChanges else {
+                Console.err("No changes: the node and the cluster match the playbook.")
+                return
+            }
+            guard Console.confirm("Apply these changes? Only 'yes' is accepted: ") else {
+                Console.err("Apply cancelled; nothing was changed.")
+                throw ExitCode.of(ExitStatus.failure)
+            }
+        }
         let report: ApplyReport
         do {
             report = try await walker.apply(playbook)
             printer.finish()
+        } catch let unmet as UnmetNeeds {
+            printer.finish()
+            Console.err("error: \(unmet)")
+            throw ExitCode.of(ExitStatus.usage)
         } catch let held as RunLease.Held {
             printer.finish()
             Console.err("error: \(held)")

@@ -19,4 +19,12 @@ enum Console {
     }
 
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+    /// Whether a person can answer a question: stdin and stderr are terminals.
+    static var inputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 && isTerminal }
+
+    /// Asks on stderr and reads one line from stdin; true only for `yes`.
+    static func confirm(_ question: String) -> Bool {
+        FileHandle.standardError.write(Data(question.utf8))
+        return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+    }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Document
 import Engine
+import Host
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,6 +15,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var input: PlaybookInput
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var target: TargetingOptions
 
     @Flag(help: "Exit 2 when there are changes to apply (0 when none).")
     var detailedExitcode = false
@@ -24,16 +26,23 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(name: .customLong("force-step"), help: "Plan to run this step even when recorded (repeatable).")
     var forceSteps: [String] = []
 
+    @Option(help: ArgumentHelp("Save the plan to FILE; `bootstrap apply FILE` applies exactly it, or refuses when anything it was made from has moved.",
+                               valueName: "FILE"))
+    var out: String?
+
     func run() async throws {
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
-        try checkStepIDs(forceSteps, in: playbook)
-        let session = try Session.open(cluster, playbook: playbook)
+        try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)
+        let session = try Session.open(cluster, playbook: playbook, targeting: target.targeting)
         defer { session.close() }
         let walker = Walker(host: session.host, connection: session.connection,
-                            options: WalkOptions(verify: verify, forceSteps: Set(forceSteps)))
+                            options: WalkOptions(verify: verify, forceSteps: Set(forceSteps), targeting: target.targeting))
         let report: PlanReport
         do {
             report = try await walker.plan(playbook)
+        } catch let unmet as UnmetNeeds {
+            Console.err("error: \(unmet)")
+            throw ExitCode.of(ExitStatus.usage)
         } catch {
             Console.err(Masking.mask("error: \(error)", playbook: playbook))
             throw ExitCode.of(ExitStatus.failure)
@@ -41,6 +50,10 @@ struct PlanCommand: AsyncParsableCommand {
         switch cluster.output {
         case .text: Console.out(Masking.mask(report.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook))
         case .json: Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
+        }
+        if let out {
+            try SavedPlanFile.write(out, input: input, report: report, verify: verify, forceSteps: forceSteps, target: target)
+            Console.err("Saved the plan to \(out). Apply exactly this plan with: bootstrap apply \(shellQuote(out)) (and the same cluster options)")
         }
         if detailedExitcode && report.hasChanges { throw ExitCode.of(ExitStatus.changes) }
     }

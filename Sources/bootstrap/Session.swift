@@ -18,13 +18,14 @@ struct Session {
     /// Ends the run: a rehearsal's cluster state is written out before the process exits.
     func close() { emulator?.stop() }
 
-    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook) throws -> Session {
+    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting()) throws -> Session {
         let logger = {
             var logger = Logger(label: "bootstrap.kube")
             logger.logLevel = options.verbose ? .debug : .warning
             return logger
         }()
-        let providers = playbook.orderedSteps.filter { $0.type.providesCluster }
+        // A cluster-providing step taken as provided (--skip) means the cluster is there already.
+        let providers = playbook.orderedSteps.filter { $0.type.providesCluster && !targeting.provided.contains($0.id) }
         let hasInstaller = !providers.isEmpty
         let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)))
 
@@ -32,12 +33,14 @@ struct Session {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let host = try RehearsalHost(directory: directory, simulations: StepCatalog.rehearsalSimulations)
             try seedMigrationSources(playbook, under: host.root)
-            let nodeName = providers.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
-            // The CRDs of the playbook's pinned k3s when its driver knows them, else a permissive minimal set.
-            let pinned = providers.lazy.compactMap(\.driver.clusterCRDs).first
+            let nodeName = playbook.orderedSteps.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
+            // The CRDs of the playbook's pinned k3s when its driver knows them, else a permissive minimal set;
+            // a provider taken as provided (--skip) still pins what the cluster serves.
+            let pinnedCluster = playbook.orderedSteps.lazy.filter { $0.type.providesCluster }
+            let pinned = pinnedCluster.compactMap(\.driver.clusterCRDs).first
             let crds = try options.crds ?? pinned.map { try RehearsalCRDs.write($0, into: directory) } ?? RehearsalCRDs.write(into: directory)
             // What the pinned cluster runs on its own (k3s' Traefik release, ServiceLB), simulated.
-            let addons = providers.lazy.compactMap(\.driver.clusterComponents).first.map {
+            let addons = pinnedCluster.compactMap(\.driver.clusterComponents).first.map {
                 K3sAddons(traefik: $0["traefik"] != nil, serviceLB: $0["servicelb"] != nil, traefikChart: $0["traefik"] ?? "")
             }
             let server = try EmulatorServer(options: EmulatorOptions(

@@ -140,8 +140,9 @@ import TestSupport
         #expect(try api.get(Self.cm + "/dry").status == 404)
 
         let real = try api.post(Self.cm, Self.configMap("wet")).json
+        // force: the POST's manager owns data.a, and a real server refuses an unforced apply changing it.
         let rv = real[path: ["metadata", "resourceVersion"]]
-        let applied = try api.apply(Self.cm + "/wet", Self.configMap("wet", ["a": "changed"]), query: "fieldManager=t&dryRun=All")
+        let applied = try api.apply(Self.cm + "/wet", Self.configMap("wet", ["a": "changed"]), query: "fieldManager=t&force=true&dryRun=All")
         #expect(applied.json[path: ["data", "a"]] == "changed")
         #expect(applied.json[path: ["metadata", "resourceVersion"]] == rv)
         #expect(try api.delete(Self.cm + "/wet?dryRun=All").status == 200)

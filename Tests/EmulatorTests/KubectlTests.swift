@@ -53,7 +53,7 @@ import TestSupport
         try FileManager.default.createDirectory(at: manifestDir, withIntermediateDirectories: true)
         try Self.manifests.write(to: manifestDir.appendingPathComponent("stack.yaml"), atomically: true, encoding: .utf8)
 
-        let applied = try kubectl.run(["apply", "--server-side", "-f", manifestDir.path, "--validate=false"])
+        let applied = try kubectl.run(["apply", "--server-side", "-f", manifestDir.path])
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(applied.stdout.contains("namespace/faf serverside-applied"))
         #expect(applied.stdout.contains("ingressroute.traefik.io/api serverside-applied"))
@@ -66,7 +66,7 @@ import TestSupport
 
         // Applying the same files again changes nothing, so the resourceVersion stays.
         let before = object[path: ["metadata", "resourceVersion"]]
-        #expect(try kubectl.run(["apply", "--server-side", "-f", manifestDir.path, "--validate=false"]).status == 0)
+        #expect(try kubectl.run(["apply", "--server-side", "-f", manifestDir.path]).status == 0)
         let again = try YAML.parseOne(try kubectl.run(["get", "-n", "faf", "ingressroute", "api", "-o", "yaml"]).stdout, file: "r").resolved
         #expect(again[path: ["metadata", "resourceVersion"]] == before)
 
@@ -77,7 +77,7 @@ import TestSupport
         stale["metadata"]?["resourceVersion"] = "1"
         let staleFile = dir.appendingPathComponent("stale.yaml")
         try YAML.emit(stale).write(to: staleFile, atomically: true, encoding: .utf8)
-        let replaced = try kubectl.run(["replace", "-f", staleFile.path, "--validate=false"])
+        let replaced = try kubectl.run(["replace", "-f", staleFile.path])
         #expect(replaced.status != 0)
         #expect(replaced.stderr.contains("Operation cannot be fulfilled on configmaps \"settings\": the object has been modified"))
 
@@ -111,8 +111,45 @@ import TestSupport
               - match: Host(`x`)
                 priority: high
             """
-        let r = try kubectl.run(["apply", "--server-side", "--validate=false", "-f", "-"], stdin: bad)
+        let r = try kubectl.run(["apply", "--server-side", "-f", "-"], stdin: bad)
         #expect(r.status != 0)
         #expect(r.stderr.contains("spec.routes[0].priority: Invalid value: \"string\": spec.routes[0].priority in body must be of type integer"))
+    }
+
+    /// kubectl's default validation (strict) works against the emulator: /openapi/v3 says the server
+    /// takes fieldValidation, so kubectl sends Strict and the emulator names the unknown field.
+    @Test func kubectlValidationRefusesUnknownFields() throws {
+        guard let (emulator, kubectl, dir) = try Self.setUp() else { return }
+        defer { emulator.stop(); try? FileManager.default.removeItem(at: dir) }
+        let typo = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: typo, namespace: default}
+            dataa: {mode: production}
+            """
+        let replaced = try kubectl.run(["create", "-f", "-"], stdin: typo)
+        #expect(replaced.status != 0)
+        #expect(replaced.stderr.contains(#"strict decoding error: unknown field "dataa""#), "\(replaced.stderr)")
+        let applied = try kubectl.run(["apply", "--server-side", "-f", "-"], stdin: typo)
+        #expect(applied.status != 0)
+        #expect(applied.stderr.contains(".dataa: field not declared in schema"), "\(applied.stderr)")
+        let route = """
+            apiVersion: traefik.io/v1alpha1
+            kind: IngressRoute
+            metadata: {name: extra, namespace: default}
+            spec:
+              routes:
+              - match: Host(`x`)
+                kind: Rule
+                middlewarez: []
+            """
+        let r = try kubectl.run(["create", "-f", "-"], stdin: route)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(#"unknown field "spec.routes[0].middlewarez""#), "\(r.stderr)")
+        #expect(try kubectl.run(["get", "configmap", "typo"]).status != 0)
+        #expect(try kubectl.run(["get", "ingressroute", "extra"]).status != 0)
+        // What the emulator knows is accepted under the same validation.
+        let valid = try kubectl.run(["create", "-f", "-"], stdin: typo.replacingOccurrences(of: "dataa", with: "data"))
+        #expect(valid.status == 0, "\(valid.stderr)")
     }
 }

@@ -154,7 +154,7 @@ import Testing
         let stored = server.object(apiVersion: "v1", kind: "Secret", namespace: "default", name: "s")
         #expect(stored?[path: ["data", "password"]]?.stringValue == Data(secretText.utf8).base64EncodedString())
         let lines = handler.lines.withLock { $0 }
-        #expect(lines.contains { $0.contains("PATCH /api/v1/namespaces/default/secrets/s?fieldManager=bootstrap&force=true -> 201") })
+        #expect(lines.contains { $0.contains("PATCH /api/v1/namespaces/default/secrets/s?fieldManager=bootstrap&force=true&fieldValidation=Strict -> 201") })
         let encoded = Data(secretText.utf8).base64EncodedString()
         #expect(!lines.contains { $0.contains(secretText) || $0.contains(encoded) || $0.contains("Bearer") })
     }

@@ -37,8 +37,8 @@ import TestSupport
             "mv /tank/faf/mariadb/.bootstrap-copied/dangling-link /tank/faf/mariadb/dangling-link",
             "mv /tank/faf/mariadb/.bootstrap-copied/faf /tank/faf/mariadb/faf",
             "mv /tank/faf/mariadb/.bootstrap-copied/ibdata1 /tank/faf/mariadb/ibdata1",
-            "rm -rf /tank/faf/mariadb/.bootstrap-copied",
             "write /tank/faf/mariadb/.bootstrap-migrated (mode 0644)",
+            "rm -rf /tank/faf/mariadb/.bootstrap-copied",
         ])
         #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
         #expect(targetSnapshot.entries["faf/hardlink.ibd"]?.contains("hardlink=faf/game_stats.ibd") == true)

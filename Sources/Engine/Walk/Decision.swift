@@ -7,8 +7,10 @@ public struct Decision: Sendable, Equatable {
     public var action: Action
     public var reason: String
 
-    /// The decision from the ledger alone.
-    static func make(record: Ledger.Record?, digest: String?, forced: Bool) -> Decision {
+    /// The decision from the ledger and the command line's selection.
+    static func make(record: Ledger.Record?, digest: String?, forced: Bool, target: Targeting = Targeting(), step: String = "") -> Decision {
+        if target.provided.contains(step) { return Decision(action: .skip, reason: "skipped with --skip: taken as provided by the environment") }
+        if let only = target.only, !only.contains(step) { return Decision(action: .skip, reason: "not selected with --only") }
         if forced { return Decision(action: .run, reason: "forced with --force-step") }
         guard let record else { return Decision(action: .run, reason: "new") }
         guard let digest else {
@@ -27,6 +29,45 @@ public struct Decision: Sendable, Equatable {
         if drift.isEmpty { return Decision(action: .skip, reason: reason + ", verified") }
         return Decision(action: .run, reason: "drifted: " + drift.joined(separator: "; "))
     }
+}
+
+/// `--only` and `--skip`: which steps a run touches.
+public struct Targeting: Sendable, Equatable {
+    /// Only these steps run; nil runs every step.
+    public var only: Set<String>?
+    /// These steps do not run, and count as done for the steps that need them: the environment
+    /// provides them (`--skip k3s` on a developer's k3d, whose cluster exists already).
+    public var provided: Set<String>
+
+    public init(only: Set<String>? = nil, provided: Set<String> = []) {
+        self.only = only
+        self.provided = provided
+    }
+
+    public var isEverything: Bool { only == nil && provided.isEmpty }
+
+    /// Whether the step runs in this selection.
+    public func selects(_ step: String) -> Bool { !provided.contains(step) && (only?.contains(step) ?? true) }
+
+    /// Selected steps whose needs are neither selected, recorded nor provided: running them would
+    /// build on something that is not there.
+    func unmetNeeds(_ playbook: CheckedPlaybook, records: [String: Ledger.Record]) -> [String] {
+        guard !isEverything else { return [] }
+        var problems: [String] = []
+        for id in playbook.graph.order where selects(id) {
+            for need in playbook.graph.needs[id] ?? [] where !selects(need) && !provided.contains(need) && records[need] == nil {
+                problems.append("step \"\(id)\" needs \"\(need)\", which is neither recorded nor selected: add it to --only, "
+                    + "or name it with --skip if the environment provides it (a cluster that exists already)")
+            }
+        }
+        return problems
+    }
+}
+
+/// The command line selects steps whose needs are not there; nothing was changed.
+public struct UnmetNeeds: Error, Sendable, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String { problems.joined(separator: "\n") + "\nnothing was changed" }
 }
 
 extension CheckedPlaybook {

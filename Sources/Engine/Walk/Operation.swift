@@ -24,9 +24,13 @@ public struct WalkOptions: Sendable {
     public var waitTimeout: Duration
     /// Who holds the run's lease.
     public var identity: String
+    /// `--only` and `--skip`.
+    public var targeting: Targeting
 
     public init(parallel: Int = 4, verify: Bool = false, forceSteps: Set<String> = [], failStep: String? = nil,
-                waitTimeout: Duration = .seconds(300), identity: String = RunLease.localIdentity()) {
+                waitTimeout: Duration = .seconds(300), identity: String = RunLease.localIdentity(),
+                targeting: Targeting = Targeting()) {
+        self.targeting = targeting
         self.parallel = parallel
         self.verify = verify
         self.forceSteps = forceSteps

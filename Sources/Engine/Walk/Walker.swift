@@ -42,9 +42,14 @@ public struct Walker: Sendable {
         for step in playbook.orderedSteps {
             let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.parameters.value)
             start.decisions[step.id] = Decision.make(record: start.records[step.id], digest: digest,
-                                                     forced: options.forceSteps.contains(step.id))
+                                                     forced: options.forceSteps.contains(step.id), target: options.targeting, step: step.id)
         }
-        start.removed = start.records.keys.filter { playbook.steps[$0] == nil }.sorted().map { ($0, start.records[$0]!) }
+        let unmet = options.targeting.unmetNeeds(playbook, records: start.records)
+        if !unmet.isEmpty && operation != .status { throw UnmetNeeds(problems: unmet) }
+        // A selection touches only what it names: steps taken out of the playbook wait for a full run.
+        if options.targeting.isEverything {
+            start.removed = start.records.keys.filter { playbook.steps[$0] == nil }.sorted().map { ($0, start.records[$0]!) }
+        }
         switch operation {
         case .status: return .status(status(start))
         case .plan: return .plan(try await plan(start))
