@@ -1,6 +1,7 @@
 import Document
 import Foundation
 import Logging
+import Synchronization
 
 /// A Kubernetes API client over libcurl: discovery-based paths, server-side apply, typed errors, retries.
 public final class KubeClient: Sendable {
@@ -11,7 +12,7 @@ public final class KubeClient: Sendable {
     let clock: RetryClock
     let logger: Logger
     let mapper = RESTMapper()
-    private let counters = Locked(RequestStats())
+    private let counters = Mutex(RequestStats())
 
     /// A client for the kubeconfig's server over libcurl.
     public convenience init(config: KubeConfig, options: ClientOptions = ClientOptions(),

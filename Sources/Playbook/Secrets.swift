@@ -1,5 +1,6 @@
 import Document
 import Foundation
+import Platform
 
 /// The secrets file: a YAML mapping whose leaves are read as ``Sensitive`` values.
 public struct Secrets: Sendable {
@@ -25,11 +26,11 @@ public struct Secrets: Sendable {
     public static func load(path: String, policy: PermissionPolicy) throws(Diagnostics) -> (Secrets, [Diagnostic]) {
         let start = Mark(file: path, line: 1, column: 1)
         var warnings: [Diagnostic] = []
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw Diagnostics([.error("cannot read secrets file: \(String(cString: strerror(errno)))", at: start)])
+        let info: FileInfo
+        do { info = try FileInfo.existing(path, followingLinks: true) } catch {
+            throw Diagnostics([.error("cannot read secrets file: \(error.reason)", at: start)])
         }
-        let mode = info.st_mode & 0o777
+        let mode = info.mode & 0o777
         if mode & 0o077 != 0 {
             let text = "secrets file is readable by group or others (mode \(String(mode, radix: 8).leftPadded(4))); run: chmod 600 \(path)"
             if policy == .refuse { throw Diagnostics([.error(text, at: start)]) }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Emulator
-import Foundation
+import Platform
 
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,16 +36,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
         Console.err("emulator listening on \(server.baseURL)")
         // Serve until interrupted; then write the state out, so nothing of the last writes is lost.
-        let (interrupted, signalled) = AsyncStream<Void>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { signalled.yield() }
-            source.resume()
-            return source
-        }
-        for await _ in interrupted { break }
-        sources.forEach { $0.cancel() }
+        await Interrupts.next()
         server.stop()
     }
 }

@@ -1,5 +1,5 @@
 import Engine
-import Glibc
+import Platform
 
 
 /// The last line of defence: any secret value that reached output text is replaced.
@@ -22,7 +22,7 @@ enum Masking {
             var out: [UInt8] = []
             var position = 0
             while position < bytes.count {
-                guard let offset = find(needle, in: bytes, from: position) else { break }
+                guard let offset = ByteSearch.find(needle, in: bytes, from: position) else { break }
                 out.append(contentsOf: bytes[position..<offset])
                 out.append(contentsOf: placeholder)
                 position = offset + needle.count
@@ -34,21 +34,5 @@ enum Masking {
             }
         }
         return changed ? String(decoding: bytes, as: UTF8.self) : text
-    }
-
-    /// The offset of `needle` in `haystack` at or after `start` (memchr for the first byte, then memcmp).
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                var at = start
-                while hay.count - at >= pin.count {
-                    guard let hit = memchr(hay.baseAddress! + at, Int32(pin[0]), hay.count - at - pin.count + 1) else { return nil }
-                    let offset = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - hay.baseAddress!
-                    if memcmp(hay.baseAddress! + offset, pin.baseAddress!, pin.count) == 0 { return offset }
-                    at = offset + 1
-                }
-                return nil
-            }
-        }
     }
 }

@@ -91,13 +91,13 @@ extension DataMigrate {
             try host.removeTree(copied)
             return
         case .targetMissing: throw StepError("the target \(parameters.to) does not exist; create it first (zfs.dataset)")
-        case .moving: expected = try host.summarize(parameters.from)
+        case .moving: expected = try await host.summarize(parameters.from)
         case .fresh(let leftover):
             if leftover { try host.removeTree(staging) }
             context.progress("copying \(parameters.from) to \(parameters.to)")
             try await host.runChecked(copyCommand)
-            expected = try host.summarize(parameters.from)
-            let copy = try host.summarize(staging)
+            expected = try await host.summarize(parameters.from)
+            let copy = try await host.summarize(staging)
             guard copy == expected else {
                 throw StepError("the copy of \(parameters.from) holds \(copy), the source \(expected); "
                     + "it stays in \(staging) for inspection and is redone on the next run")
@@ -105,7 +105,7 @@ extension DataMigrate {
             try host.move(staging, to: copied)
         }
         for name in try host.list(copied) { try host.move(join(copied, name), to: join(parameters.to, name)) }
-        let result = try host.summarize(parameters.to, excluding: [Self.markerName, Self.stagingName, Self.copiedName])
+        let result = try await host.summarize(parameters.to, excluding: [Self.markerName, Self.stagingName, Self.copiedName])
         guard result == expected else {
             throw StepError("\(parameters.to) holds \(result) after the move, the source \(expected); no marker written")
         }
