@@ -11,6 +11,7 @@ extension Store {
             if previous == nil || Self.specChanged(previous!, current) { runHelmJob(current) }
         case ("helm.cattle.io", "HelmChartConfig"): helmChartConfigChanged(ns: ns, name: name, previous: previous, current: current)
         case ("", "PersistentVolumeClaim"): bindClaim(current)
+        case ("", "Service"): serveLoadBalancer(current)
         case ("", "PersistentVolume"):
             for (_, claim) in objects[BuiltIn.type(kind: "PersistentVolumeClaim", group: "")!.storageKey] ?? [:]
             where claim[path: ["spec", "volumeName"]]?.stringValue == name { bindClaim(claim) }

@@ -100,6 +100,17 @@ extension Store {
         put(deploymentType, Self.keepingIdentity(deployment, of: object(deploymentType, "kube-system", "traefik")))
     }
 
+    /// ServiceLB for any Service written through the API: a LoadBalancer Service gets the node's
+    /// address only while servicelb runs (k3s' svclb pods bind its ports with hostPorts).
+    mutating func serveLoadBalancer(_ service: Value) {
+        guard let addons = k3sAddons, service[path: ["spec", "type"]] == "LoadBalancer" else { return }
+        let ingress: Value = addons.serviceLB ? ["ingress": [["ip": "127.0.0.1"]]] : .object(Object())
+        guard service[path: ["status", "loadBalancer"]] != ingress else { return }
+        var updated = service
+        updated["status"] = ["loadBalancer": ingress]
+        put(BuiltIn.type(kind: "Service", group: "")!, updated)
+    }
+
     private static func keepingIdentity(_ object: Value, of old: Value?) -> Value {
         var o = object
         if let uid = old?[path: ["metadata", "uid"]] { o["metadata"]?["uid"] = uid }

@@ -403,3 +403,18 @@ import TestSupport
         #expect(server.object(apiVersion: "helm.cattle.io/v1", kind: "HelmChart", namespace: "kube-system", name: "rabbitmq") == nil)
     }
 }
+
+/// The ServiceLB stand-in: a LoadBalancer Service gets the node's address only while servicelb runs.
+@Suite struct ServiceLBStandInTests {
+    @Test func loadBalancerServicesGetAnAddressOnlyWithServiceLB() async throws {
+        for serviceLB in [true, false] {
+            let (server, kube, dir) = try K3sFactsTests.k3sNode(serviceLB: serviceLB)
+            defer { server.stop(); _ = dir }
+            _ = try await kube.apply(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "lobby", "namespace": "default"],
+                                      "spec": ["type": "LoadBalancer", "ports": [["name": "lobby", "port": 8001]]]], dryRun: false)
+            let live = try await kube.get(ObjectRef(apiVersion: "v1", kind: "Service", namespace: "default", name: "lobby"))
+            let ingress = live?[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []
+            #expect(ingress.isEmpty == !serviceLB, "servicelb \(serviceLB): \(String(describing: live?["status"]))")
+        }
+    }
+}
