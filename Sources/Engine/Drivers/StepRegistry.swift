@@ -40,6 +40,8 @@ public struct AnyDriver: Sendable {
     public let migrationSources: [String]
     /// The node name the cluster registers under, for a step that provides it.
     public let clusterNodeName: String?
+    public let clusterCRDs: [(file: String, yaml: String)]?
+    public let clusterComponents: [String: String]?
 
     public init<D: StepDriver>(_ driver: D) {
         checkBody = { try await driver.check($0) }
@@ -47,6 +49,8 @@ public struct AnyDriver: Sendable {
         verifyBody = { try await driver.verify($0, $1) }
         migrationSources = driver.migrationSources
         clusterNodeName = driver.clusterNodeName
+        clusterCRDs = driver.clusterCRDs
+        clusterComponents = driver.clusterComponents
     }
 
     public func check(_ context: StepContext) async throws -> ChangeSet { try await checkBody(context) }
