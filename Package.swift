@@ -54,5 +54,9 @@ let package = Package(
         .testTarget(name: "HostTests", dependencies: ["Host", "Steps", "Engine", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Steps", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document"]),
+        // Against a real kube-apiserver (scripts/kube-apiserver; scripts/test starts it).
+        .testTarget(name: "IntegrationTests", dependencies: [
+            "bootstrap", "Document", "Playbook", "Kube", "Host", "Engine", "Steps", "Emulator", "TestSupport",
+        ]),
     ]
 )
