@@ -36,7 +36,8 @@ import TestSupport
             """)
     }
 
-    @Test func wrongCAIsRefusedNamingTheKubeconfigSetting() throws {
+    @Test func wrongCAIsRefusedNamingTheKubeconfigSetting() async throws {
+        try await RealServer.prepared()
         let pki = try RealServer.stateDirectory() + "/pki"
         let dir = TemporaryDirectory()
         let playbook = try dir.write("p.yaml", Self.namespacesPlaybook("it-tls-ca"))
@@ -49,7 +50,8 @@ import TestSupport
         #expect(result.stderr.contains("nothing was changed"), "\(result.stderr)")
     }
 
-    @Test func missingClientCertificateIsRefusedAsUnauthorized() throws {
+    @Test func missingClientCertificateIsRefusedAsUnauthorized() async throws {
+        try await RealServer.prepared()
         let pki = try RealServer.stateDirectory() + "/pki"
         let dir = TemporaryDirectory()
         let playbook = try dir.write("p.yaml", Self.namespacesPlaybook("it-tls-anon"))
@@ -65,7 +67,8 @@ import TestSupport
         #expect(ns.status != 0)
     }
 
-    @Test func aCertificateWithoutRightsIsForbiddenNamingTheUser() throws {
+    @Test func aCertificateWithoutRightsIsForbiddenNamingTheUser() async throws {
+        try await RealServer.prepared()
         let state = try RealServer.stateDirectory()
         let dir = TemporaryDirectory()
         // A client certificate the cluster's CA signed for a user no RBAC rule mentions.

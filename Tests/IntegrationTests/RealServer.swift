@@ -5,14 +5,17 @@ import Host
 import Kube
 import Playbook
 import Steps
+import Synchronization
 import Testing
 import TestSupport
 
 /// The real kube-apiserver (v1.20.2, with etcd and kube-controller-manager) that
 /// `scripts/kube-apiserver start` runs, as the integration tests reach it.
 ///
-/// The tests never skip: without `BOOTSTRAP_TEST_KUBECONFIG` they fail, naming the command that
-/// starts the server, so a CI run that lost the server shows up red instead of green-and-empty.
+/// The server is the one `BOOTSTRAP_TEST_KUBECONFIG` names (scripts/test starts it); without it,
+/// the first test starts one from the build cache for this test process (a watchdog stops it when
+/// the process ends). With neither, the tests fail naming the command to run: they never skip, so
+/// a run that lost its server shows up red instead of green-and-empty.
 enum RealServer {
     static let variable = "BOOTSTRAP_TEST_KUBECONFIG"
 
@@ -20,19 +23,42 @@ enum RealServer {
         var description: String
     }
 
+    /// The kubeconfig of the server this process started itself.
+    private static let ownKubeconfig = Mutex<String?>(nil)
+
     /// The admin (system:masters) kubeconfig the script wrote.
     static func kubeconfig() throws -> String {
-        guard let path = ProcessInfo.processInfo.environment[variable], !path.isEmpty else {
-            throw NotRunning(description: """
-                \(variable) is not set: the integration tests need the real API server. Run them through \
-                `scripts/test`, or start it yourself: eval "$(scripts/kube-apiserver start)" \
-                (and `scripts/kube-apiserver stop "$BOOTSTRAP_TEST_KUBE_DIR"` afterwards)
-                """)
+        let path: String
+        if let fromEnvironment = ProcessInfo.processInfo.environment[variable], !fromEnvironment.isEmpty {
+            path = fromEnvironment
+        } else if let own = ownKubeconfig.withLock({ $0 }) {
+            path = own
+        } else {
+            throw NotRunning(description: "the real API server is not running: call RealServer.prepared() first")
         }
         guard FileManager.default.fileExists(atPath: path) else {
             throw NotRunning(description: "\(variable)=\(path) does not exist: the server's state directory is gone; start it again with scripts/kube-apiserver start")
         }
         return path
+    }
+
+    /// Starts a server for this test process from the build cache, stopped when the process ends.
+    private static func startOwnServer() throws {
+        let cache = ProcessInfo.processInfo.environment["BOOTSTRAP_KUBE_CACHE"] ?? "/var/cache/bootstrap/kube-1.20.2"
+        guard FileManager.default.fileExists(atPath: cache + "/.complete") else {
+            throw NotRunning(description: """
+                \(variable) is not set and no kube-apiserver is built in \(cache): the integration tests need the \
+                real API server. Run them through `scripts/test` (it builds and starts it), or build it once with \
+                `scripts/kube-apiserver build`, or start one yourself: eval "$(scripts/kube-apiserver start)"
+                """)
+        }
+        let started = try runProcess("/bin/bash", [Paths.repository + "/scripts/kube-apiserver", "start", "--watch", String(getpid())])
+        let prefix = "export \(variable)="
+        guard started.status == 0, let line = started.stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
+            throw NotRunning(description: "scripts/kube-apiserver start failed (status \(started.status)):\n\(started.stderr)")
+        }
+        let path = String(line.dropFirst(prefix.count))
+        ownKubeconfig.withLock { $0 = path }
     }
 
     /// The state directory: certificates (`pki/`) and logs of the running server.
@@ -66,11 +92,14 @@ enum RealServer {
 
     private static let once = Once()
 
-    /// Loads the custom resource definitions k3s serves (helm-controller's and Traefik's) into the
-    /// server, once per test process, and waits until they are served.
+    /// Every test's first line: the server runs (started here when no one started it), and the
+    /// custom resource definitions k3s serves (helm-controller's and Traefik's) are loaded, once per
+    /// test process, and served.
     static func prepared() async throws {
-        _ = try kubeconfig()
-        try await once.run { try await loadCRDs(from: Paths.crds) }
+        try await once.run {
+            if (ProcessInfo.processInfo.environment[variable] ?? "").isEmpty { try startOwnServer() }
+            try await loadCRDs(from: Paths.crds)
+        }
     }
 
     /// CRDs as Kubernetes 1.20 accepts them. 1.20 rejects two things newer CRDs carry:
