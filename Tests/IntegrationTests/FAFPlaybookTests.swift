@@ -43,11 +43,14 @@ import TestSupport
         for id in ["k3s", "namespaces", "volumes", "traefik", "routes", "people"] { #expect(rerun.outcome(id) == "skipped") }
         let job = try await RealServer.client().get(ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: "kube-system", name: "helm-install-rabbitmq"))
         #expect(job?[path: ["status", "succeeded"]]?.intValue == 1)
-        // The chart's secret values sit in their own Secret, referenced from the HelmChart; the
-        // real server kept the reference (its CRD declares valuesSecrets).
+        // The chart's secrets sit in Secrets of the release's namespace that its values name (what
+        // helm-controller v0.16.5 of k3s v1.31.4 supports), never in the HelmChart.
         let chart = try await RealServer.client().get(ObjectRef(apiVersion: "helm.cattle.io/v1", kind: "HelmChart", namespace: "kube-system", name: "rabbitmq"))
-        #expect(chart?[path: ["spec", "valuesSecrets"]]?.arrayValue?.first?["name"]?.stringValue == "rabbitmq-bootstrap-values")
+        #expect(chart?[path: ["spec", "valuesSecrets"]] == nil)
+        #expect(chart?[path: ["spec", "valuesContent"]]?.stringValue?.contains("existingPasswordSecret: rabbitmq-auth") == true)
         #expect(!(JSON.encode(chart ?? .null)).contains("change-me-admin-password"))
+        let auth = try await RealServer.client().get(ObjectRef(apiVersion: "v1", kind: "Secret", namespace: "faf-apps", name: "rabbitmq-auth"))
+        #expect(auth?[path: ["data", "rabbitmq-password"]] != nil)
 
         // 3. Nothing left to do: the ledger read (and the key), no lock, no write.
         let noop = try await rig.apply(playbook)
