@@ -39,6 +39,10 @@ struct ApplyCommand: AsyncParsableCommand {
     func validate() throws {
         if failStep != nil && cluster.rehearsal == nil { throw ValidationError("--fail-step works only with --rehearsal") }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        // A request retried past the lock's lease could land after another apply took over.
+        if cluster.retryDeadline >= RunLease.duration {
+            throw ValidationError("--retry-deadline must be shorter than the lock's lease (\(RunLease.duration) s)")
+        }
     }
 
     func run() async throws {
