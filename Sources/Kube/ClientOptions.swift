@@ -12,7 +12,7 @@ public struct ClientOptions: Sendable {
     /// Told of each retry before its pause, so a person sees why nothing seems to happen.
     public var onRetry: (@Sendable (RetryNotice) -> Void)?
 
-    public init(retryDeadline: Duration = .seconds(30), connectTimeout: Duration = .seconds(10),
+    public init(retryDeadline: Duration = .seconds(20), connectTimeout: Duration = .seconds(10),
                 requestTimeout: Duration = .seconds(60), maxConnections: Int = 4, fieldManager: String = "bootstrap",
                 onRetry: (@Sendable (RetryNotice) -> Void)? = nil) {
         self.onRetry = onRetry

@@ -25,6 +25,53 @@ public enum Files {
         return bytes
     }
 
+    /// Why a bounded read refused a file that could be opened.
+    public enum Refusal: Error, Sendable, Equatable {
+        case directory
+        /// A device, socket or anything else that is neither a regular file nor a pipe.
+        case notRegular
+        case tooLarge
+    }
+
+    /// Every byte of a regular file or a pipe (`--secrets <(pass show faf)`), at most `maxBytes`:
+    /// a device such as /dev/zero would be read until memory runs out, a directory is no file.
+    public static func read(_ path: String, maxBytes: Int) throws -> [UInt8] {
+        // Opened without blocking: a FIFO nobody writes to would hang the open; then read blocking.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else { throw SystemError.last("open", path) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw SystemError.last("fstat", path) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFIFO: _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        case S_IFDIR: throw Refusal.directory
+        default: throw Refusal.notRegular
+        }
+        if Int(info.st_size) > maxBytes { throw Refusal.tooLarge }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError.last("read", path)
+            }
+            if n == 0 { break }
+            if bytes.count + n > maxBytes { throw Refusal.tooLarge }
+            bytes.append(contentsOf: chunk[0..<n])
+        }
+        return bytes
+    }
+
+    /// Where a symbolic link points, as written in it.
+    public static func readLink(_ path: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { throw .last("readlink", path) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Replaces `path` with `bytes` via a temporary file beside it and rename(2): readers see the old
     /// content or the new, never half of it. The mode is set explicitly so the umask cannot change it,
     /// and the owner too, before the content becomes visible. `durable` fsyncs before the rename:

@@ -38,7 +38,7 @@ public struct Secrets: Sendable {
         }
         let text: String
         do { text = try TextFile.read(path) } catch {
-            throw Diagnostics([.error("cannot read secrets file: \(error.reason)", at: start)])
+            throw Diagnostics([.error("cannot read secrets file: \(error.reason)", at: error.mark(in: path))])
         }
         let node: Node
         do { node = try YAML.parseOne(text, file: path) } catch {
@@ -48,21 +48,34 @@ public struct Secrets: Sendable {
         guard node.mapping != nil else {
             throw Diagnostics([.error("secrets file must be a mapping of names to values", at: node.mark)])
         }
-        guard case .branch(let root) = convert(node) else { return (Secrets(file: path, root: [:]), warnings) }
+        var problems: [Diagnostic] = []
+        let converted = convert(node, path: [], problems: &problems)
+        if !problems.isEmpty { throw Diagnostics(problems) }
+        guard case .branch(let root) = converted else { return (Secrets(file: path, root: [:]), warnings) }
         return (Secrets(file: path, root: root), warnings)
     }
 
-    static func convert(_ node: Node) -> SecretNode {
+    /// The tree of values; an empty or null value is an error (it would silently become "" or "null").
+    static func convert(_ node: Node, path: [String], problems: inout [Diagnostic]) -> SecretNode {
         switch node.content {
         case .mapping(let pairs):
             var out: [String: SecretNode] = [:]
-            for pair in pairs { out[pair.key.scalarText ?? ""] = convert(pair.value) }
+            for pair in pairs {
+                let key = pair.key.scalarText ?? ""
+                out[key] = convert(pair.value, path: path + [key], problems: &problems)
+            }
             return .branch(out)
         case .sequence(let items):
             var out: [String: SecretNode] = [:]
-            for (i, item) in items.enumerated() { out[String(i)] = convert(item) }
+            for (i, item) in items.enumerated() { out[String(i)] = convert(item, path: path + [String(i)], problems: &problems) }
             return .branch(out)
-        case .scalar(let text, _, _):
+        case .scalar(let text, let style, let tag):
+            let name = path.joined(separator: ".")
+            if text.isEmpty {
+                problems.append(.error("secret \"\(name)\" is empty", at: node.mark))
+            } else if Node.resolveScalar(text, style: style, tag: tag).isNull {
+                problems.append(.error("secret \"\(name)\" is null; quote it if the text \"\(text)\" is meant", at: node.mark))
+            }
             return .leaf(Sensitive(text))
         }
     }

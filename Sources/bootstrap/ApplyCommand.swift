@@ -39,9 +39,14 @@ struct ApplyCommand: AsyncParsableCommand {
     func validate() throws {
         if failStep != nil && cluster.rehearsal == nil { throw ValidationError("--fail-step works only with --rehearsal") }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        // A request retried past the lock's lease could land after another apply took over.
+        if cluster.retryDeadline >= RunLease.duration {
+            throw ValidationError("--retry-deadline must be shorter than the lock's lease (\(RunLease.duration) s)")
+        }
     }
 
     func run() async throws {
+        let json = cluster.output == .json
         // `apply FILE` with a saved plan applies exactly that plan, or refuses.
         let saved = try SavedPlanFile.read(input.playbook)
         if saved != nil, !(forceSteps.isEmpty && !verify && target.only.isEmpty && target.skip.isEmpty && input.secrets == nil) {
@@ -52,10 +57,16 @@ struct ApplyCommand: AsyncParsableCommand {
         let forceSteps = saved?.forceSteps ?? self.forceSteps
         let verify = saved?.verify ?? self.verify
 
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
         let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))
-        let session = try Session.open(cluster, playbook: playbook, targeting: targeting, onRetry: { printer.note($0.description) })
+        let session: Session
+        do {
+            session = try Session.open(cluster, playbook: playbook, targeting: targeting, onRetry: { printer.note($0.description) })
+        } catch {
+            Console.fail("\(error)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.failure)
+        }
         defer { session.close() }
         let interrupts = RunInterrupts()
         let options = WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
@@ -85,15 +96,19 @@ struct ApplyCommand: AsyncParsableCommand {
             printer.finish()
         } catch let unmet as UnmetNeeds {
             printer.finish()
-            Console.err("error: \(unmet)")
+            Console.fail("\(unmet)", playbook: playbook.name, json: cluster.output == .json)
             throw ExitCode.of(ExitStatus.usage)
         } catch let held as RunLease.Held {
             printer.finish()
-            Console.err("error: \(held)")
+            Console.fail("\(held)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.locked)
+        } catch let held as RunLock.Held {
+            printer.finish()
+            Console.fail("\(held)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.locked)
         } catch {
             printer.finish()
-            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            Console.fail("\(error)", playbook: playbook.name, json: json)
             if let signal = interrupts.signal {
                 Console.err("interrupted: 0 steps applied; re-run to continue:\n  \(rerunCommand())")
                 throw ExitCode.of(signal.exitStatus)

@@ -1,6 +1,8 @@
+import Document
 import Engine
+import Foundation
 import Platform
-
+import Synchronization
 
 /// The last line of defence: any secret value that reached output text is replaced.
 ///
@@ -11,13 +13,49 @@ enum Masking {
         mask(text, secrets: playbook.secrets.allValues)
     }
 
-    /// Byte-level search: Foundation's string search was most of a JSON plan's printing time.
+    /// The secrets every line printed through ``Console`` is masked with, in every encoding.
+    private static let active = Mutex<[[UInt8]]>([])
+
+    /// From now on, everything ``Console`` prints is masked with these secrets.
+    static func activate(_ secrets: [String]) {
+        let needles = needles(for: secrets)
+        active.withLock { $0 = needles }
+    }
+
+    /// Masks `text` with the secrets ``activate(_:)`` was given.
+    static func maskActive(_ text: String) -> String {
+        let needles = active.withLock { $0 }
+        return needles.isEmpty ? text : mask(text, needles: needles)
+    }
+
+    /// Every form a secret can take in text bootstrap prints: as written, JSON-escaped (once, and
+    /// twice for JSON quoted inside a JSON string), base64 (a Secret's `data`) and URL-encoded
+    /// (a query, a URL in an error). Longest first, so a longer form is not cut by a shorter one.
+    static func needles(for secrets: [String]) -> [[UInt8]] {
+        var out: Set<[UInt8]> = []
+        for secret in secrets where !secret.isEmpty {
+            let escaped = String(JSON.encode(.string(secret)).dropFirst().dropLast())
+            let twice = String(JSON.encode(.string(escaped)).dropFirst().dropLast())
+            let base64 = Data(secret.utf8).base64EncodedString()
+            let url = secret.addingPercentEncoding(withAllowedCharacters: unreserved) ?? secret
+            let form = url.replacingOccurrences(of: "%20", with: "+")
+            for variant in [secret, escaped, twice, base64, url, form] { out.insert(Array(variant.utf8)) }
+        }
+        return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     static func mask(_ text: String, secrets: [String]) -> String {
+        mask(text, needles: needles(for: secrets))
+    }
+
+    /// Byte-level search: Foundation's string search was most of a JSON plan's printing time.
+    static func mask(_ text: String, needles: [[UInt8]]) -> String {
         var bytes = Array(text.utf8)
         let placeholder = Array("(sensitive)".utf8)
         var changed = false
-        for secret in secrets {
-            let needle = Array(secret.utf8)
+        for needle in needles {
             guard !needle.isEmpty else { continue }
             var out: [UInt8] = []
             var position = 0

@@ -162,7 +162,8 @@ final class ProgressPrinter: Sendable {
         erase(&screen)
         let lines = liveLines(screen.running, now: .now, columns: Terminal.columns(Terminal.standardError) ?? 80)
         guard !lines.isEmpty else { return }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        // Not through Console (the block is redrawn in place), but masked like everything printed.
+        FileHandle.standardError.write(Data(Masking.maskActive(lines.joined(separator: "\n") + "\n").utf8))
         screen.drawn = lines.count
     }
 }

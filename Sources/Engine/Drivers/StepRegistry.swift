@@ -42,6 +42,8 @@ public struct AnyDriver: Sendable {
     public let clusterNodeName: String?
     /// How people reach the cluster, for a step that provides it.
     public let clusterAccess: ClusterAccess?
+    public let clusterCRDs: [(file: String, yaml: String)]?
+    public let clusterComponents: [String: String]?
 
     public init<D: StepDriver>(_ driver: D) {
         clusterAccess = driver.clusterAccess
@@ -50,6 +52,8 @@ public struct AnyDriver: Sendable {
         verifyBody = { try await driver.verify($0, $1) }
         migrationSources = driver.migrationSources
         clusterNodeName = driver.clusterNodeName
+        clusterCRDs = driver.clusterCRDs
+        clusterComponents = driver.clusterComponents
     }
 
     public func check(_ context: StepContext) async throws -> ChangeSet { try await checkBody(context) }

@@ -28,6 +28,7 @@ public struct NamespacesStep: StepDriver {
                 problems.append(context.error("namespace \"\(name)\" is listed twice", at: "names", String(index)))
             }
         }
+        problems += ParameterRules.checkLabels(parameters.labels, context, at: "labels")
         return problems
     }
 
