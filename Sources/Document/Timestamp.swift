@@ -13,6 +13,9 @@ public enum Timestamp {
         return format(seconds: now.seconds, micros: now.nanoseconds / 1000)
     }
 
+    /// The timestamp of a moment given as seconds since the epoch.
+    public static func string(seconds: Int) -> String { format(seconds: seconds, micros: nil) }
+
     static func format(seconds: Int, micros: Int?) -> String {
         let parts = UTC.fields(seconds)
         func pad(_ v: Int, _ width: Int = 2) -> String {

@@ -170,6 +170,23 @@ import TestSupport
         #expect(lease?[path: ["spec", "holderIdentity"]] == "", "released after the run")
     }
 
+    /// Exit 75's message: who holds the lock, until when, and how to look at it.
+    @Test func aHeldLeaseSaysWhenItExpiresAndHowToSeeIt() async throws {
+        let rig = try EngineRig()
+        let lease = RunLease(kube: KubeClient(config: rig.config), playbook: "test", identity: "other-host/pid 4242")
+        try await lease.acquire()
+        defer { Task { await lease.release() } }
+        do {
+            _ = try await rig.apply(try rig.playbook(layeredPlaybook(count: 1)))
+            Issue.record("the apply ran while another held the lease")
+        } catch let held as RunLease.Held {
+            let text = "\(held)"
+            #expect(text.contains("another apply holds the lock: other-host/pid 4242, since 20"), "\(text)")
+            #expect(text.contains("expires at 20"), "\(text)")
+            #expect(text.contains("`kubectl -n kube-system get lease bootstrap-test -o yaml`"), "\(text)")
+        }
+    }
+
     @Test func concurrentApplyIsRefusedWhileTheLeaseIsHeld() async throws {
         let rig = try EngineRig()
         let playbook = try rig.playbook(layeredPlaybook(count: 2))

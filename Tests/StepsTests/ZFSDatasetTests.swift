@@ -50,6 +50,19 @@ import TestSupport
         #expect(!fixture.recorded().contains { $0.hasPrefix("zfs create") || $0.hasPrefix("zfs set") })
     }
 
+    @Test func aMissingZFSSaysHowToInstallItOrUseADirectory() async throws {
+        let empty = fixture.directory + "/empty-path"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let host = LocalHost(root: fixture.root, environment: ["PATH": empty])
+        let driver = ZFSDataset(id: "ds", parameters: Self.mariadb)
+        await #expect {
+            _ = try await driver.check(fixture.context(host))
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("`zfs` is not installed") && text.contains("apt install zfsutils-linux") && text.contains("backend: directory")
+        }
+    }
+
     @Test func directoryBackendCreatesAPlainDirectory() async throws {
         try fixture.write("/etc/passwd", "root:x:0:0::/root:/bin/sh\nmysql:x:999:998::/var/lib/mysql:/bin/false\n")
         try fixture.write("/etc/group", "root:x:0:\nmysql:x:998:\nfaf:x:1500:\n")

@@ -12,7 +12,26 @@ public final class RunLease: Sendable {
     public struct Held: Error, Sendable, CustomStringConvertible {
         public var holder: String
         public var since: String
-        public var description: String { "another apply holds the lock: \(holder), since \(since)" }
+        /// When the lease runs out unless its holder renews it (every 10 s while it runs).
+        public var expires: String = "unknown"
+        /// The Lease's name in kube-system.
+        public var lease: String = ""
+        public var description: String {
+            var text = "another apply holds the lock: \(holder), since \(since)"
+            if !lease.isEmpty {
+                text += "; it expires at \(expires) unless renewed (a running apply renews it every 10 s). "
+                    + "See who holds it: `kubectl -n \(Ledger.namespace) get lease \(lease) -o yaml`. "
+                    + "Re-run once that apply has ended; a killed apply's lease is taken over once it expires"
+            }
+            return text
+        }
+    }
+
+    /// The Lease's renewTime plus its duration, as the API writes times.
+    static func expiry(of live: Value) -> String {
+        guard let renewed = parse(live[path: ["spec", "renewTime"]]?.stringValue) else { return "unknown" }
+        let duration = Double(live[path: ["spec", "leaseDurationSeconds"]]?.intValue ?? Self.duration)
+        return Timestamp.string(seconds: Int(renewed.addingTimeInterval(duration).timeIntervalSince1970))
     }
 
     public static let duration = 30
@@ -78,7 +97,8 @@ public final class RunLease: Sendable {
             let renewed = Self.parse(live[path: ["spec", "renewTime"]]?.stringValue) ?? .distantPast
             let duration = Double(live[path: ["spec", "leaseDurationSeconds"]]?.intValue ?? Self.duration)
             if !holder.isEmpty, holder != identity, renewed.addingTimeInterval(duration) > now, !Self.isDeadLocalProcess(holder) {
-                throw Held(holder: holder, since: live[path: ["spec", "acquireTime"]]?.stringValue ?? "unknown")
+                throw Held(holder: holder, since: live[path: ["spec", "acquireTime"]]?.stringValue ?? "unknown",
+                           expires: Self.expiry(of: live), lease: ref.name)
             }
             // Free or expired: take it over, but only if nobody else changed it since we read it.
             lease["metadata"]?["resourceVersion"] = live[path: ["metadata", "resourceVersion"]] ?? .null
@@ -142,7 +162,8 @@ public final class RunLease: Sendable {
     private func reportHolder() async throws -> Never {
         let live = try await kube.get(ref)
         throw Held(holder: live?[path: ["spec", "holderIdentity"]]?.stringValue ?? "unknown",
-                   since: live?[path: ["spec", "acquireTime"]]?.stringValue ?? "unknown")
+                   since: live?[path: ["spec", "acquireTime"]]?.stringValue ?? "unknown",
+                   expires: live.map(Self.expiry) ?? "unknown", lease: ref.name)
     }
 
     private func startRenewing() {

@@ -27,7 +27,12 @@ extension ZFSDataset {
         let mountpoint = parameters.mountpoint
         var create: Bool
         if usesZFS, let name = parameters.name {
-            let result = try await host.run(listCommand(name))
+            let result: CommandResult
+            do { result = try await host.run(listCommand(name)) } catch HostError.commandNotFound {
+                throw StepError("`zfs` is not installed on this node (not found on PATH): install ZFS "
+                    + "(Debian/Ubuntu: `apt install zfsutils-linux`; NixOS: `boot.supportedFilesystems = [\"zfs\"]`), "
+                    + "or set `backend: directory` on this step to use a plain directory at \(mountpoint)")
+            }
             create = result.status != 0
             if !create {
                 let fields = result.stdout.split(separator: "\n").first?.split(separator: "\t").map(String.init) ?? []
