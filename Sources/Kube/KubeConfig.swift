@@ -24,18 +24,39 @@ public struct KubeConfig: Sendable {
         self.warnings = warnings
     }
 
-    /// Finds and reads the kubeconfig: `explicitPath`, else the first existing file in
-    /// `$KUBECONFIG`, else `$HOME/.kube/config`, else k3s's `/etc/rancher/k3s/k3s.yaml` under `hostRoot`.
+    /// Finds and reads the kubeconfig: `explicitPath`, else every existing file in `$KUBECONFIG`
+    /// merged as kubectl merges them (the first file with an entry of a name, or with a
+    /// current-context, wins), else `$HOME/.kube/config`, else k3s's `/etc/rancher/k3s/k3s.yaml` under `hostRoot`.
     public static func load(explicitPath: String?, environment: [String: String], context: String?,
                             hostRoot: String = "/") throws -> KubeConfig {
         let path = try locate(explicitPath: explicitPath, environment: environment, hostRoot: hostRoot)
-        let text: String
-        do {
-            text = try TextFile.read(path)
-        } catch {
-            throw KubeConfigError(file: path, "cannot read the kubeconfig: \(error.reason)", mark: error.line.map { _ in error.mark(in: path) })
+        // Every existing file of $KUBECONFIG merges, as kubectl merges them, when none is given explicitly.
+        var paths = [path]
+        if explicitPath == nil, let list = environment["KUBECONFIG"], !list.isEmpty {
+            let listed = list.split(separator: ":").map(String.init).filter { !$0.isEmpty && FileManager.default.fileExists(atPath: $0) }
+            if listed.first == path {
+                paths = listed.reduce(into: []) { unique, file in if !unique.contains(file) { unique.append(file) } }
+            }
         }
-        return try parse(text, path: path, context: context)
+        var documents: [(root: Node, path: String)] = []
+        for path in paths {
+            let text: String
+            do {
+                text = try TextFile.read(path)
+            } catch {
+                throw KubeConfigError(file: path, "cannot read the kubeconfig: \(error.reason)", mark: error.line.map { _ in error.mark(in: path) })
+            }
+            documents.append((try document(text, path: path), path))
+        }
+        return try KubeConfigReader(documents: documents).read(context: context)
+    }
+
+    static func document(_ text: String, path: String) throws -> Node {
+        do {
+            return try YAML.parseOne(text, file: path)
+        } catch {
+            throw KubeConfigError(file: path, error.items.map(\.description).joined(separator: "\n"), mark: error.items.first?.mark)
+        }
     }
 
     /// Which file `load` reads.

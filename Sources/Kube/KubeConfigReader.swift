@@ -2,24 +2,58 @@ import Document
 import Foundation
 
 /// Walks the kubeconfig YAML: context -> cluster + user -> connection settings.
+///
+/// Several files (`$KUBECONFIG` lists) merge as kubectl merges them: the first file that sets
+/// `current-context` sets it, and the first file with an entry of a name provides that entry;
+/// file references resolve against the directory of the file that holds them.
 struct KubeConfigReader {
-    let root: Node
-    let path: String
+    /// The files in order; the reader works in one of them at a time (``root``, ``path``).
+    let documents: [(root: Node, path: String)]
+    var root: Node
+    var path: String
+
+    init(root: Node, path: String) {
+        self.init(documents: [(root, path)])
+    }
+
+    init(documents: [(root: Node, path: String)]) {
+        self.documents = documents
+        root = documents[0].root
+        path = documents[0].path
+    }
+
+    /// This reader, working in the file that holds `entry`.
+    private func within(_ document: (root: Node, path: String)) -> KubeConfigReader {
+        var reader = self
+        reader.root = document.root
+        reader.path = document.path
+        return reader
+    }
 
     func read(context requested: String?) throws -> KubeConfig {
-        guard root.mapping != nil else { throw error("a kubeconfig must be a mapping, found \(root.kindName)", at: root) }
+        for document in documents where document.root.mapping == nil {
+            throw within(document).error("a kubeconfig must be a mapping, found \(document.root.kindName)", at: document.root)
+        }
         let contextName: String
         if let requested {
             contextName = requested
-        } else if let current = root["current-context"]?.scalarText, !current.isEmpty {
+        } else if let current = documents.lazy.compactMap({ $0.root["current-context"]?.scalarText }).first(where: { !$0.isEmpty }) {
             contextName = current
         } else {
             throw error("no current-context is set; pass --context", at: root)
         }
-        let contextEntry = try named("contexts", contextName)
+        let (contextEntry, contextReader) = try named("contexts", contextName)
+        return try contextReader.read(contextName: contextName, contextEntry: contextEntry)
+    }
+
+    private func read(contextName: String, contextEntry: Node) throws -> KubeConfig {
         guard let context = contextEntry["context"] else { throw error("context \"\(contextName)\" has no context field", at: contextEntry) }
         guard let clusterName = context["cluster"]?.scalarText else { throw error("context \"\(contextName)\" names no cluster", at: context) }
-        let clusterEntry = try named("clusters", clusterName)
+        let (clusterEntry, clusterReader) = try named("clusters", clusterName)
+        return try clusterReader.read(contextName: contextName, context: context, clusterName: clusterName, clusterEntry: clusterEntry)
+    }
+
+    private func read(contextName: String, context: Node, clusterName: String, clusterEntry: Node) throws -> KubeConfig {
         guard let cluster = clusterEntry["cluster"] else { throw error("cluster \"\(clusterName)\" has no cluster field", at: clusterEntry) }
         guard let server = cluster["server"]?.scalarText, !server.isEmpty else {
             throw error("cluster \"\(clusterName)\" has no server", at: cluster)
@@ -38,30 +72,40 @@ struct KubeConfigReader {
         }
 
         if let userName = context["user"]?.scalarText, !userName.isEmpty {
-            let userEntry = try named("users", userName)
+            let (userEntry, userReader) = try named("users", userName)
             if let user = userEntry["user"] {
-                for unsupported in ["exec", "auth-provider"] where user[unsupported] != nil {
-                    throw error("user \"\(userName)\" uses \(unsupported), which bootstrap does not support; use a client certificate or token", at: user[unsupported]!)
-                }
-                if user["username"] != nil || user["password"] != nil {
-                    throw error("user \"\(userName)\" uses basic auth, which Kubernetes no longer supports; use a client certificate or token", at: user)
-                }
-                tls.clientCertificate = try bytes(user, data: "client-certificate-data", file: "client-certificate")
-                if let key = try bytes(user, data: "client-key-data", file: "client-key") {
-                    tls.clientKey = Sensitive(String(decoding: key, as: UTF8.self))
-                }
-                if (tls.clientCertificate == nil) != (tls.clientKey == nil) {
-                    throw error("user \"\(userName)\" needs both a client certificate and a client key", at: user)
-                }
-                if let token = user["token"]?.scalarText, !token.isEmpty {
-                    tls.bearerToken = Sensitive(token)
-                } else if let tokenFile = user["tokenFile"]?.scalarText ?? user["token-file"]?.scalarText {
-                    let text = try String(decoding: readFile(tokenFile, field: "tokenFile", at: user), as: UTF8.self)
-                        .trimmingCharacters(in: .whitespacesAndNewlines)
-                    tls.bearerToken = Sensitive(text)
-                }
+                try userReader.readUser(userName, user, into: &tls)
             }
         }
+        return try finish(contextName: contextName, context: context, clusterName: clusterName, cluster: cluster,
+                          server: server, tls: tls, warnings: warnings)
+    }
+
+    private func readUser(_ userName: String, _ user: Node, into tls: inout TLSSettings) throws {
+        for unsupported in ["exec", "auth-provider"] where user[unsupported] != nil {
+            throw error("user \"\(userName)\" uses \(unsupported), which bootstrap does not support; use a client certificate or token", at: user[unsupported]!)
+        }
+        if user["username"] != nil || user["password"] != nil {
+            throw error("user \"\(userName)\" uses basic auth, which Kubernetes no longer supports; use a client certificate or token", at: user)
+        }
+        tls.clientCertificate = try bytes(user, data: "client-certificate-data", file: "client-certificate")
+        if let key = try bytes(user, data: "client-key-data", file: "client-key") {
+            tls.clientKey = Sensitive(String(decoding: key, as: UTF8.self))
+        }
+        if (tls.clientCertificate == nil) != (tls.clientKey == nil) {
+            throw error("user \"\(userName)\" needs both a client certificate and a client key", at: user)
+        }
+        if let token = user["token"]?.scalarText, !token.isEmpty {
+            tls.bearerToken = Sensitive(token)
+        } else if let tokenFile = user["tokenFile"]?.scalarText ?? user["token-file"]?.scalarText {
+            let text = try String(decoding: readFile(tokenFile, field: "tokenFile", at: user), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            tls.bearerToken = Sensitive(text)
+        }
+    }
+
+    private func finish(contextName: String, context: Node, clusterName: String, cluster: Node, server: String,
+                        tls: TLSSettings, warnings: [String]) throws -> KubeConfig {
         // A token over plain HTTP crosses the network in clear: anyone on the path can replay it.
         if server.hasPrefix("http://"), !Self.isLoopback(server), tls.bearerToken != nil {
             throw error("refusing to send a bearer token over plain HTTP to \(server) (cluster \"\(clusterName)\"): "
@@ -76,11 +120,15 @@ struct KubeConfigReader {
         return ["http://127.0.0.1", "http://localhost", "http://[::1]"].contains { origin == $0 || origin.hasPrefix($0 + ":") }
     }
 
-    /// The entry called `name` in the list under `key` (contexts, clusters, users).
-    private func named(_ key: String, _ name: String) throws -> Node {
-        let entries = root[key]?.sequence ?? []
-        if let entry = entries.first(where: { $0["name"]?.scalarText == name }) { return entry }
-        let known = entries.compactMap { $0["name"]?.scalarText }
+    /// The entry called `name` in the list under `key` (contexts, clusters, users), from the first
+    /// file that has one, and a reader working in that file.
+    private func named(_ key: String, _ name: String) throws -> (Node, KubeConfigReader) {
+        for document in documents {
+            if let entry = (document.root[key]?.sequence ?? []).first(where: { $0["name"]?.scalarText == name }) {
+                return (entry, within(document))
+            }
+        }
+        let known = documents.flatMap { ($0.root[key]?.sequence ?? []).compactMap { $0["name"]?.scalarText } }
         let hint = suggestion(for: name, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
         throw error("no \(key.dropLast()) named \"\(name)\" in \(key)\(hint)", at: root[key] ?? root)
     }

@@ -167,3 +167,52 @@ private func kubeconfig(server: String = "https://10.0.0.1:6443", cluster: Strin
         }
     }
 }
+
+/// `$KUBECONFIG` with several files merges them as kubectl does.
+@Suite struct KubeConfigMergeTests {
+    @Test func everyFileOfKUBECONFIGMergesFirstEntryOfANameWins() throws {
+        let scratch = Scratch()
+        let contexts = try scratch.write("a/contexts.yaml", """
+            apiVersion: v1
+            kind: Config
+            current-context: dev
+            contexts:
+            - {name: dev, context: {cluster: c, user: u, namespace: faf}}
+
+            """)
+        let clusters = try scratch.write("b/clusters.yaml", """
+            apiVersion: v1
+            kind: Config
+            current-context: ignored-a-later-file-sets-it
+            clusters:
+            - {name: c, cluster: {server: "https://first.example:6443", certificate-authority: ca.pem}}
+
+            """)
+        try scratch.write("b/ca.pem", "CA FROM B\n")
+        let users = try scratch.write("c/users.yaml", """
+            apiVersion: v1
+            kind: Config
+            clusters:
+            - {name: c, cluster: {server: "https://second.example:6443"}}
+            users:
+            - {name: u, user: {token: from-c}}
+
+            """)
+        let missing = scratch.path + "/missing.yaml"
+        let config = try KubeConfig.load(explicitPath: nil, environment: ["KUBECONFIG": [missing, contexts, clusters, users].joined(separator: ":")],
+                                         context: nil)
+        #expect(config.contextName == "dev")
+        #expect(config.namespace == "faf")
+        #expect(config.server == "https://first.example:6443", "the first file with a cluster of that name provides it")
+        #expect(config.tls.certificateAuthority == Array("CA FROM B\n".utf8), "resolved beside the file that names it")
+        #expect(config.tls.bearerToken?.revealed == "from-c")
+    }
+
+    @Test func anExplicitKubeconfigIsReadAlone() throws {
+        let scratch = Scratch()
+        let only = try scratch.write("only.yaml", kubeconfig())
+        let other = try scratch.write("other.yaml", "apiVersion: v1\nkind: Config\nusers:\n- {name: x, user: {token: y}}\n")
+        let config = try KubeConfig.load(explicitPath: only, environment: ["KUBECONFIG": other], context: nil)
+        #expect(config.server == "https://10.0.0.1:6443")
+    }
+}
