@@ -36,6 +36,10 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Do not ask for confirmation on a terminal (a non-terminal stdin never asks).")
     var yes = false
 
+    @Option(name: .customLong("lock-timeout"), help: ArgumentHelp(
+        "How long to wait for a lock another apply holds (e.g. 90s, 5m, 1h) before exiting 75.", valueName: "DURATION"))
+    var lockTimeout: LockTimeout = LockTimeout(seconds: 0)
+
     func validate() throws {
         if failStep != nil && cluster.rehearsal == nil { throw ValidationError("--fail-step works only with --rehearsal") }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
@@ -92,7 +96,23 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let report: ApplyReport
         do {
-            report = try await interrupts.during { try await walker.apply(playbook) }
+            let deadline = ContinuousClock.now + .seconds(lockTimeout.seconds)
+            let waitingPrinter = printer
+            report = try await interrupts.during {
+                var told = false
+                while true {
+                    do {
+                        return try await walker.apply(playbook)
+                    } catch let error where (error is RunLease.Held || error is RunLock.Held) && ContinuousClock.now < deadline {
+                        // A held lock stops the run before its next step; the retry starts it over.
+                        if !told {
+                            waitingPrinter.note("waiting up to \(lockTimeout.seconds)s for the lock: \(error)")
+                            told = true
+                        }
+                        try await Task.sleep(for: .seconds(2))
+                    }
+                }
+            }
             printer.finish()
         } catch let unmet as UnmetNeeds {
             printer.finish()
@@ -135,6 +155,19 @@ struct ApplyCommand: AsyncParsableCommand {
             if !report.blocked.isEmpty { Console.err("blocked (not run): \(report.blocked.joined(separator: ", "))") }
             Console.err("Fix the cause, then re-run; recorded steps are skipped:\n  \(rerunCommand())")
             throw ExitCode.of(ExitStatus.failure)
+        }
+    }
+
+    /// A duration on the command line: `90`, `90s`, `5m`, `1h`.
+    struct LockTimeout: ExpressibleByArgument, Sendable {
+        var seconds: Int
+        init(seconds: Int) { self.seconds = seconds }
+        init?(argument: String) {
+            let units: [Character: Int] = ["s": 1, "m": 60, "h": 3600]
+            var text = Substring(argument), factor = 1
+            if let last = text.last, let unit = units[last] { factor = unit; text = text.dropLast() }
+            guard let value = Int(text), value >= 0 else { return nil }
+            seconds = value * factor
         }
     }
 

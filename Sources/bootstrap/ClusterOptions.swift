@@ -2,7 +2,8 @@ import ArgumentParser
 
 /// How plan, apply and status find the node and the cluster.
 struct ClusterOptions: ParsableArguments {
-    enum Output: String, ExpressibleByArgument { case text, json }
+    // CaseIterable: shell completions offer the values.
+    enum Output: String, ExpressibleByArgument, CaseIterable { case text, json }
 
     @Option(help: "The kubeconfig. Default: $KUBECONFIG, ~/.kube/config, then /etc/rancher/k3s/k3s.yaml under --host-root.")
     var kubeconfig: String?

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestSupport
 
@@ -43,5 +46,48 @@ import TestSupport
         #expect(result.stdout.contains("k3s         not recorded"), "\(result.stdout)")
         #expect(result.stdout.contains("namespaces  not recorded"), "\(result.stdout)")
         #expect(result.stdout.contains("0 of 2 steps recorded"))
+    }
+}
+
+/// `--lock-timeout`, shell completions.
+@Suite struct LockTimeoutAndCompletionTests {
+    static let minimal = Paths.repository + "/playbooks/examples/minimal.yaml"
+
+    @Test func lockTimeoutWaitsForAHeldNodeLockThenRuns() throws {
+        let dir = TemporaryDirectory()
+        let lockFile = dir.file("r/host/var/lib/bootstrap/apply.lock")
+        try FileManager.default.createDirectory(atPath: dir.file("r/host/var/lib/bootstrap"), withIntermediateDirectories: true)
+        // This test process holds the node's lock, as another apply would.
+        let fd = open(lockFile, O_RDWR | O_CREAT, 0o600)
+        try #require(fd >= 0)
+        try #require(flock(fd, LOCK_EX) == 0)
+        var released = false
+        defer { if !released { close(fd) } }
+
+        let refused = try bootstrap(["apply", Self.minimal, "--rehearsal", dir.file("r")])
+        #expect(refused.status == 75, "\(refused.stderr)")
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.binary)
+        process.arguments = ["apply", Self.minimal, "--rehearsal", dir.file("r"), "--lock-timeout", "2m"]
+        let errFile = dir.file("stderr")
+        FileManager.default.createFile(atPath: errFile, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: errFile)!
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let stderr = { (try? String(contentsOfFile: errFile, encoding: .utf8)) ?? "" }
+        #expect(InterruptTests.waitFor(seconds: 60) { stderr().contains("waiting up to 120s for the lock: another apply holds") }, "\(stderr())")
+        close(fd)
+        released = true
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "\(stderr())")
+        #expect(stderr().contains("Apply complete"))
+    }
+
+    @Test func completionScriptsOfferTheOutputValues() throws {
+        let bash = try bootstrap(["--generate-completion-script", "bash"])
+        #expect(bash.status == 0)
+        #expect(bash.stdout.contains("--output"))
+        #expect(bash.stdout.contains("'text'$'\\n''json'"), "value completion for --output")
     }
 }
