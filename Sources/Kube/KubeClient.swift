@@ -80,10 +80,12 @@ public final class KubeClient: Sendable {
     /// Server-side apply: PATCH application/apply-patch+yaml with `fieldManager`, force=true and
     /// fieldValidation=Strict, so a field the server's schema lacks fails the request instead of
     /// vanishing (Kubernetes 1.25+; k3s 1.31 honours it).
-    public func apply(_ object: Value, dryRun: Bool) async throws -> Value {
+    /// Without `force`, a field another manager owns fails the apply with a 409 naming them: plan
+    /// dry-runs that way first to say whose fields the real (forced) apply takes over.
+    public func apply(_ object: Value, dryRun: Bool, force: Bool = true) async throws -> Value {
         let (ref, info) = try await target(of: object, method: "PATCH")
         let path = objectPath(info, namespace: ref.namespace, name: ref.name)
-        let query = [("fieldManager", options.fieldManager), ("force", "true"), ("fieldValidation", "Strict")]
+        let query = [("fieldManager", options.fieldManager), ("force", force ? "true" : "false"), ("fieldValidation", "Strict")]
         return try await send("PATCH", path, query: query, body: object, contentType: "application/apply-patch+yaml", dryRun: dryRun) ?? .null
     }
 

@@ -50,7 +50,17 @@ public struct StepContext: Sendable {
         guard !objects.isEmpty else { return }
         let kube = try requireKube()
         for object in objects {
-            let written = try await kube.apply(stamped(object), dryRun: false)
+            let object = stamped(object)
+            let written: Value
+            do {
+                // Unforced first, so taking over another manager's fields (a person's kubectl edit)
+                // is said out loud; the forced apply then takes them, as the playbook wants.
+                written = try await kube.apply(object, dryRun: false, force: false)
+            } catch let conflict as KubeError where conflict.reason == .conflict && !conflict.causes.isEmpty {
+                progress("took over fields of another manager on \(ObjectRef(object).map { "\($0)" } ?? "an object"): "
+                    + conflict.causes.map(\.message).joined(separator: "; "))
+                written = try await kube.apply(object, dryRun: false)
+            }
             if let ref = ObjectRef(written) { applied.record(ref, written) }
         }
     }
