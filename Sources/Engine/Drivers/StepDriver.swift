@@ -35,6 +35,9 @@ public protocol StepDriver: Sendable {
     var migrationSources: [String] { get }
     /// For a step that provides the cluster: the name its node registers under.
     var clusterNodeName: String? { get }
+    /// What decides the step's effect besides its parameters (the content of files it read beside
+    /// the playbook), so that a changed file re-runs the step; secrets in it stay sensitive.
+    var digestInputs: Value? { get }
 
     /// Checks beyond types (absolute paths, versions, references to other steps).
     static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic]
@@ -55,6 +58,7 @@ extension StepDriver {
     public static func clusterIsUp(on host: RehearsalHost) -> Bool { true }
     public var migrationSources: [String] { [] }
     public var clusterNodeName: String? { nil }
+    public var digestInputs: Value? { nil }
 
     public static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic] { [] }
 

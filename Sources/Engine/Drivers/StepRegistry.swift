@@ -40,8 +40,11 @@ public struct AnyDriver: Sendable {
     public let migrationSources: [String]
     /// The node name the cluster registers under, for a step that provides it.
     public let clusterNodeName: String?
+    /// What the digest covers besides the parameters (see ``StepDriver/digestInputs``).
+    public let digestInputs: Value?
 
     public init<D: StepDriver>(_ driver: D) {
+        digestInputs = driver.digestInputs
         checkBody = { try await driver.check($0) }
         applyBody = { try await driver.apply($0, $1) }
         verifyBody = { try await driver.verify($0, $1) }

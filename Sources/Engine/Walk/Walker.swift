@@ -40,7 +40,7 @@ public struct Walker: Sendable {
         }
         let digester = Digester(key: start.key)
         for step in playbook.orderedSteps {
-            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.parameters.value)
+            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.digestParameters)
             start.decisions[step.id] = Decision.make(record: start.records[step.id], digest: digest,
                                                      forced: options.forceSteps.contains(step.id), target: options.targeting, step: step.id)
         }
@@ -73,17 +73,18 @@ public struct Walker: Sendable {
     }
 
     /// A step's context for an operation.
-    func context(_ step: CheckedPlaybook.Step, _ playbook: CheckedPlaybook, mode: StepContext.Mode, kube: KubeClient?) -> StepContext {
+    func context(_ step: CheckedPlaybook.Step, _ playbook: CheckedPlaybook, mode: StepContext.Mode, kube: KubeClient?,
+                 digester: Digester) -> StepContext {
         let connection = self.connection
         let progress = self.progress
         let id = step.id
         if mode == .plan {
             return StepContext(stepID: id, mode: mode, host: PlanHost(wrapping: host), kube: kube, connect: { kube },
-                               progress: { _ in }, waitTimeout: .seconds(0), playbookName: playbook.name)
+                               progress: { _ in }, waitTimeout: .seconds(0), playbookName: playbook.name, digester: digester)
         }
         return StepContext(stepID: id, mode: mode, host: host, kube: kube, connect: { try await connection.connect() },
                            progress: { what in progress(.waiting(step: id, on: what)) },
-                           waitTimeout: options.waitTimeout, playbookName: playbook.name)
+                           waitTimeout: options.waitTimeout, playbookName: playbook.name, digester: digester)
     }
 
     /// Status: the ledger against the playbook, no step touched.
