@@ -268,22 +268,27 @@ extension Store {
         let template = set[path: ["spec", "template"]] ?? [:]
         let revision = "\(name)-\(Self.templateHash(template))"
         let previous = set[path: ["status", "currentRevision"]]?.stringValue
-        for pod in owned(Self.podType, ns: ns, by: set) {
-            let ordinal = Int(pod[path: ["metadata", "name"]]?.stringValue?.split(separator: "-").last ?? "") ?? 0
-            let stale = pod[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue != revision
-            if ordinal >= replicas || stale { removePods([pod]) }
-        }
-        // Ordered: pod N starts once pods 0..N-1 are Ready (podManagementPolicy OrderedReady).
-        for ordinal in 0..<replicas {
+        func ordinal(_ pod: Value) -> Int { Int(pod[path: ["metadata", "name"]]?.stringValue?.split(separator: "-").last ?? "") ?? 0 }
+        func stale(_ pod: Value) -> Bool { pod[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue != revision }
+        removePods(owned(Self.podType, ns: ns, by: set).filter { ordinal($0) >= replicas })
+        func create(_ ordinal: Int) -> Value {
             let podName = "\(name)-\(ordinal)"
-            var pod = object(Self.podType, ns, podName)
-            if pod == nil {
-                pod = makePod(name: podName, ns: ns, template: template,
-                              labels: [("controller-revision-hash", .string(revision)), ("statefulset.kubernetes.io/pod-name", .string(podName)),
-                                       ("apps.kubernetes.io/pod-index", .string(String(ordinal)))],
-                              owner: Self.owner(set, kind: "StatefulSet", apiVersion: "apps/v1"), job: false)
-            }
-            if let pod, !Self.isReady(pod) { break }
+            return makePod(name: podName, ns: ns, template: template,
+                           labels: [("controller-revision-hash", .string(revision)), ("statefulset.kubernetes.io/pod-name", .string(podName)),
+                                    ("apps.kubernetes.io/pod-index", .string(String(ordinal)))],
+                           owner: Self.owner(set, kind: "StatefulSet", apiVersion: "apps/v1"), job: false)
+        }
+        // OrderedReady: pod N is created once pods 0..N-1 are Ready.
+        var blocked = false
+        for n in 0..<replicas {
+            let pod = object(Self.podType, ns, "\(name)-\(n)") ?? create(n)
+            if !Self.isReady(pod) { blocked = true; break }
+        }
+        // RollingUpdate: the highest ordinal of an old revision is replaced first, one at a time,
+        // each only while every pod is Ready (stateful_set_control.go, updateStatefulSet).
+        while !blocked, let oldest = owned(Self.podType, ns: ns, by: set).filter(stale).max(by: { ordinal($0) < ordinal($1) }) {
+            removePods([oldest])
+            if !Self.isReady(create(ordinal(oldest))) { blocked = true }
         }
         let pods = owned(Self.podType, ns: ns, by: set)
         let ready = pods.filter(Self.isReady).count
@@ -333,6 +338,61 @@ extension Store {
                 live["status"] = status
                 put(BuiltIn.job, live)
             }
+        }
+    }
+}
+
+// The API server's service proxy, reduced to whether a ready pod answers: 200 when one behind the
+// Service is Ready, 503 "no endpoints available for service" otherwise, as kube-apiserver's
+// ResourceLocation for services says it (pkg/registry/core/service/storage/storage.go).
+extension Store {
+    /// `GET /api/v1/namespaces/NS/services/NAME[:PORT]/proxy/...`, or nil for any other path.
+    func serviceProxy(_ parts: [String]) throws(APIError) -> Route? {
+        guard parts.count >= 7, parts[0] == "api", parts[1] == "v1", parts[2] == "namespaces", parts[4] == "services", parts[6] == "proxy" else {
+            return nil
+        }
+        let ns = parts[3]
+        let name = String(parts[5].split(separator: ":").first ?? "")
+        let serviceType = BuiltIn.type(kind: "Service", group: "")!
+        guard let service = object(serviceType, ns, name) else { throw .notFound(serviceType, name) }
+        let selector = service[path: ["spec", "selector"]]?.objectValue ?? Object()
+        let ready = (objects[Self.podType.storageKey] ?? [:]).filter { $0.key.hasPrefix("\(ns)/") }.map(\.value).contains { pod in
+            !selector.isEmpty && selector.allSatisfy { pod[path: ["metadata", "labels", $0.key]] == $0.value } && Self.isReady(pod)
+        }
+        guard ready else {
+            throw APIError(code: 503, reason: "ServiceUnavailable", message: "no endpoints available for service \"\(name)\"")
+        }
+        return .text("ok")
+    }
+}
+
+extension Store {
+    /// The kubelet retrying: pods that failed for an image fault no longer in force start (a
+    /// restarted rehearsal, or a fault taken back), and their controllers take note.
+    mutating func kubeletPass() {
+        var healed: Set<String> = []
+        for (_, pod) in objects[Self.podType.storageKey] ?? [:] where !Self.isReady(pod) {
+            let phase = pod[path: ["status", "phase"]]?.stringValue
+            if phase == "Succeeded" || phase == "Failed" { continue }
+            let images = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
+            guard images.allSatisfy({ imageFaults[$0] == nil }) else { continue }
+            var fresh = pod
+            fresh["status"] = podStatus(pod["spec"] ?? [:], job: false, podName: pod[path: ["metadata", "name"]]?.stringValue ?? "",
+                                        ns: pod[path: ["metadata", "namespace"]]?.stringValue ?? "default")
+            put(Self.podType, fresh)
+            for owner in pod[path: ["metadata", "ownerReferences"]]?.arrayValue ?? [] { healed.insert(owner["uid"]?.stringValue ?? "") }
+        }
+        guard !healed.isEmpty else { return }
+        for (_, set) in objects[Self.replicaSetType.storageKey] ?? [:] where healed.contains(set[path: ["metadata", "uid"]]?.stringValue ?? "") {
+            reconcileReplicaSet(set)
+            for owner in set[path: ["metadata", "ownerReferences"]]?.arrayValue ?? [] where owner["kind"] == "Deployment" {
+                if let deployment = object(Self.deploymentType, set[path: ["metadata", "namespace"]]?.stringValue, owner["name"]?.stringValue ?? "") {
+                    reconcileDeployment(deployment)
+                }
+            }
+        }
+        for (_, set) in objects[Self.statefulSetType.storageKey] ?? [:] where healed.contains(set[path: ["metadata", "uid"]]?.stringValue ?? "") {
+            reconcileStatefulSet(set)
         }
     }
 }

@@ -137,9 +137,11 @@ extension AppWorkload {
         let kube = try context.requireKube()
         guard let desired = plan.objects.last else { return }
         let hash = desired[path: ["metadata", "annotations", Self.templateAnnotation]]?.stringValue ?? ""
-        // A Job's pod template cannot change: a changed Job is deleted and created again.
+        // A Job's pod template cannot change: a changed Job is deleted and created again, and so is
+        // a failed one, so that a re-run after fixing the cause runs it again.
         if p.kindChoice == .Job, let live = try await kube.get(workloadRef),
-           live[path: ["metadata", "annotations", Self.templateAnnotation]]?.stringValue != hash {
+           live[path: ["metadata", "annotations", Self.templateAnnotation]]?.stringValue != hash
+            || { if case .failed = Self.rollout(.Job, live) { return true } else { return false } }() {
             try await context.ensureDeleted([workloadRef])
         }
         try await context.applyObjects(plan.objects)
