@@ -3,9 +3,9 @@ import PackageDescription
 
 // The targets follow the data flow: playbook file -> Playbook (loader) -> Graph -> Engine
 // (planner, ledger, executor) -> Steps (drivers) -> Kube / Host. Document is the shared data model.
+// Linux only: no platforms are declared, since the package builds on no Apple platform.
 let package = Package(
     name: "bootstrap",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "bootstrap", targets: ["bootstrap"]),
     ],
@@ -23,23 +23,25 @@ let package = Package(
         // curl_easy_setopt/getinfo are C variadics Swift cannot call; this is the one place that does.
         .target(name: "CurlShim", dependencies: ["CCurl"]),
 
-        .target(name: "Document", dependencies: ["CYaml"]),
-        .target(name: "Playbook", dependencies: ["Document"]),
+        // The one module that calls the C library (files, sockets, clock) and starts threads.
+        .target(name: "Platform"),
+
+        .target(name: "Document", dependencies: ["CYaml", "Platform"]),
+        .target(name: "Playbook", dependencies: ["Document", "Platform"]),
         .target(name: "Graph", dependencies: ["Playbook"]),
         .target(name: "Kube", dependencies: [
-            "Document", "CurlShim",
+            "Document", "CurlShim", "Platform",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Host", dependencies: ["Document"]),
-        .target(name: "Emulator", dependencies: ["Document"]),
+        .target(name: "Host", dependencies: ["Document", "Platform"]),
+        .target(name: "Emulator", dependencies: ["Document", "Platform"]),
         .target(name: "Engine", dependencies: [
-            "Document", "Playbook", "Graph", "Kube", "Host",
+            "Document", "Playbook", "Graph", "Kube", "Host", "Platform",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Steps", dependencies: ["Document", "Playbook", "Engine", "Kube", "Host"]),
+        .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host"]),
         .executableTarget(name: "bootstrap", dependencies: [
-            "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps",
+            "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -47,13 +49,14 @@ let package = Package(
         // One test target per module, named after it; TestSupport is the one shared harness.
         .target(name: "TestSupport", dependencies: ["Document", "Playbook", "Emulator", "Kube", "Host", "Engine", "Steps"],
                 path: "Tests/TestSupport"),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "DocumentTests", dependencies: ["Document"]),
         .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Engine", "Steps", "TestSupport"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "KubeTests", dependencies: ["Kube", "Emulator", "TestSupport"]),
         .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
-        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Kube", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Steps", "TestSupport"]),
+        .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Document", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document"]),
     ]

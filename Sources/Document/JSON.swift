@@ -163,7 +163,7 @@ public enum JSON {
 
         mutating func parseObject() throws -> Value {
             depth += 1
-            guard depth < 512 else { throw fail("nesting too deep") }
+            guard depth <= Limits.maxDepth else { throw fail("nesting deeper than \(Limits.maxDepth) levels") }
             defer { depth -= 1 }
             i += 1
             var object = Object()
@@ -188,7 +188,7 @@ public enum JSON {
 
         mutating func parseArray() throws -> Value {
             depth += 1
-            guard depth < 512 else { throw fail("nesting too deep") }
+            guard depth <= Limits.maxDepth else { throw fail("nesting deeper than \(Limits.maxDepth) levels") }
             defer { depth -= 1 }
             i += 1
             var items: [Value] = []

@@ -31,6 +31,16 @@ public enum Value: Sendable, Equatable {
     }
 
     public var stringValue: String? { if case .string(let s) = self { return s } else { return nil } }
+    /// How many collections nest in this value (0 for a scalar). Values come from the bounded
+    /// readers (``Limits/maxDepth``), so the recursion stays shallow.
+    public var nestingDepth: Int {
+        switch self {
+        case .array(let items): return 1 + (items.map(\.nestingDepth).max() ?? 0)
+        case .object(let object): return 1 + (object.values.map(\.nestingDepth).max() ?? 0)
+        default: return 0
+        }
+    }
+
     public var isSensitive: Bool { if case .sensitive = self { return true } else { return false } }
     /// True when this value or anything inside it is sensitive.
     public var containsSensitive: Bool {

@@ -2,10 +2,11 @@ import CYaml
 
 /// Reads YAML with libyaml into positioned ``Node`` trees.
 ///
-/// Beyond libyaml it refuses duplicate mapping keys and bounds alias expansion, so a
-/// "billion laughs" document fails at once instead of exhausting memory.
+/// Beyond libyaml it refuses duplicate mapping keys and tags outside the core schema, bounds
+/// alias expansion, so a "billion laughs" document fails at once instead of exhausting memory, and
+/// bounds nesting depth (``Limits/maxDepth``), so no later recursion over the tree can overflow the stack.
 public enum YAML {
-    /// How many nodes a document may expand to through aliases.
+    /// How many nodes aliases may add to a document (nodes written out are not counted).
     public static let defaultAliasBudget = 100_000
 
     public static func parse(_ text: String, file: String, aliasBudget: Int = defaultAliasBudget) throws(Diagnostics) -> [Node] {
@@ -47,6 +48,16 @@ public enum YAML {
             var size = 1
         }
 
+        static let knownTags: Set<String> = ["!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
+                                             "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq",
+                                             "tag:yaml.org,2002:map"]
+
+        /// A tag bootstrap does not understand would otherwise be ignored, silently changing the meaning.
+        mutating func checkTag(_ tag: String?, at: Mark) {
+            guard let tag, !Self.knownTags.contains(tag) else { return }
+            diagnostics.append(.error("unknown YAML tag \"\(tag)\"; only the core schema's tags (!!str, !!int, !!float, !!bool, !!null, !!seq, !!map) are read", at: at))
+        }
+
         func mark(_ m: yaml_mark_t) -> Mark { Mark(file: file, line: Int(m.line) + 1, column: Int(m.column) + 1) }
 
         static func string(_ p: UnsafeMutablePointer<yaml_char_t>?, _ length: Int? = nil) -> String? {
@@ -83,7 +94,7 @@ public enum YAML {
                 defer { yaml_event_delete(&event) }
                 let at = mark(event.start_mark)
 
-                // cost: how much this event adds to the expanded document (an alias adds its whole target).
+                // cost: how much this event adds to the document through aliases (an alias adds its whole target).
                 var finished: (node: Node, size: Int, anchor: String?, cost: Int)?
                 switch event.type {
                 case YAML_STREAM_END_EVENT:
@@ -91,10 +102,16 @@ public enum YAML {
                 case YAML_DOCUMENT_START_EVENT:
                     anchors = [:]
                     expanded = 0
-                case YAML_SEQUENCE_START_EVENT:
-                    stack.append(Frame(mark: at, anchor: Self.string(event.data.sequence_start.anchor), isMapping: false))
-                case YAML_MAPPING_START_EVENT:
-                    stack.append(Frame(mark: at, anchor: Self.string(event.data.mapping_start.anchor), isMapping: true))
+                case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                    guard stack.count < Limits.maxDepth else {
+                        diagnostics.append(.error("nesting deeper than \(Limits.maxDepth) levels; refusing to read further", at: at))
+                        return documents
+                    }
+                    let isMapping = event.type == YAML_MAPPING_START_EVENT
+                    let tag = Self.string(isMapping ? event.data.mapping_start.tag : event.data.sequence_start.tag)
+                    checkTag(tag, at: at)
+                    let anchor = Self.string(isMapping ? event.data.mapping_start.anchor : event.data.sequence_start.anchor)
+                    stack.append(Frame(mark: at, anchor: anchor, isMapping: isMapping))
                 case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                     let frame = stack.removeLast()
                     if frame.isMapping {
@@ -114,9 +131,9 @@ public enum YAML {
                             pairs.append((key, frame.items[index + 1]))
                             index += 2
                         }
-                        finished = (Node(.mapping(pairs), at: frame.mark), frame.size, frame.anchor, 1)
+                        finished = (Node(.mapping(pairs), at: frame.mark), frame.size, frame.anchor, 0)
                     } else {
-                        finished = (Node(.sequence(frame.items), at: frame.mark), frame.size, frame.anchor, 1)
+                        finished = (Node(.sequence(frame.items), at: frame.mark), frame.size, frame.anchor, 0)
                     }
                 case YAML_SCALAR_EVENT:
                     let s = event.data.scalar
@@ -130,8 +147,9 @@ public enum YAML {
                     default: style = .plain
                     }
                     var tag = Self.string(s.tag)
+                    checkTag(tag, at: at)
                     if tag == "!" { tag = "tag:yaml.org,2002:str" }
-                    finished = (Node(.scalar(text, style, tag: tag), at: at), 1, Self.string(s.anchor), 1)
+                    finished = (Node(.scalar(text, style, tag: tag), at: at), 1, Self.string(s.anchor), 0)
                 case YAML_ALIAS_EVENT:
                     let name = Self.string(event.data.alias.anchor) ?? ""
                     guard let target = anchors[name] else {

@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Document
 import Foundation
+import Platform
 import Synchronization
 
 /// A Kubernetes API server in-process: the objects, discovery and controllers of a single-node k3s
@@ -206,10 +204,8 @@ public final class EmulatorServer: Sendable {
             diagnostics.withLock { $0.log.append(record) }
             return .dropped
         case .delay(let d)?:
-            let (s, atto) = d.components
-            var ts = timespec(tv_sec: Int(s), tv_nsec: Int(atto / 1_000_000_000))
-            var left = timespec()
-            while nanosleep(&ts, &left) != 0 && errno == EINTR { ts = left }
+            // A connection thread started by Blocking: sleeping here holds no task back.
+            Pause.blocking(for: d)
         case nil: break
         }
         let started = ContinuousClock.now

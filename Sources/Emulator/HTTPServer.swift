@@ -1,9 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+import Platform
 import Synchronization
 
 /// A parsed HTTP/1.1 request.
@@ -35,78 +31,51 @@ struct HTTPResponse: Sendable {
 final class HTTPServer: Sendable {
     typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
 
-    private let listenFD: Int32
+    private let listener: TCPListener
     let port: Int
     private let handler: Handler
-    private let connections = Mutex<Set<Int32>>([])
+    private let connections = Mutex<Set<TCPConnection>>([])
     private let stopped = Atomic<Bool>(false)
 
     init(host: String, port requested: Int, handler: @escaping Handler) throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw EmulatorError("socket: \(String(cString: strerror(errno)))") }
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = in_port_t(UInt16(requested).bigEndian)
-        guard inet_pton(AF_INET, host, &addr.sin_addr) == 1 else {
-            close(fd)
-            throw EmulatorError("listen address must be an IPv4 address, got \(host)")
+        do {
+            listener = try TCPListener(host: host, port: requested)
+        } catch {
+            switch error {
+            case .notIPv4: throw EmulatorError("listen address must be an IPv4 address, got \(host)")
+            case .system(let failure) where failure.call == "socket": throw EmulatorError("socket: \(failure.reason)")
+            case .system(let failure): throw EmulatorError("cannot listen on \(host):\(requested): \(failure.reason)")
+            }
         }
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 512) == 0 else {
-            let message = String(cString: strerror(errno))
-            close(fd)
-            throw EmulatorError("cannot listen on \(host):\(requested): \(message)")
-        }
-        var actual = sockaddr_in()
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        listenFD = fd
-        port = Int(UInt16(bigEndian: actual.sin_port))
+        port = listener.port
         self.handler = handler
     }
 
     func start() {
-        let thread = Thread { [self] in acceptLoop() }
-        thread.name = "emulator-accept"
-        thread.start()
+        Blocking.thread(name: "emulator-accept") { [self] in acceptLoop() }
     }
 
     func stop() {
         guard !stopped.exchange(true, ordering: .sequentiallyConsistent) else { return }
         // shutdown wakes the threads blocked in accept/recv; each closes its own descriptor.
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
-        connections.withLock { fds in for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) } }
+        listener.close()
+        connections.withLock { all in for connection in all { connection.shutdown() } }
     }
 
     private func acceptLoop() {
         while !stopped.load(ordering: .relaxed) {
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                if errno == EINTR || errno == ECONNABORTED { continue }
-                return
+            guard let connection = listener.accept() else { return }
+            connections.withLock { _ = $0.insert(connection) }
+            if stopped.load(ordering: .relaxed) { connection.shutdown() }
+            Blocking.thread(name: "emulator-conn", stackSize: 1 << 20) { [self] in
+                serve(connection)
+                connections.withLock { _ = $0.remove(connection) }
+                connection.close()
             }
-            var one: Int32 = 1
-            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-            connections.withLock { _ = $0.insert(fd) }
-            if stopped.load(ordering: .relaxed) { shutdown(fd, Int32(SHUT_RDWR)) }
-            let thread = Thread { [self] in
-                serve(fd)
-                connections.withLock { _ = $0.remove(fd) }
-                close(fd)
-            }
-            thread.stackSize = 1 << 20
-            thread.start()
         }
     }
 
-    private func serve(_ fd: Int32) {
+    private func serve(_ fd: TCPConnection) {
         var reader = SocketReader(fd: fd)
         while let request = reader.readRequest() {
             let response = handler(request)
@@ -123,9 +92,7 @@ final class HTTPServer: Sendable {
                     guard open else { return false }
                     if piece.isEmpty {
                         // An empty write is a liveness probe: has the client gone away?
-                        var byte: UInt8 = 0
-                        let n = recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
-                        if n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) { open = false }
+                        if fd.peerIsGone() { open = false }
                         return open
                     }
                     var framed = Array((String(piece.count, radix: 16) + "\r\n").utf8)
@@ -167,35 +134,23 @@ final class HTTPServer: Sendable {
     }
 }
 
-func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL)) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return false }
-        offset += n
-    }
-    return true
+func writeAll(_ fd: TCPConnection, _ bytes: [UInt8]) -> Bool {
+    fd.send(bytes)
 }
 
 /// Buffered reads of requests from one connection.
 struct SocketReader {
-    let fd: Int32
+    let fd: TCPConnection
     var buffer: [UInt8] = []
     var start = 0
 
-    init(fd: Int32) { self.fd = fd }
+    init(fd: TCPConnection) { self.fd = fd }
 
     private mutating func fill() -> Bool {
         if start > 0 && start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, 65536, 0) }
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return false }
-            buffer.append(contentsOf: chunk[0..<n])
-            return true
-        }
+        guard let chunk = fd.receive(upTo: 65536) else { return false }
+        buffer.append(contentsOf: chunk)
+        return true
     }
 
     /// The next CRLF-terminated line, without the CRLF.

@@ -1,8 +1,6 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Document
 import Foundation
+import Platform
 import Synchronization
 
 /// The state file: every object, the resourceVersion counter and the forced HelmChart failures.
@@ -47,14 +45,9 @@ extension Store {
 
     static func write(_ snapshot: Value, to path: String) throws {
         let bytes = Array(JSON.encode(snapshot, options: .revealSecrets).utf8)
-        let temp = "\(path).tmp.\(getpid())"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        guard fd >= 0 else { throw EmulatorError("cannot write \(temp): \(String(cString: strerror(errno)))") }
-        let ok = writeFile(fd, bytes)
-        close(fd)
-        guard ok, rename(temp, path) == 0 else {
-            unlink(temp)
-            throw EmulatorError("cannot save state to \(path): \(String(cString: strerror(errno)))")
+        do { try Files.writeAtomically(path, bytes, mode: 0o600, durable: false) } catch {
+            if error.call == "open" { throw EmulatorError("cannot write \(error.subject): \(error.reason)") }
+            throw EmulatorError("cannot save state to \(path): \(error.reason)")
         }
     }
 
@@ -65,27 +58,17 @@ extension Store {
     }
 }
 
-private func writeFile(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-    var offset = 0
-    while offset < bytes.count {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
-        if n < 0 && errno == EINTR { continue }
-        if n <= 0 { return false }
-        offset += n
-    }
-    return true
-}
-
 /// Writes the state file off the request path: a write only marks the state changed, and the
 /// writer saves a snapshot shortly after, so a burst of writes costs one save.
 final class StateWriter: Sendable {
     let path: String
     /// How to take the snapshot; set by each change, cleared once written (it holds the server).
     private let snapshot = Mutex<(@Sendable () -> Value)?>(nil)
-    private let queue = DispatchQueue(label: "bootstrap.emulator.state")
+    /// Held for a whole save, so the delayed save and flush() never write at once.
+    private let saving = Mutex(())
     private let dirty = Mutex(false)
     /// How long changes may gather before they are written.
-    static let delay = DispatchTimeInterval.milliseconds(20)
+    static let delay = Duration.milliseconds(20)
 
     init(path: String) { self.path = path }
 
@@ -95,17 +78,25 @@ final class StateWriter: Sendable {
             defer { flag = true }
             return !flag
         }
-        if wasClean { queue.asyncAfter(deadline: .now() + Self.delay) { self.writePending() } }
+        // The first change after a save starts the delayed save; later ones only join it.
+        if wasClean {
+            Blocking.thread(name: "emulator-state") {
+                Pause.blocking(for: Self.delay)
+                self.writePending()
+            }
+        }
     }
 
     /// Returns once everything changed so far is on disk.
-    func flush() { queue.sync { writePending() } }
+    func flush() { writePending() }
 
     private func writePending() {
-        guard dirty.withLock({ flag -> Bool in defer { flag = false }; return flag }),
-              let take = snapshot.withLock({ slot in defer { slot = nil }; return slot }) else { return }
-        do { try Store.write(take(), to: path) } catch {
-            FileHandle.standardError.write(Data("emulator: \(error)\n".utf8))
+        saving.withLock { _ in
+            guard dirty.withLock({ flag -> Bool in defer { flag = false }; return flag }),
+                  let take = snapshot.withLock({ slot in defer { slot = nil }; return slot }) else { return }
+            do { try Store.write(take(), to: path) } catch {
+                FileHandle.standardError.write(Data("emulator: \(error)\n".utf8))
+            }
         }
     }
 }
@@ -115,9 +106,8 @@ extension Store {
     static func fingerprint(ofCRDs directory: String) -> String {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
         return names.map { name -> String in
-            var info = stat()
-            guard stat(directory + "/" + name, &info) == 0 else { return name }
-            return "\(name):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+            guard let info = try? FileInfo.of(directory + "/" + name, followingLinks: true) else { return name }
+            return "\(name):\(info.size):\(info.modifiedSeconds).\(info.modifiedNanoseconds)"
         }.joined(separator: ";")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 extension HostSystem {
     /// Resolves `uid:gid`, `user:group` or `user` (with its primary group) using the host's own
@@ -49,7 +50,14 @@ public struct TreeSummary: Sendable, Equatable, CustomStringConvertible {
 
 extension HostSystem {
     /// Counts a tree without following symlinks; `excluding` names top-level entries to skip.
-    public func summarize(_ path: String, excluding: Set<String> = []) throws -> TreeSummary {
+    ///
+    /// The walk is synchronous file-system work proportional to the tree, so it runs on a thread of
+    /// its own rather than holding one of the cooperative pool's few threads.
+    public func summarize(_ path: String, excluding: Set<String> = []) async throws -> TreeSummary {
+        try await Blocking.run(name: "tree-summary") { [self] in try summarizeBlocking(path, excluding: excluding) }
+    }
+
+    private func summarizeBlocking(_ path: String, excluding: Set<String>) throws -> TreeSummary {
         var summary = TreeSummary()
         var seen = Set<FileIdentity>()
         func walk(_ directory: String, top: Bool) throws {

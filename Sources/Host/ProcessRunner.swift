@@ -1,18 +1,13 @@
 import Foundation
+import Platform
 
 /// Runs a program with Foundation's Process, off the cooperative thread pool, capturing its output.
 enum ProcessRunner {
     static func run(argv: [String], environment: [String: String], input: String?) async throws -> CommandResult {
         guard let program = argv.first else { throw HostError.io("empty command") }
         let executable = try locate(program, path: environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
-        return try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                do {
-                    continuation.resume(returning: try runBlocking(executable, Array(argv.dropFirst()), environment, input))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
+        return try await Blocking.run(name: "host-command") {
+            try runBlocking(executable, Array(argv.dropFirst()), environment, input)
         }
     }
 
@@ -45,34 +40,14 @@ enum ProcessRunner {
         do { try process.run() } catch {
             throw HostError.io("cannot run \(executable): \(error.localizedDescription)")
         }
-        // Both pipes are drained concurrently so a chatty program cannot block on a full pipe.
-        let errorOutput = Drain(stderr.fileHandleForReading)
-        let writer = Thread {
-            if let data = input?.data(using: .utf8) { try? stdin.fileHandleForWriting.write(contentsOf: data) }
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let out = stdout.fileHandleForReading.readDataToEndOfFile()
+        // Input is fed and both outputs drained together on this one thread, so a chatty program
+        // cannot block on a full pipe.
+        let (out, err) = PipeExchange.run(input: Array((input ?? "").utf8), inputFD: stdin.fileHandleForWriting.fileDescriptor,
+                                          closeInput: { try? stdin.fileHandleForWriting.close() },
+                                          outputFD: stdout.fileHandleForReading.fileDescriptor,
+                                          errorFD: stderr.fileHandleForReading.fileDescriptor)
         process.waitUntilExit()
         return CommandResult(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self),
-                             stderr: String(decoding: errorOutput.wait(), as: UTF8.self))
-    }
-}
-
-/// Reads a pipe to its end on its own thread.
-private final class Drain: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
+                             stderr: String(decoding: err, as: UTF8.self))
     }
 }

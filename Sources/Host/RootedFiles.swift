@@ -1,9 +1,5 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Platform
 
 /// File operations on host paths placed under a real directory: the local and rehearsal hosts, and rehearsal simulations.
 public struct RootedFiles: Sendable {
@@ -21,21 +17,19 @@ public struct RootedFiles: Sendable {
     }
 
     public func status(_ path: String) throws -> FileStatus? {
-        var st = stat()
-        if lstat(real(path), &st) != 0 {
-            if errno == ENOENT || errno == ENOTDIR { return nil }
-            throw posixError("cannot stat", path)
-        }
+        let found: FileInfo?
+        do { found = try FileInfo.of(real(path)) } catch { throw hostError("cannot stat", path, error) }
+        guard let info = found else { return nil }
         let kind: FileStatus.Kind
-        switch st.st_mode & S_IFMT {
-        case S_IFREG: kind = .file
-        case S_IFDIR: kind = .directory
-        case S_IFLNK: kind = .symlink
-        default: kind = .other
+        switch info.kind {
+        case .file: kind = .file
+        case .directory: kind = .directory
+        case .symlink: kind = .symlink
+        case .other: kind = .other
         }
-        return FileStatus(kind: kind, mode: UInt16(st.st_mode & 0o7777), owner: FileOwner(uid: st.st_uid, gid: st.st_gid),
-                          size: Int64(st.st_size), links: Int(st.st_nlink),
-                          identity: FileIdentity(device: UInt64(st.st_dev), inode: UInt64(st.st_ino)))
+        return FileStatus(kind: kind, mode: info.mode, owner: FileOwner(uid: info.uid, gid: info.gid),
+                          size: info.size, links: info.links,
+                          identity: FileIdentity(device: info.device, inode: info.inode))
     }
 
     public func list(_ path: String) throws -> [String] {
@@ -45,34 +39,20 @@ public struct RootedFiles: Sendable {
     }
 
     public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
-        let target = real(path)
-        let directory = (target as NSString).deletingLastPathComponent
-        let name = (target as NSString).lastPathComponent
-        let temporary = "\(directory)/.\(name).bootstrap-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw posixError("cannot create a temporary file for", path) }
-        var ok = false
-        defer {
-            close(fd)
-            if !ok { unlink(temporary) }
-        }
-        try data.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw posixError("cannot write", path)
-                }
-                offset += n
+        // Durable: a host file must hold its old or its new content after a power loss, never none.
+        do {
+            try Files.writeAtomically(real(path), data, mode: mode, owner: owner.map { (uid: $0.uid, gid: $0.gid) }, durable: true)
+        } catch {
+            let what = switch error.call {
+            case "open": "cannot create a temporary file for"
+            case "fchmod": "cannot chmod"
+            case "fchown": "cannot chown"
+            case "fsync": "cannot sync"
+            case "rename": "cannot replace"
+            default: "cannot write"
             }
+            throw hostError(what, path, error)
         }
-        // The mode is set explicitly so the umask cannot widen or narrow it, before any content is visible.
-        if fchmod(fd, mode_t(mode)) != 0 { throw posixError("cannot chmod", path) }
-        if let owner, fchown(fd, owner.uid, owner.gid) != 0 { throw posixError("cannot chown", path) }
-        if fsync(fd) != 0 { throw posixError("cannot sync", path) }
-        if rename(temporary, target) != 0 { throw posixError("cannot replace", path) }
-        ok = true
     }
 
     public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
@@ -83,12 +63,18 @@ public struct RootedFiles: Sendable {
     }
 
     public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        if let owner, lchown(real(path), owner.uid, owner.gid) != 0 { throw posixError("cannot chown", path) }
-        if let mode, chmod(real(path), mode_t(mode)) != 0 { throw posixError("cannot chmod", path) }
+        do {
+            if let owner { try Files.setOwner(real(path), uid: owner.uid, gid: owner.gid) }
+        } catch { throw hostError("cannot chown", path, error) }
+        do {
+            if let mode { try Files.setMode(real(path), mode) }
+        } catch { throw hostError("cannot chmod", path, error) }
     }
 
     public func move(_ source: String, to destination: String) throws {
-        if rename(real(source), real(destination)) != 0 { throw posixError("cannot move \(source) to", destination) }
+        do { try Files.rename(real(source), to: real(destination)) } catch {
+            throw hostError("cannot move \(source) to", destination, error)
+        }
     }
 
     public func removeTree(_ path: String) throws {
@@ -98,7 +84,7 @@ public struct RootedFiles: Sendable {
         }
     }
 
-    private func posixError(_ what: String, _ path: String) -> HostError {
-        HostError.io("\(what) \(path): \(String(cString: strerror(errno)))")
+    private func hostError(_ what: String, _ path: String, _ error: SystemError) -> HostError {
+        HostError.io("\(what) \(path): \(error.reason)")
     }
 }

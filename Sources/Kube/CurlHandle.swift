@@ -96,7 +96,7 @@ final class CurlEasy {
         }
 
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
-        guard code == CURLE_OK else { return .failure(describe(code, url: request.url)) }
+        guard code == CURLE_OK else { return .failure(describe(code, url: request.url, hasClientCertificate: settings.tls.clientCertificate != nil)) }
         var status = 0
         _ = bs_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
@@ -117,12 +117,18 @@ final class CurlEasy {
     }
 
     /// Turns curl's terse error into what went wrong and what to check.
-    private func describe(_ code: CURLcode, url: String) -> TransportError {
+    private func describe(_ code: CURLcode, url: String, hasClientCertificate: Bool) -> TransportError {
         let detail = String(cString: errorBuffer)
         let curlText = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
-        let origin = CurlEasy.origin(of: url)
         var osErrno = 0
         _ = bs_easy_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
+        return Self.classify(code: code.rawValue, curlText: curlText, osErrno: osErrno, url: url, hasClientCertificate: hasClientCertificate)
+    }
+
+    /// What a curl failure means, from its code, text and errno (a pure function, so it is testable).
+    static func classify(code rawCode: UInt32, curlText: String, osErrno: Int, url: String, hasClientCertificate: Bool) -> TransportError {
+        let code = CURLcode(rawValue: rawCode)
+        let origin = CurlEasy.origin(of: url)
         let lower = curlText.lowercased()
         // The server's TLS alerts arrive as text only; our own verification failure has its own code.
         let serverAlert = code != CURLE_PEER_FAILED_VERIFICATION
@@ -152,7 +158,11 @@ final class CurlEasy {
         case CURLE_SSL_CONNECT_ERROR:
             return TransportError(.tlsHandshake, "TLS handshake with \(origin) failed: \(curlText)")
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
-            return TransportError(.connectionReset, "connection to \(origin) was reset (\(curlText))")
+            // A TLS 1.3 server checks the client certificate after the handshake; its alert is often
+            // lost to the reset that follows, so a missing certificate reads as a reset.
+            let hint = url.hasPrefix("https://") && !hasClientCertificate
+                ? "; the server may require a client certificate, and the kubeconfig has none (check client-certificate and client-key)" : ""
+            return TransportError(.connectionReset, "connection to \(origin) was reset (\(curlText))\(hint)")
         default:
             return TransportError(.other, "request to \(origin) failed: \(curlText)")
         }

@@ -1,6 +1,7 @@
 import Document
 import Foundation
 import Logging
+import Synchronization
 
 /// A Kubernetes API client over libcurl: discovery-based paths, server-side apply, typed errors, retries.
 public final class KubeClient: Sendable {
@@ -11,7 +12,7 @@ public final class KubeClient: Sendable {
     let clock: RetryClock
     let logger: Logger
     let mapper = RESTMapper()
-    private let counters = Locked(RequestStats())
+    private let counters = Mutex(RequestStats())
 
     /// A client for the kubeconfig's server over libcurl.
     public convenience init(config: KubeConfig, options: ClientOptions = ClientOptions(),
@@ -81,6 +82,53 @@ public final class KubeClient: Sendable {
         let (ref, info) = try await target(of: object, method: "POST")
         let path = info.collectionPath(namespace: info.namespaced ? ref.namespace ?? config.namespace : nil)
         return try await send("POST", path, body: object, contentType: "application/json", dryRun: dryRun) ?? .null
+    }
+
+    /// POST, retried like any request: 5xx, resets and lost responses do not fail it. When a retry
+    /// meets AlreadyExists (the earlier attempt may have arrived), the object is read back: if it
+    /// holds everything sent, it counts as created; otherwise `alreadyExists` is thrown, as from
+    /// ``create(_:dryRun:)``. For objects only this program creates under a name it owns (the
+    /// lease, the ledger and its key).
+    public func createIdempotently(_ object: Value) async throws -> Value {
+        let (ref, info) = try await target(of: object, method: "POST")
+        let path = info.collectionPath(namespace: info.namespaced ? ref.namespace ?? config.namespace : nil)
+        do {
+            return try await send("POST", path, body: object, contentType: "application/json", retryPOST: true) ?? .null
+        } catch let error as KubeError where error.reason == .alreadyExists {
+            guard let live = try await get(ref), Self.holds(live, object) else { throw error }
+            return live
+        }
+    }
+
+    /// PUT with optimistic concurrency, retried like ``replace(_:dryRun:)``; when a retry meets
+    /// Conflict because an earlier attempt arrived and changed the resourceVersion, the object is
+    /// read back and counts as replaced if it holds everything sent (resourceVersion aside).
+    public func replaceIdempotently(_ object: Value) async throws -> Value {
+        do {
+            return try await replace(object)
+        } catch let error as KubeError where error.reason == .conflict {
+            guard let ref = ObjectRef(object), let live = try await get(ref) else { throw error }
+            var sent = object
+            sent["metadata"]?["resourceVersion"] = nil
+            guard Self.holds(live, sent) else { throw error }
+            return live
+        }
+    }
+
+    /// Whether `live` holds every field of `sent` with the same value (a secret equals its text).
+    static func holds(_ live: Value, _ sent: Value) -> Bool {
+        switch (live, sent) {
+        case (.object(let have), .object(let want)):
+            return want.allSatisfy { key, value in have[key].map { holds($0, value) } ?? false }
+        case (.array(let have), .array(let want)):
+            return have.count == want.count && zip(have, want).allSatisfy { holds($0, $1) }
+        case (.string(let text), .sensitive(let secret)):
+            return text == secret.revealed
+        case (.int(let x), .double(let y)), (.double(let y), .int(let x)):
+            return Double(x) == y
+        default:
+            return live == sent
+        }
     }
 
     /// PUT: a stale metadata.resourceVersion fails with `conflict`.
@@ -177,7 +225,7 @@ public final class KubeClient: Sendable {
     /// Sends with retries; returns the decoded 2xx body, or nil for a 404 when `allow404`.
     private func send(_ method: String, _ path: String, query: [(String, String)] = [], body: Value? = nil,
                       contentType: String? = nil, dryRun: Bool = false, allow404: Bool = false,
-                      retry: Bool = true, decode: Bool = true) async throws -> Value? {
+                      retry: Bool = true, retryPOST: Bool = false, decode: Bool = true) async throws -> Value? {
         var query = query
         if dryRun { query.append(("dryRun", "All")) }
         let target = query.isEmpty ? path : path + "?" + query.map { "\($0)=\(Self.encodeQuery($1))" }.joined(separator: "&")
@@ -227,7 +275,8 @@ public final class KubeClient: Sendable {
                 logger.debug("\(method) \(target) -> \(error.message) (\(Self.millis(since: began)) ms)")
                 failure = KubeError(reason: .transport(error.failure), message: error.message, method: method, path: path)
             }
-            guard retry, policy.shouldRetry(failure, method: method) else { throw failure }
+            // A POST that may have arrived is retried only when the caller handles AlreadyExists.
+            guard retry, policy.shouldRetry(failure, method: retryPOST ? "PUT" : method) else { throw failure }
             let pause = policy.delay(afterAttempt: attempt, retryAfter: failure.retryAfter, random: clock.random())
             guard clock.now() - start + pause <= policy.deadline else {
                 failure.message += " (gave up after \(attempt) attempt\(attempt == 1 ? "" : "s") within the \(policy.deadline) retry deadline)"

@@ -31,9 +31,9 @@ public struct KubeConfig: Sendable {
         let path = try locate(explicitPath: explicitPath, environment: environment, hostRoot: hostRoot)
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try TextFile.read(path)
         } catch {
-            throw KubeConfigError(file: path, "cannot read the kubeconfig: \(error.localizedDescription)")
+            throw KubeConfigError(file: path, "cannot read the kubeconfig: \(error.reason)", mark: error.line.map { _ in error.mark(in: path) })
         }
         return try parse(text, path: path, context: context)
     }

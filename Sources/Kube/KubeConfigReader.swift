@@ -62,6 +62,11 @@ struct KubeConfigReader {
                 }
             }
         }
+        // A token over plain HTTP crosses the network in clear: anyone on the path can replay it.
+        if server.hasPrefix("http://"), !Self.isLoopback(server), tls.bearerToken != nil {
+            throw error("refusing to send a bearer token over plain HTTP to \(server) (cluster \"\(clusterName)\"): "
+                + "use https://, or reach the API server through a loopback address (an SSH tunnel)", at: cluster["server"] ?? cluster)
+        }
         let namespace = context["namespace"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         return KubeConfig(path: path, contextName: contextName, server: server, namespace: namespace, tls: tls, warnings: warnings)
     }
@@ -97,10 +102,12 @@ struct KubeConfigReader {
     private func readFile(_ file: String, field: String, at node: Node) throws -> [UInt8] {
         // kubectl resolves relative references against the kubeconfig's own directory.
         let resolved = file.hasPrefix("/") ? file : KubeConfig.join((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, file)
-        guard let data = FileManager.default.contents(atPath: resolved) else {
-            throw error("cannot read \(field) file \(resolved)", at: node)
+        // Bounded like every file bootstrap reads: a regular file of at most 8 MiB (PEM is text).
+        do {
+            return Array(try TextFile.read(resolved).utf8)
+        } catch let failure {
+            throw error("cannot read \(field) file \(resolved): \(failure.reason)", at: node)
         }
-        return Array(data)
     }
 
     private func error(_ message: String, at node: Node) -> KubeConfigError {

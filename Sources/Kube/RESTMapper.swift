@@ -1,4 +1,5 @@
 import Document
+import Synchronization
 
 /// Where a kind lives in the REST API.
 public struct ResourceInfo: Sendable, Equatable {
@@ -21,7 +22,7 @@ public struct ResourceInfo: Sendable, Equatable {
 /// the run: a no-op run only pays for the group versions it touches.
 final class RESTMapper: Sendable {
     /// groupVersion -> kind -> resource; a group version is present once fetched (empty if not served).
-    private let cache = Locked<[String: [String: ResourceInfo]]>([:])
+    private let cache = Mutex<[String: [String: ResourceInfo]]>([:])
 
     /// The resource for a kind, or nil when the server does not serve it. A miss refetches that
     /// group version once, so a CRD established earlier in the run becomes usable.

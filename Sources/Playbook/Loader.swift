@@ -9,12 +9,32 @@ public enum PlaybookLoader {
         do {
             text = try TextFile.read(path)
         } catch {
-            throw Diagnostics([.error("cannot read playbook: \(error.reason)", at: Mark(file: path, line: 1, column: 1))])
+            throw Diagnostics([.error("cannot read playbook: \(error.reason)", at: error.mark(in: path))])
         }
         return try parse(text, file: path)
     }
 
     public static func parse(_ text: String, file: String) throws(Diagnostics) -> Playbook {
+        let (playbook, problems) = try parseCollecting(text, file: file)
+        if problems.contains(where: { $0.severity == .error }) { throw Diagnostics(problems) }
+        return playbook
+    }
+
+    /// Reads a playbook whose structure is sound enough to check further, with every problem found
+    /// so far (a duplicate step id, an unknown key, ...). The later checks (graph, references,
+    /// parameters) can then run on it too, so one run reports every error. Throws when the file
+    /// cannot be read or is no playbook at all.
+    public static func loadCollecting(path: String) throws(Diagnostics) -> (Playbook, [Diagnostic]) {
+        let text: String
+        do {
+            text = try TextFile.read(path)
+        } catch {
+            throw Diagnostics([.error("cannot read playbook: \(error.reason)", at: error.mark(in: path))])
+        }
+        return try parseCollecting(text, file: path)
+    }
+
+    public static func parseCollecting(_ text: String, file: String) throws(Diagnostics) -> (Playbook, [Diagnostic]) {
         let root = try YAML.parseOne(text, file: file)
         var problems: [Diagnostic] = []
         let start = Mark(file: file, line: 1, column: 1)
@@ -87,6 +107,7 @@ public enum PlaybookLoader {
                         steps.append(step)
                     }
                 }
+                if items.isEmpty { problems.append(.error("steps is empty: a playbook needs at least one step", at: node.mark)) }
             } else {
                 problems.append(.error("steps must be a list, found \(node.kindName)", at: node.mark))
             }
@@ -94,8 +115,7 @@ public enum PlaybookLoader {
             problems.append(.error("missing steps: a playbook needs at least one step", at: start))
         }
 
-        if problems.contains(where: { $0.severity == .error }) { throw Diagnostics(problems.sorted(by: byPosition)) }
-        return Playbook(file: file, name: name, description: description, vars: vars, steps: steps)
+        return (Playbook(file: file, name: name, description: description, vars: vars, steps: steps), problems.sorted(by: byPosition))
     }
 
     static func readStep(_ node: Node) -> (StepSpec?, [Diagnostic]) {
@@ -127,10 +147,9 @@ public enum PlaybookLoader {
                         problems.append(.error("needs lists step ids; found \(item.kindName)", at: item.mark))
                     }
                 }
-            } else if let text = needsNode.scalarText, !text.isEmpty {
-                needs.append(.init(id: text, mark: needsNode.mark))
-            } else if needsNode.scalarText == nil {
-                problems.append(.error("needs must be a list of step ids, found \(needsNode.kindName)", at: needsNode.mark))
+            } else if !needsNode.resolved.isNull {
+                let hint = needsNode.scalarText.map { " (write needs: [\($0)])" } ?? ""
+                problems.append(.error("needs must be a list of step ids, found \(needsNode.kindName)\(hint)", at: needsNode.mark))
             }
         }
         var with = node["with"]

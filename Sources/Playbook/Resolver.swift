@@ -22,11 +22,12 @@ public struct Resolver: Sendable {
         var marks: [String: Mark] = [:]
         var problems: [Diagnostic] = []
         guard let node else { return (ResolvedParameters(value: .object(Object()), marks: ["": fallback]), []) }
-        let value = resolve(node, path: "", marks: &marks, problems: &problems, stepID: stepID)
+        let value = resolve(node, path: "", depth: 0, marks: &marks, problems: &problems, stepID: stepID)
         return (ResolvedParameters(value: value, marks: marks), problems)
     }
 
-    func resolve(_ node: Node, path: String, marks: inout [String: Mark], problems: inout [Diagnostic], stepID: String) -> Value {
+    /// `depth`: how many collections enclose `node` within `with:`.
+    func resolve(_ node: Node, path: String, depth: Int, marks: inout [String: Mark], problems: inout [Diagnostic], stepID: String) -> Value {
         marks[path] = node.mark
         func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
         switch node.content {
@@ -34,18 +35,28 @@ public struct Resolver: Sendable {
             var object = Object()
             for pair in pairs {
                 let key = pair.key.scalarText ?? ""
+                if key.contains("${{") {
+                    problems.append(.error("step \"\(stepID)\": a mapping key is not interpolated; \"${{\" cannot appear in a key (write $${{ for a literal one)", at: pair.key.mark))
+                }
                 marks[child(key)] = pair.value.mark
                 marks[child(key) + "#key"] = pair.key.mark
-                object[key] = resolve(pair.value, path: child(key), marks: &marks, problems: &problems, stepID: stepID)
+                object[key] = resolve(pair.value, path: child(key), depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID)
             }
             return .object(object)
         case .sequence(let items):
             return .array(items.enumerated().map { index, item in
-                resolve(item, path: child(String(index)), marks: &marks, problems: &problems, stepID: stepID)
+                resolve(item, path: child(String(index)), depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID)
             })
         case .scalar(let text, let style, let tag):
             guard text.contains("${{") else { return Node.resolveScalar(text, style: style, tag: tag) }
-            return interpolate(text, node: node, problems: &problems, stepID: stepID)
+            let value = interpolate(text, node: node, problems: &problems, stepID: stepID)
+            // A variable spliced in whole brings its own nesting; the sum is bounded like any document.
+            if depth + value.nestingDepth > Limits.maxDepth {
+                problems.append(.error("step \"\(stepID)\": the variable put here nests \(value.nestingDepth) levels deep, "
+                    + "which makes this parameter deeper than \(Limits.maxDepth) levels", at: node.mark))
+                return .null
+            }
+            return value
         }
     }
 

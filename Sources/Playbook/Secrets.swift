@@ -1,5 +1,6 @@
 import Document
 import Foundation
+import Platform
 
 /// The secrets file: a YAML mapping whose leaves are read as ``Sensitive`` values.
 public struct Secrets: Sendable {
@@ -25,11 +26,11 @@ public struct Secrets: Sendable {
     public static func load(path: String, policy: PermissionPolicy) throws(Diagnostics) -> (Secrets, [Diagnostic]) {
         let start = Mark(file: path, line: 1, column: 1)
         var warnings: [Diagnostic] = []
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw Diagnostics([.error("cannot read secrets file: \(String(cString: strerror(errno)))", at: start)])
+        let info: FileInfo
+        do { info = try FileInfo.existing(path, followingLinks: true) } catch {
+            throw Diagnostics([.error("cannot read secrets file: \(error.reason)", at: start)])
         }
-        let mode = info.st_mode & 0o777
+        let mode = info.mode & 0o777
         if mode & 0o077 != 0 {
             let text = "secrets file is readable by group or others (mode \(String(mode, radix: 8).leftPadded(4))); run: chmod 600 \(path)"
             if policy == .refuse { throw Diagnostics([.error(text, at: start)]) }
@@ -37,7 +38,7 @@ public struct Secrets: Sendable {
         }
         let text: String
         do { text = try TextFile.read(path) } catch {
-            throw Diagnostics([.error("cannot read secrets file: \(error.reason)", at: start)])
+            throw Diagnostics([.error("cannot read secrets file: \(error.reason)", at: error.mark(in: path))])
         }
         let node: Node
         do { node = try YAML.parseOne(text, file: path) } catch {
@@ -47,21 +48,34 @@ public struct Secrets: Sendable {
         guard node.mapping != nil else {
             throw Diagnostics([.error("secrets file must be a mapping of names to values", at: node.mark)])
         }
-        guard case .branch(let root) = convert(node) else { return (Secrets(file: path, root: [:]), warnings) }
+        var problems: [Diagnostic] = []
+        let converted = convert(node, path: [], problems: &problems)
+        if !problems.isEmpty { throw Diagnostics(problems) }
+        guard case .branch(let root) = converted else { return (Secrets(file: path, root: [:]), warnings) }
         return (Secrets(file: path, root: root), warnings)
     }
 
-    static func convert(_ node: Node) -> SecretNode {
+    /// The tree of values; an empty or null value is an error (it would silently become "" or "null").
+    static func convert(_ node: Node, path: [String], problems: inout [Diagnostic]) -> SecretNode {
         switch node.content {
         case .mapping(let pairs):
             var out: [String: SecretNode] = [:]
-            for pair in pairs { out[pair.key.scalarText ?? ""] = convert(pair.value) }
+            for pair in pairs {
+                let key = pair.key.scalarText ?? ""
+                out[key] = convert(pair.value, path: path + [key], problems: &problems)
+            }
             return .branch(out)
         case .sequence(let items):
             var out: [String: SecretNode] = [:]
-            for (i, item) in items.enumerated() { out[String(i)] = convert(item) }
+            for (i, item) in items.enumerated() { out[String(i)] = convert(item, path: path + [String(i)], problems: &problems) }
             return .branch(out)
-        case .scalar(let text, _, _):
+        case .scalar(let text, let style, let tag):
+            let name = path.joined(separator: ".")
+            if text.isEmpty {
+                problems.append(.error("secret \"\(name)\" is empty", at: node.mark))
+            } else if Node.resolveScalar(text, style: style, tag: tag).isNull {
+                problems.append(.error("secret \"\(name)\" is null; quote it if the text \"\(text)\" is meant", at: node.mark))
+            }
             return .leaf(Sensitive(text))
         }
     }

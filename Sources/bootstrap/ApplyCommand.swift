@@ -51,6 +51,7 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let json = cluster.output == .json
         // `apply FILE` with a saved plan applies exactly that plan, or refuses.
         let saved = try SavedPlanFile.read(input.playbook)
         if saved != nil, !(forceSteps.isEmpty && !verify && target.only.isEmpty && target.skip.isEmpty && input.secrets == nil) {
@@ -61,9 +62,13 @@ struct ApplyCommand: AsyncParsableCommand {
         let forceSteps = saved?.forceSteps ?? self.forceSteps
         let verify = saved?.verify ?? self.verify
 
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
-        let session = try Session.open(cluster, playbook: playbook, targeting: targeting)
+        let session: Session
+        do { session = try Session.open(cluster, playbook: playbook, targeting: targeting) } catch {
+            Console.fail("\(error)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.failure)
+        }
         defer { session.close() }
         for spec in failImages { if let (image, fault) = Self.imageFault(spec) { session.emulator?.failImage(image, fault) } }
         let printer = ProgressPrinter(live: Console.isTerminal && cluster.output == .text)
@@ -92,15 +97,15 @@ struct ApplyCommand: AsyncParsableCommand {
             printer.finish()
         } catch let unmet as UnmetNeeds {
             printer.finish()
-            Console.err("error: \(unmet)")
+            Console.fail("\(unmet)", playbook: playbook.name, json: cluster.output == .json)
             throw ExitCode.of(ExitStatus.usage)
         } catch let held as RunLease.Held {
             printer.finish()
-            Console.err("error: \(held)")
+            Console.fail("\(held)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.locked)
         } catch {
             printer.finish()
-            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            Console.fail("\(error)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
 

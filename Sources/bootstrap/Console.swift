@@ -1,13 +1,19 @@
 import Document
 import Foundation
+import Logging
+import Synchronization
 
 /// Where the CLI writes: results to stdout, diagnostics and progress to stderr.
 enum Console {
+    /// Every line goes through the secret mask (``Masking/activate(_:)``), whatever printed it.
     static func out(_ text: String) {
+        let text = Masking.maskActive(text)
         FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
     static func err(_ text: String) {
+        let text = Masking.maskActive(text)
+        recording.withLock { $0?.append(text.hasSuffix("\n") ? String(text.dropLast()) : text) }
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
     }
 
@@ -18,6 +24,28 @@ enum Console {
         if errors > 0 { err("\(errors) error\(errors == 1 ? "" : "s") found; nothing was changed") }
     }
 
+    private static let recording = Mutex<[String]?>(nil)
+
+    /// From now on, keep what ``err(_:)`` prints (masked), for a JSON document of the failure.
+    static func startRecordingErrors() { recording.withLock { $0 = [] } }
+
+    /// What ``err(_:)`` printed since ``startRecordingErrors()``; stops recording.
+    static func stopRecordingErrors() -> [String] {
+        recording.withLock { lines in
+            defer { lines = nil }
+            return lines ?? []
+        }
+    }
+
+    /// A run that ended in an error: the message on stderr and, with `--output json`, a JSON
+    /// document holding it on stdout (so a script reading stdout always gets a document).
+    static func fail(_ message: String, playbook: String, json: Bool) {
+        err("error: \(message)")
+        if json {
+            out(JSON.encode(["playbook": .string(playbook), "error": .string(message)], options: .pretty))
+        }
+    }
+
     static var isTerminal: Bool { isatty(STDERR_FILENO) == 1 }
     /// Whether a person can answer a question: stdin and stderr are terminals.
     static var inputIsTerminal: Bool { isatty(STDIN_FILENO) == 1 && isTerminal }
@@ -26,5 +54,34 @@ enum Console {
     static func confirm(_ question: String) -> Bool {
         FileHandle.standardError.write(Data(question.utf8))
         return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+    }
+}
+
+/// `--verbose` log lines go through ``Console`` too, so the secret mask covers them like every other line.
+struct ConsoleLogHandler: LogHandler {
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    let label: String
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        let extra = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        Console.err("\(Timestamp.now()) \(event.level) \(label):\(extra) \(event.message)")
+    }
+
+    private static let installed = Mutex(false)
+
+    /// Routes every logger of this process through ``Console`` (once; later calls do nothing).
+    static func install() {
+        let first = installed.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first { LoggingSystem.bootstrap { ConsoleLogHandler(label: $0) } }
     }
 }

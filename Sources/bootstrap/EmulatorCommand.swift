@@ -1,6 +1,6 @@
 import ArgumentParser
 import Emulator
-import Foundation
+import Platform
 
 struct EmulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -23,7 +23,30 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "The name of the simulated node.")
     var nodeName = "node-1"
 
+    @Option(name: .customLong("fault-429"), help: "Share of requests answered 429 Too Many Requests (0 to 1).")
+    var fault429 = 0.0
+
+    @Option(name: .customLong("fault-5xx"), help: "Share of requests answered 503 Service Unavailable, without being served (0 to 1).")
+    var fault5xx = 0.0
+
+    @Option(name: .customLong("fault-drop"), help: "Share of connections closed without an answer (0 to 1).")
+    var faultDrop = 0.0
+
+    @Option(name: .customLong("fault-seed"), help: "Seed of the fault draws, so a faulty run can be repeated.")
+    var faultSeed: UInt64 = 1
+
+    /// The faults the options ask for; each draws on its own, in this order, for every request.
+    var faults: [Fault] {
+        [(fault429, Fault.Action.status(429, retryAfterSeconds: nil)), (fault5xx, .status(503, retryAfterSeconds: nil)),
+         (faultDrop, .dropConnection)].enumerated().compactMap { index, entry in
+            entry.0 > 0 ? Fault(action: entry.1, probability: entry.0, seed: faultSeed &+ UInt64(index)) : nil
+        }
+    }
+
     func validate() throws {
+        for (name, rate) in [("--fault-429", fault429), ("--fault-5xx", fault5xx), ("--fault-drop", faultDrop)] where !(0...1).contains(rate) {
+            throw ValidationError("\(name) must be a share from 0 to 1, such as 0.05")
+        }
         let host = listen.split(separator: ":").dropLast().joined(separator: ":")
         guard ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host) || host.hasPrefix("127.") else {
             throw ValidationError("--listen must be a loopback address (127.0.0.1:PORT); the emulator has no authentication")
@@ -32,20 +55,15 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let server = try EmulatorServer(options: EmulatorOptions(listen: listen, stateFile: state, crdDirectory: crds, nodeName: nodeName))
+        faults.forEach(server.inject)
         try server.start()
+        if !faults.isEmpty {
+            Console.err("emulator: injecting faults: 429 \(fault429), 5xx \(fault5xx), dropped \(faultDrop) (seed \(faultSeed))")
+        }
         if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
         Console.err("emulator listening on \(server.baseURL)")
         // Serve until interrupted; then write the state out, so nothing of the last writes is lost.
-        let (interrupted, signalled) = AsyncStream<Void>.makeStream()
-        let sources = [SIGINT, SIGTERM].map { signalNumber in
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { signalled.yield() }
-            source.resume()
-            return source
-        }
-        for await _ in interrupted { break }
-        sources.forEach { $0.cancel() }
+        await Interrupts.next()
         server.stop()
     }
 }

@@ -1,6 +1,8 @@
+import Document
 import Engine
-import Glibc
-
+import Foundation
+import Platform
+import Synchronization
 
 /// The last line of defence: any secret value that reached output text is replaced.
 ///
@@ -11,18 +13,54 @@ enum Masking {
         mask(text, secrets: playbook.secrets.allValues)
     }
 
-    /// Byte-level search: Foundation's string search was most of a JSON plan's printing time.
+    /// The secrets every line printed through ``Console`` is masked with, in every encoding.
+    private static let active = Mutex<[[UInt8]]>([])
+
+    /// From now on, everything ``Console`` prints is masked with these secrets.
+    static func activate(_ secrets: [String]) {
+        let needles = needles(for: secrets)
+        active.withLock { $0 = needles }
+    }
+
+    /// Masks `text` with the secrets ``activate(_:)`` was given.
+    static func maskActive(_ text: String) -> String {
+        let needles = active.withLock { $0 }
+        return needles.isEmpty ? text : mask(text, needles: needles)
+    }
+
+    /// Every form a secret can take in text bootstrap prints: as written, JSON-escaped (once, and
+    /// twice for JSON quoted inside a JSON string), base64 (a Secret's `data`) and URL-encoded
+    /// (a query, a URL in an error). Longest first, so a longer form is not cut by a shorter one.
+    static func needles(for secrets: [String]) -> [[UInt8]] {
+        var out: Set<[UInt8]> = []
+        for secret in secrets where !secret.isEmpty {
+            let escaped = String(JSON.encode(.string(secret)).dropFirst().dropLast())
+            let twice = String(JSON.encode(.string(escaped)).dropFirst().dropLast())
+            let base64 = Data(secret.utf8).base64EncodedString()
+            let url = secret.addingPercentEncoding(withAllowedCharacters: unreserved) ?? secret
+            let form = url.replacingOccurrences(of: "%20", with: "+")
+            for variant in [secret, escaped, twice, base64, url, form] { out.insert(Array(variant.utf8)) }
+        }
+        return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
     static func mask(_ text: String, secrets: [String]) -> String {
+        mask(text, needles: needles(for: secrets))
+    }
+
+    /// Byte-level search: Foundation's string search was most of a JSON plan's printing time.
+    static func mask(_ text: String, needles: [[UInt8]]) -> String {
         var bytes = Array(text.utf8)
         let placeholder = Array("(sensitive)".utf8)
         var changed = false
-        for secret in secrets {
-            let needle = Array(secret.utf8)
+        for needle in needles {
             guard !needle.isEmpty else { continue }
             var out: [UInt8] = []
             var position = 0
             while position < bytes.count {
-                guard let offset = find(needle, in: bytes, from: position) else { break }
+                guard let offset = ByteSearch.find(needle, in: bytes, from: position) else { break }
                 out.append(contentsOf: bytes[position..<offset])
                 out.append(contentsOf: placeholder)
                 position = offset + needle.count
@@ -34,21 +72,5 @@ enum Masking {
             }
         }
         return changed ? String(decoding: bytes, as: UTF8.self) : text
-    }
-
-    /// The offset of `needle` in `haystack` at or after `start` (memchr for the first byte, then memcmp).
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        haystack.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { pin in
-                var at = start
-                while hay.count - at >= pin.count {
-                    guard let hit = memchr(hay.baseAddress! + at, Int32(pin[0]), hay.count - at - pin.count + 1) else { return nil }
-                    let offset = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - hay.baseAddress!
-                    if memcmp(hay.baseAddress! + offset, pin.baseAddress!, pin.count) == 0 { return offset }
-                    at = offset + 1
-                }
-                return nil
-            }
-        }
     }
 }

@@ -31,9 +31,14 @@ struct PlanCommand: AsyncParsableCommand {
     var out: String?
 
     func run() async throws {
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
         try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)
-        let session = try Session.open(cluster, playbook: playbook, targeting: target.targeting)
+        let json = cluster.output == .json
+        let session: Session
+        do { session = try Session.open(cluster, playbook: playbook, targeting: target.targeting) } catch {
+            Console.fail("\(error)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.failure)
+        }
         defer { session.close() }
         let walker = Walker(host: session.host, connection: session.connection,
                             options: WalkOptions(verify: verify, forceSteps: Set(forceSteps), targeting: target.targeting))
@@ -41,10 +46,10 @@ struct PlanCommand: AsyncParsableCommand {
         do {
             report = try await walker.plan(playbook)
         } catch let unmet as UnmetNeeds {
-            Console.err("error: \(unmet)")
+            Console.fail("\(unmet)", playbook: playbook.name, json: cluster.output == .json)
             throw ExitCode.of(ExitStatus.usage)
         } catch {
-            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            Console.fail("\(error)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
         switch cluster.output {

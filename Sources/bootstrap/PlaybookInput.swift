@@ -24,9 +24,29 @@ struct PlaybookInput: ParsableArguments {
     }
 
     /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
+    /// With `json`, a failure also prints one JSON document on stdout holding what went to stderr.
+    func load(permissions: Secrets.PermissionPolicy, json: Bool) throws -> CheckedPlaybook {
+        guard json else { return try load(permissions: permissions) }
+        Console.startRecordingErrors()
+        do {
+            let checked = try load(permissions: permissions)
+            _ = Console.stopRecordingErrors()
+            return checked
+        } catch {
+            let lines = Console.stopRecordingErrors()
+            Console.out(JSON.encode(["playbook": .string(playbook), "error": .string(lines.joined(separator: "\n"))], options: .pretty))
+            throw error
+        }
+    }
+
+    /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
     func load(permissions: Secrets.PermissionPolicy) throws -> CheckedPlaybook {
         guard FileManager.default.isReadableFile(atPath: playbook) else {
             Console.err("\(playbook): error: cannot read playbook: \(FileManager.default.fileExists(atPath: playbook) ? "permission denied" : "no such file")")
+            throw ExitCode.of(ExitStatus.noInput)
+        }
+        if let problem = Self.notARegularFile(playbook) {
+            Console.err("\(playbook): error: cannot read playbook: \(problem)")
             throw ExitCode.of(ExitStatus.noInput)
         }
         var secretWarnings: [Diagnostic] = []
@@ -36,20 +56,60 @@ struct PlaybookInput: ParsableArguments {
                 Console.err("\(path): error: cannot read secrets file: no such file")
                 throw ExitCode.of(ExitStatus.noInput)
             }
+            if let problem = Self.notARegularFile(path) {
+                Console.err("\(path): error: cannot read secrets file: \(problem)")
+                throw ExitCode.of(ExitStatus.noInput)
+            }
             do {
                 (loadedSecrets, secretWarnings) = try Secrets.load(path: path, policy: permissions)
+                Masking.activate(loadedSecrets.allValues)
             } catch {
                 Console.report(error.items)
                 throw ExitCode.of(ExitStatus.invalidInput)
             }
         }
+        // The structural problems (a duplicate step id, say) do not stop the later checks: every
+        // error is reported at once.
+        let loaded: Playbook
+        let structural: [Diagnostic]
         do {
-            let checked = try CheckedPlaybook.load(path: playbook, secrets: loadedSecrets, registry: StepCatalog.registry)
-            Console.report(secretWarnings + checked.warnings)
-            return checked
+            (loaded, structural) = try PlaybookLoader.loadCollecting(path: playbook)
         } catch {
             Console.report(secretWarnings + error.items)
             throw ExitCode.of(ExitStatus.invalidInput)
+        }
+        do throws(Diagnostics) {
+            let checked = try CheckedPlaybook.check(loaded, secrets: loadedSecrets, registry: StepCatalog.registry)
+            if structural.contains(where: { $0.severity == .error }) { throw Diagnostics(checked.warnings) }
+            Console.report(secretWarnings + structural + checked.warnings)
+            return checked
+        } catch {
+            Console.report(secretWarnings + Self.merged(structural, error.items))
+            throw ExitCode.of(ExitStatus.invalidInput)
+        }
+    }
+
+    /// Both lists in file order, without repeating a finding. Where the structure check already
+    /// found an error, a later check's error at the same place is its echo ("missing its type",
+    /// then "unknown type \"\""), and is left out.
+    static func merged(_ structural: [Diagnostic], _ later: [Diagnostic]) -> [Diagnostic] {
+        let rootCauses = Set(structural.filter { $0.severity == .error }.compactMap(\.mark))
+        var seen: Set<Diagnostic> = []
+        let echoesDropped = later.filter { $0.severity != .error || $0.mark.map { !rootCauses.contains($0) } ?? true }
+        return (structural + echoesDropped).filter { seen.insert($0).inserted }.sorted {
+            ($0.mark ?? Mark(file: "", line: 0, column: 0)) < ($1.mark ?? Mark(file: "", line: 0, column: 0))
+        }
+    }
+
+    /// Why `path` is not a file to read (a directory, a device, a socket), or nil. A pipe is read
+    /// (`--secrets <(pass show faf)`), bounded like a file.
+    static func notARegularFile(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG, S_IFIFO: return nil
+        case S_IFDIR: return "is a directory"
+        default: return "not a regular file"
         }
     }
 }

@@ -78,7 +78,8 @@ final class ProgressPrinter: Sendable {
             "  … \(state.step) (\((now - state.since).components.seconds)s) \(state.doing)"
         }
         guard !lines.isEmpty else { return }
-        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        // Not through Console (the block is redrawn in place), but masked like everything printed.
+        FileHandle.standardError.write(Data(Masking.maskActive(lines.joined(separator: "\n") + "\n").utf8))
         screen.drawn = lines.count
     }
 }

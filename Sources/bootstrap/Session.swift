@@ -19,6 +19,7 @@ struct Session {
     func close() { emulator?.stop() }
 
     static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting()) throws -> Session {
+        ConsoleLogHandler.install()
         let logger = {
             var logger = Logger(label: "bootstrap.kube")
             logger.logLevel = options.verbose ? .debug : .warning

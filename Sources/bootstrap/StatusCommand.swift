@@ -11,8 +11,13 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn)
-        let session = try Session.open(cluster, playbook: playbook)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
+        let json = cluster.output == .json
+        let session: Session
+        do { session = try Session.open(cluster, playbook: playbook) } catch {
+            Console.fail("\(error)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.failure)
+        }
         defer { session.close() }
         do {
             let report = try await Walker(host: session.host, connection: session.connection).status(playbook)
@@ -21,7 +26,7 @@ struct StatusCommand: AsyncParsableCommand {
             case .json: Console.out(JSON.encode(report.json, options: .pretty))
             }
         } catch {
-            Console.err(Masking.mask("error: \(error)", playbook: playbook))
+            Console.fail("\(error)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
     }

@@ -161,3 +161,28 @@ import TestSupport
         #expect(only.stdout.contains("skip: not selected with --only"))
     }
 }
+
+/// `apply` on a terminal shows the plan and asks; only `yes` applies.
+@Suite struct ConfirmationTests {
+    /// Runs bootstrap on a pseudo-terminal (util-linux `script`), typing `answer`.
+    func onTerminal(_ arguments: [String], answer: String) throws -> ProcessResult {
+        let command = ([Paths.binary] + arguments).map { "'\($0)'" }.joined(separator: " ")
+        return try runProcess("/bin/sh", ["-c", "printf '%s\\n' \"$ANSWER\" | script -qec \"$COMMAND\" /dev/null"],
+                              environment: ["ANSWER": answer, "COMMAND": command, "PATH": "/usr/bin:/bin", "TERM": "dumb"])
+    }
+
+    @Test func onlyYesApplies() throws {
+        try #require(which("script") != nil, "util-linux script is needed to give bootstrap a terminal")
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("r")
+        let declined = try onTerminal(["apply", CLITests.minimal, "--rehearsal", rehearsal], answer: "y")
+        #expect(declined.status == 1)
+        #expect(declined.stdout.contains("+ Namespace faf-apps (create)"))
+        #expect(declined.stdout.contains("Apply cancelled; nothing was changed."))
+        #expect(!FileManager.default.fileExists(atPath: rehearsal + "/host.log"))
+
+        let accepted = try onTerminal(["apply", CLITests.minimal, "--rehearsal", rehearsal], answer: "yes")
+        #expect(accepted.status == 0, "\(accepted.stdout)")
+        #expect(accepted.stdout.contains("Apply complete: 2 applied"))
+    }
+}

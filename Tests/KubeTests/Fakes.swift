@@ -2,10 +2,11 @@ import Document
 import Foundation
 @testable import Kube
 import Logging
+import Synchronization
 
 /// A virtual clock: sleeping advances time instantly and records the pause.
 final class VirtualClock: Sendable {
-    private let state = Locked((now: Duration.zero, sleeps: [Duration]()))
+    private let state = Mutex((now: Duration.zero, sleeps: [Duration]()))
     let randomValue: Double
 
     init(random: Double = 0.5) { randomValue = random }
@@ -24,11 +25,11 @@ final class ScriptedTransport: HTTPTransport {
         case response(HTTPResponse)
         case failure(TransportFailure)
     }
-    private let state: Locked<(script: [Outcome], sent: [HTTPRequest])>
+    private let state: Mutex<(script: [Outcome], sent: [HTTPRequest])>
     private let fallback: Outcome
 
     init(_ script: [Outcome], then fallback: Outcome = .response(HTTPResponse(status: 200, body: Array("{}".utf8)))) {
-        state = Locked((script, []))
+        state = Mutex((script, []))
         self.fallback = fallback
     }
 
@@ -56,7 +57,7 @@ func status(_ code: Int, reason: String, message: String, retryAfter: Int? = nil
 
 /// Keeps every log line, to check what debug logging reveals.
 final class CapturingLogHandler: LogHandler, @unchecked Sendable {
-    let lines = Locked<[String]>([])
+    let lines = Mutex<[String]>([])
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 

@@ -87,6 +87,21 @@ struct TLSTests {
         }
     }
 
+    @Test func missingClientCertificateAgainstTLS13IsNamedWhateverTheServerSends() async throws {
+        // TLS 1.3 checks the certificate after the handshake: the client hears the server's alert,
+        // or only a reset when the alert is lost. Either way the message names the client certificate.
+        let server = try fixture.startServer(requireClientCertificate: true, tls13Only: true)
+        defer { server.stop() }
+        let client = KubeClient(config: KubeConfig(path: "k", contextName: "c", server: server.url, tls: tls(clientCertificate: false)),
+                                options: ClientOptions(retryDeadline: .zero))
+        do {
+            _ = try await client.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "x", name: "y"))
+            Issue.record("expected the server to refuse the connection")
+        } catch let error as KubeError {
+            #expect(error.message.contains("client certificate"), "\(error)")
+        }
+    }
+
     @Test func insecureSkipVerifyConnectsDespiteUnknownCA() async throws {
         let server = try fixture.startServer(requireClientCertificate: false)
         defer { server.stop() }

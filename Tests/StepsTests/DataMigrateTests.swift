@@ -37,8 +37,8 @@ import TestSupport
             "mv /tank/faf/mariadb/.bootstrap-copied/dangling-link /tank/faf/mariadb/dangling-link",
             "mv /tank/faf/mariadb/.bootstrap-copied/faf /tank/faf/mariadb/faf",
             "mv /tank/faf/mariadb/.bootstrap-copied/ibdata1 /tank/faf/mariadb/ibdata1",
-            "rm -rf /tank/faf/mariadb/.bootstrap-copied",
             "write /tank/faf/mariadb/.bootstrap-migrated (mode 0644)",
+            "rm -rf /tank/faf/mariadb/.bootstrap-copied",
         ])
         #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
         #expect(targetSnapshot.entries["faf/hardlink.ibd"]?.contains("hardlink=faf/game_stats.ibd") == true)
@@ -101,5 +101,51 @@ import TestSupport
         let plan = try await driver.check(fixture.context(PlanHost(wrapping: fixture.host), mode: .plan))
         #expect(plan.warnings.first?.contains("does not exist yet") == true)
         await #expect(throws: StepError.self) { try await driver.apply(plan, fixture.context(fixture.host)) }
+    }
+}
+
+/// A migration stopped at any change it makes (copy, each move, the marker, the clean-up),
+/// before or after that change lands, finishes on the next run with the exact tree.
+@Suite struct DataMigrateCrashTests {
+    @Test func stoppedAtEveryHostChangeOfALargeTreeTheRerunConverges() async throws {
+        let fixture = try HostFixture()
+        let source = "/opt/faf-stack/data/content"
+        // A thousand files in four directories, plus top-level files: one move per top-level entry.
+        for d in 0..<4 {
+            let dir = fixture.hostFile("\(source)/maps-\(d)")
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            for f in 0..<250 { try Data("map \(d)/\(f)\n".utf8).write(to: URL(fileURLWithPath: "\(dir)/m\(f).scd")) }
+        }
+        for f in 0..<3 { try Data("top \(f)\n".utf8).write(to: URL(fileURLWithPath: fixture.hostFile("\(source)/readme-\(f).txt"))) }
+        let expected = TreeSnapshot(fixture.hostFile(source))
+
+        // The number of changes a clean run makes.
+        let cleanTarget = "/tank/clean"
+        try FileManager.default.createDirectory(atPath: fixture.hostFile(cleanTarget), withIntermediateDirectories: true)
+        let counting = StoppingHost(wrapping: fixture.host, stopAt: .max, afterChange: false)
+        let clean = DataMigrate(id: "m", parameters: .init(from: source, to: cleanTarget))
+        try await clean.apply(try await clean.check(fixture.context(counting)), fixture.context(counting))
+        let changes = counting.changeCount
+        #expect(changes >= 10, "copy, a move per entry, marker and clean-up")
+
+        for n in 1...changes {
+            for after in [false, true] {
+                let target = "/tank/t-\(n)-\(after)"
+                try FileManager.default.createDirectory(atPath: fixture.hostFile(target), withIntermediateDirectories: true)
+                let driver = DataMigrate(id: "m", parameters: .init(from: source, to: target))
+                let stopping = StoppingHost(wrapping: fixture.host, stopAt: n, afterChange: after)
+                await #expect(throws: StoppingHost.Stopped.self) {
+                    try await driver.apply(try await driver.check(fixture.context(stopping)), fixture.context(stopping))
+                }
+                // The re-run, on the real host.
+                let context = fixture.context(fixture.host)
+                try await driver.apply(try await driver.check(context), context)
+                #expect(try await driver.verify(ChangeSet(), context) == [], "change \(n) (\(after ? "after" : "before"))")
+                #expect(TreeSnapshot(fixture.hostFile(target), skipping: [DataMigrate.markerName]) == expected,
+                        "change \(n) (\(after ? "after" : "before")): the tree differs")
+                try? FileManager.default.removeItem(atPath: fixture.hostFile(target))
+            }
+        }
+        #expect(TreeSnapshot(fixture.hostFile(source)) == expected, "the source was written")
     }
 }

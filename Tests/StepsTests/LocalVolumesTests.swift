@@ -154,8 +154,8 @@ func diagnostics(_ text: String, secrets: Secrets = .none) -> [String] {
             "cp -a --reflink=auto /opt/faf/data/rabbitmq/. /tank/faf/rabbitmq/.bootstrap-staging",
             "mv /tank/faf/rabbitmq/.bootstrap-staging /tank/faf/rabbitmq/.bootstrap-copied",
             "mv /tank/faf/rabbitmq/.bootstrap-copied/mnesia /tank/faf/rabbitmq/mnesia",
-            "rm -rf /tank/faf/rabbitmq/.bootstrap-copied",
             "write /tank/faf/rabbitmq/.bootstrap-migrated (mode 0644)",
+            "rm -rf /tank/faf/rabbitmq/.bootstrap-copied",
         ])
         #expect(plan.warnings == [])
         #expect(plan.objects.count == 5)

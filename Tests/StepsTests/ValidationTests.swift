@@ -39,6 +39,15 @@ import Testing
         #expect(unpinned.map(\.severity) == [.warning])
     }
 
+    @Test func containmentIsJudgedOnPathsAsTheKernelResolvesThem() {
+        // Written differently, the same directory: the copy's staging would land inside its source.
+        for (from, to) in [("//srv/x", "/srv/x/ds"), ("/srv/./x", "/srv/x/ds"), ("/srv/x/", "/srv//x/ds"), ("/srv/x/ds/.", "/srv/x")] {
+            #expect(Self.messages(DataMigrate.validate(.init(from: from, to: to), Self.context))
+                == ["faf.yaml:21:11: error: step \"s\": from and to must not contain each other"], "\(from) -> \(to)")
+        }
+        #expect(Self.messages(DataMigrate.validate(.init(from: "/srv/x", to: "/srv/xy"), Self.context)).isEmpty)
+    }
+
     @Test func pathsMustBeAbsoluteAndStayUnderTheHostRoot() {
         let migrate = DataMigrate.validate(.init(from: "opt/faf-stack/data/faf-db", to: "/tank/faf/../../etc"), Self.context)
         #expect(Self.messages(migrate) == [

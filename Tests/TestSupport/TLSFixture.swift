@@ -46,7 +46,8 @@ public final class TLSFixture: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
     /// Starts `openssl s_server -www` on a free loopback port; it answers every GET with 200.
-    public func startServer(requireClientCertificate: Bool) throws -> TLSServer {
+    /// `tls13Only` makes it speak TLS 1.3 alone, where the client certificate is checked after the handshake.
+    public func startServer(requireClientCertificate: Bool, tls13Only: Bool = false) throws -> TLSServer {
         guard let openssl = Self.openssl else { throw FixtureError("openssl CLI not found on PATH") }
         let log = directory + "/s_server-\(UUID().uuidString).log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
@@ -55,6 +56,7 @@ public final class TLSFixture: @unchecked Sendable {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.arguments = ["s_server", "-accept", "127.0.0.1:0", "-cert", "server.crt", "-key", "server.key",
                              "-CAfile", "ca.crt", requireClientCertificate ? "-Verify" : "-verify", "1", "-www"]
+            + (tls13Only ? ["-tls1_3"] : [])
         // One handle for both streams: two would each write from offset 0 over the other.
         let output = FileHandle(forWritingAtPath: log)
         process.standardOutput = output

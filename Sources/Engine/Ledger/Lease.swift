@@ -1,6 +1,7 @@
 import Document
 import Foundation
 import Kube
+import Platform
 import Synchronization
 
 /// The run lock: Lease `bootstrap-<playbook>` in kube-system, held by one apply at a time.
@@ -62,13 +63,13 @@ public final class RunLease: Sendable {
             // Free or expired: take it over, but only if nobody else changed it since we read it.
             lease["metadata"]?["resourceVersion"] = live[path: ["metadata", "resourceVersion"]] ?? .null
             do {
-                _ = try await kube.replace(lease)
+                _ = try await kube.replaceIdempotently(lease)
             } catch let error as KubeError where error.reason == .conflict {
                 try await reportHolder()
             }
         } else {
             do {
-                _ = try await kube.create(lease)
+                _ = try await kube.createIdempotently(lease)
             } catch let error as KubeError where error.reason == .alreadyExists {
                 try await reportHolder()
             }
@@ -80,7 +81,7 @@ public final class RunLease: Sendable {
     static func isDeadLocalProcess(_ holder: String) -> Bool {
         let parts = holder.components(separatedBy: "/pid ")
         guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
+        return Processes.isGone(pid)
     }
 
     private func reportHolder() async throws -> Never {

@@ -116,7 +116,7 @@ public enum Ledger {
             ]
             if shard == 0 && shards > 1 { metadata["annotations"] = .object(Object([(shardsAnnotation, .string(String(shards)))])) }
             do {
-                _ = try await kube.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata])
+                _ = try await kube.createIdempotently(["apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata])
             } catch let error as KubeError where error.reason == .alreadyExists {
                 guard shard == 0, shards > 1 else { continue }
                 // Grown past a shard boundary: name every shard there may be records in.
@@ -161,7 +161,7 @@ public enum Ledger {
             "data": ["key": .sensitive(Sensitive(Data(bytes).base64EncodedString()))],
         ]
         do {
-            _ = try await kube.create(secret)
+            _ = try await kube.createIdempotently(secret)
             return Data(bytes)
         } catch let error as KubeError where error.reason == .alreadyExists {
             // Another apply created it first: use theirs.

@@ -91,7 +91,8 @@ extension Walker {
         let action: PlanReport.PlannedObject.Action
         var changes: [FieldChange] = []
         if let live {
-            changes = ObjectDiff.changes(from: Redaction.redact(live), to: Redaction.redact(result ?? desired))
+            changes = ObjectDiff.changes(from: Redaction.redact(live, sensitiveIn: desired),
+                                         to: Redaction.redact(result ?? desired, sensitiveIn: desired))
             // Secret values are redacted on both sides; compare them for real to see a change.
             let changed = !changes.isEmpty || !ObjectDiff.changes(from: live, to: result ?? desired).isEmpty
             if changed && changes.isEmpty {

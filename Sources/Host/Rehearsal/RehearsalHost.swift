@@ -1,4 +1,5 @@
 import Foundation
+import Platform
 
 /// A simulated host under a directory: host files live in `DIR/host`, every command and file
 /// change is appended to `DIR/host.log` as a shell line (look-ups as `# ` comments), and the
@@ -118,10 +119,9 @@ public struct RehearsalHost: HostSystem {
 
     private func log(_ lines: [String]) throws {
         guard !lines.isEmpty else { return }
-        let fd = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw HostError.io("cannot open \(logPath)") }
-        defer { close(fd) }
         let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
-        guard Foundation.write(fd, bytes, bytes.count) == bytes.count else { throw HostError.io("cannot write \(logPath)") }
+        do { try Files.append(logPath, bytes, mode: 0o644) } catch {
+            throw HostError.io(error.call == "open" ? "cannot open \(logPath)" : "cannot write \(logPath)")
+        }
     }
 }

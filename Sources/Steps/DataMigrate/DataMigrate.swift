@@ -42,8 +42,8 @@ public struct DataMigrate: StepDriver {
     public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
         var diagnostics = ParameterRules.checkHostPath(p.from, context, at: "from") + ParameterRules.checkHostPath(p.to, context, at: "to")
         guard diagnostics.isEmpty else { return diagnostics }
-        let from = p.from.hasSuffix("/") ? p.from : p.from + "/"
-        let to = p.to.hasSuffix("/") ? p.to : p.to + "/"
+        // Compared as the kernel resolves them: `//srv/x` and `/srv/./x` are `/srv/x`.
+        let from = ParameterRules.normalizedPath(p.from) + "/", to = ParameterRules.normalizedPath(p.to) + "/"
         if from.hasPrefix(to) || to.hasPrefix(from) {
             diagnostics.append(context.error("from and to must not contain each other", at: "to"))
         }

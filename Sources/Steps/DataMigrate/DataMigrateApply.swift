@@ -10,8 +10,10 @@ enum MigrationPhase: Sendable {
     case targetMissing
     /// Nothing copied yet; maybe an interrupted copy's staging directory to clear first.
     case fresh(leftoverStaging: Bool)
-    /// Copied and counted; these entries still wait in the copied directory.
+    /// Copied and counted; these entries still wait in the copied directory (none: moved, not yet verified).
     case moving([String])
+    /// Verified and marked; only the emptied copied directory is left to remove.
+    case finishing
 }
 
 extension DataMigrate {
@@ -22,8 +24,12 @@ extension DataMigrate {
         guard source.kind == .directory else { throw StepError("the source \(parameters.from) is not a directory") }
         guard let target = try host.status(parameters.to) else { return .targetMissing }
         guard target.kind == .directory else { throw StepError("the target \(parameters.to) is not a directory") }
-        if try host.status(marker) != nil { return .done }
         let entries = try host.list(parameters.to)
+        if try host.status(marker) != nil {
+            // The marker is written before the emptied copied directory goes: a kill in between
+            // leaves that directory behind, and finishing means removing it.
+            return entries.contains(Self.copiedName) ? .finishing : .done
+        }
         if entries.contains(Self.copiedName) { return .moving(try host.list(copied)) }
         let foreign = entries.filter { $0 != Self.stagingName }
         guard foreign.isEmpty else {
@@ -38,10 +44,13 @@ extension DataMigrate {
 
     /// The shell lines of what is left to do in this phase.
     func lines(_ phase: MigrationPhase, _ host: any HostSystem) throws -> [String] {
-        let finish = [HostChange.remove(copied), .writeFile(FileWrite(path: marker, mode: 0o644, old: nil, new: .plain(Data())))]
+        // The marker first, then the emptied copied directory: every state between two writes is
+        // recognisable (copied directory present: still moving or verifying; marker present: done).
+        let finish = [HostChange.writeFile(FileWrite(path: marker, mode: 0o644, old: nil, new: .plain(Data()))), .remove(copied)]
         var changes: [HostChange] = []
         switch phase {
         case .done: return []
+        case .finishing: return HostChange.remove(copied).lines
         case .moving(let names): changes = names.map(moveChange) + finish
         case .targetMissing, .fresh:
             if case .fresh(true) = phase { changes.append(.remove(staging)) }
@@ -78,14 +87,17 @@ extension DataMigrate {
         var expected: TreeSummary
         switch try inspect(host) {
         case .done: return
+        case .finishing:
+            try host.removeTree(copied)
+            return
         case .targetMissing: throw StepError("the target \(parameters.to) does not exist; create it first (zfs.dataset)")
-        case .moving: expected = try host.summarize(parameters.from)
+        case .moving: expected = try await host.summarize(parameters.from)
         case .fresh(let leftover):
             if leftover { try host.removeTree(staging) }
             context.progress("copying \(parameters.from) to \(parameters.to)")
             try await host.runChecked(copyCommand)
-            expected = try host.summarize(parameters.from)
-            let copy = try host.summarize(staging)
+            expected = try await host.summarize(parameters.from)
+            let copy = try await host.summarize(staging)
             guard copy == expected else {
                 throw StepError("the copy of \(parameters.from) holds \(copy), the source \(expected); "
                     + "it stays in \(staging) for inspection and is redone on the next run")
@@ -93,16 +105,18 @@ extension DataMigrate {
             try host.move(staging, to: copied)
         }
         for name in try host.list(copied) { try host.move(join(copied, name), to: join(parameters.to, name)) }
-        try host.removeTree(copied)
-        let result = try host.summarize(parameters.to, excluding: [Self.markerName, Self.stagingName, Self.copiedName])
+        let result = try await host.summarize(parameters.to, excluding: [Self.markerName, Self.stagingName, Self.copiedName])
         guard result == expected else {
             throw StepError("\(parameters.to) holds \(result) after the move, the source \(expected); no marker written")
         }
         try host.write(marker, markerContent(result), mode: 0o644, owner: nil)
+        try host.removeTree(copied)
     }
 
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
-        try context.host.status(marker) == nil ? ["\(marker) is missing: the migration did not finish"] : []
+        if try context.host.status(marker) == nil { return ["\(marker) is missing: the migration did not finish"] }
+        if try context.host.status(copied) != nil { return ["\(copied) is left over from the migration"] }
+        return []
     }
 
     func markerContent(_ summary: TreeSummary) -> Data {

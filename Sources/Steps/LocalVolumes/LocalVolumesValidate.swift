@@ -58,7 +58,7 @@ extension LocalVolumes {
         }
         do {
             let size = try Quantity(volume.size)
-            if size.value <= 0 { diagnostics.append(context.error("size \"\(volume.size)\" must be more than zero", at: "volumes", at, "size")) }
+            if let problem = size.bytesProblem { diagnostics.append(context.error("size \(problem)", at: "volumes", at, "size")) }
         } catch {
             diagnostics.append(context.error("size \(error)", at: "volumes", at, "size"))
         }

@@ -35,6 +35,7 @@ public struct NamespacesStep: StepDriver {
                 problems.append(context.error("namespace \"\(name)\" is listed twice", at: "names", String(index)))
             }
         }
+        problems += ParameterRules.checkLabels(parameters.labels, context, at: "labels")
         for (section, amounts) in [("requests", parameters.defaultResources?.requests), ("limits", parameters.defaultResources?.limits)] {
             for (resource, text) in [("cpu", amounts?.cpu), ("memory", amounts?.memory)] {
                 guard let text else { continue }

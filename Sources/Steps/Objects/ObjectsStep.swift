@@ -25,16 +25,18 @@ public struct ObjectsStep: StepDriver {
             if object[path: ["metadata", "name"]]?.stringValue == nil {
                 problems.append(context.error("object needs metadata.name", at: "objects", at))
             }
-            // Secrets go only into Secrets' data: anywhere else they would be stored and shown in clear.
-            var outside = object
-            if object["kind"]?.stringValue == "Secret" {
-                outside["data"] = nil
-                outside["stringData"] = nil
+            // A secret here would be stored and printed in the clear (labels, annotations, ConfigMap data).
+            for field in ["labels", "annotations"] {
+                for (key, value) in object[path: ["metadata", field]]?.objectValue ?? Object() where value.containsSensitive {
+                    problems.append(context.error("object \(field) cannot hold a secret (\(field).\(key)); put it in a Secret", at: "objects", at, "metadata", field, key))
+                }
             }
-            if let path = HelmChart.sensitivePath(outside) {
-                let dotted = path.joined(separator: ".")
-                problems.append(.error("step \"\(context.stepID)\": objects.\(at).\(dotted) takes a secret, but only a Secret's data keeps one "
-                    + "protected; put the value in a Secret and refer to it", at: context.mark(["objects", at] + path)))
+            if object["kind"]?.stringValue == "ConfigMap" {
+                for field in ["data", "binaryData"] {
+                    for (key, value) in object[field]?.objectValue ?? Object() where value.containsSensitive {
+                        problems.append(context.error("a ConfigMap cannot hold a secret (\(field).\(key)); put it in a Secret", at: "objects", at, field, key))
+                    }
+                }
             }
             if object["kind"]?.stringValue == "Secret", !(object["data"]?.containsSensitive ?? true) || !(object["stringData"]?.containsSensitive ?? true) {
                 problems.append(context.warning("Secret values written in the playbook are not protected; take them from ${{ secrets.* }}", at: "objects", at))

@@ -6,9 +6,16 @@ import Kube
 enum ParameterRules {
     /// Why `path` is not a usable host path, or nil.
     static func hostPathProblem(_ path: String) -> String? {
+        if path.utf8.contains(0) { return "\"\(printable(path))\" must not contain a NUL byte" }
         if !path.hasPrefix("/") { return "\"\(path)\" must be an absolute path" }
         if path.split(separator: "/").contains("..") { return "\"\(path)\" must not contain \"..\": it would escape the host root" }
         return nil
+    }
+
+    /// An absolute path without empty or `.` components and without a trailing slash (`..` is
+    /// refused by ``hostPathProblem(_:)`` before paths are compared).
+    static func normalizedPath(_ path: String) -> String {
+        "/" + path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
     }
 
     static func checkHostPath(_ path: String, _ context: ValidationContext, at location: String...) -> [Diagnostic] {
@@ -33,7 +40,7 @@ enum ParameterRules {
             }
         }
         if name.isEmpty || name.count > 63 || !isLabelWord(String(name)) {
-            return "label key \"\(key)\" must be at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric"
+            return "label key \"\(printable(key))\" must be at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric"
         }
         return nil
     }
@@ -42,12 +49,35 @@ enum ParameterRules {
     static func labelValueProblem(_ value: String) -> String? {
         if value.isEmpty { return nil }
         if value.count > 63 || !isLabelWord(value) {
-            return "label value \"\(value)\" must be at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric"
+            return "label value \"\(printable(value))\" must be at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric"
         }
         return nil
     }
 
     static func isDNSSubdomain(_ name: String) -> Bool { KubeNames.isDNSSubdomain(name) }
+
+    /// Text safe to quote in a message: control characters escaped, long values cut short.
+    static func printable(_ text: String) -> String {
+        var out = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == 60 { return out + "…\" (\(text.unicodeScalars.count) characters)" }
+            out += scalar.value < 0x20 || scalar.value == 0x7F ? scalar.escaped(asASCII: true) : String(scalar)
+            count += 1
+        }
+        return out
+    }
+
+    /// Label problems of a labels mapping, each at its key.
+    static func checkLabels(_ labels: [String: String]?, _ context: ValidationContext, at location: String...) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        for (key, value) in (labels ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let problem = labelKeyProblem(key) ?? labelValueProblem(value) {
+                problems.append(.error("step \"\(context.stepID)\": \(problem)", at: context.mark(location + [key]) ?? context.mark(location)))
+            }
+        }
+        return problems
+    }
 
     private static func isLabelWord(_ word: String) -> Bool {
         Scan.word(word, first: Scan.alnum, rest: Scan.with(Scan.alnum, "-_."), last: Scan.alnum)

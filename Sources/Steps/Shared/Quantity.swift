@@ -37,6 +37,20 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
         value = sign * mantissa * (try Self.multiplier(suffix, in: text))
     }
 
+    /// The largest amount of bytes a quantity may name: 8 EiB, what a signed 64-bit count holds.
+    public static let maxBytes = Decimal(Int64.max)
+
+    /// Why this quantity is not a sensible number of bytes (storage size), or nil.
+    public var bytesProblem: String? {
+        if value <= 0 { return "\"\(text)\" must be more than zero" }
+        if value > Self.maxBytes { return "\"\(text)\" is larger than 8Ei" }
+        var whole = Decimal()
+        var copy = value
+        NSDecimalRound(&whole, &copy, 0, .down)
+        if whole != value { return "\"\(text)\" is not a whole number of bytes (\"m\" is a thousandth; did you mean \"M\" or \"Mi\"?)" }
+        return nil
+    }
+
     static func multiplier(_ suffix: String, in text: String) throws(Invalid) -> Decimal {
         if let power = binary[suffix] { return pow(Decimal(1024), power) }
         if let power = decimal[suffix] { return power < 0 ? Decimal(string: "0.001")! : pow(Decimal(1000), power) }

@@ -66,8 +66,8 @@ public struct ZFSDataset: StepDriver {
            !isLeveledCompression(compression) {
             diagnostics.append(context.error("compression \"\(compression)\" is not a ZFS compression such as lz4 or zstd", at: "compression"))
         }
-        if let size = p.recordsize, !(Scan.digits(size) || (Scan.digits(size.dropLast()) && "KMkm".contains(size.last!))) {
-            diagnostics.append(context.error("recordsize \"\(size)\" is not a size such as 16K or 1M", at: "recordsize"))
+        if let size = p.recordsize, !isRecordSize(size) {
+            diagnostics.append(context.error("recordsize \"\(size)\" is not a power of two from 512 to 16M, such as 16K or 1M", at: "recordsize"))
         }
         if let mode = p.mode, parseMode(mode) == nil {
             diagnostics.append(context.error("mode \"\(mode)\" is not an octal mode such as 0750", at: "mode"))
@@ -88,7 +88,17 @@ extension ZFSDataset {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
         let component = Scan.with(Scan.alnum, "_.:-")
         return parts.count >= 2 && Scan.word(parts[0], first: Scan.alnum, rest: component)
-            && parts.dropFirst().allSatisfy { Scan.word($0, first: component, rest: component) }
+            && parts.dropFirst().allSatisfy { Scan.word($0, first: component, rest: component) && $0 != "." && $0 != ".." }
+    }
+
+    /// What `zfs set recordsize=` takes: a power of two from 512 bytes to 16 MiB, in bytes, K or M.
+    static func isRecordSize(_ text: String) -> Bool {
+        guard let last = text.last else { return false }
+        let unit: Int = "Kk".contains(last) ? 1024 : "Mm".contains(last) ? 1_048_576 : 1
+        let digits = unit == 1 ? Substring(text) : text.dropLast()
+        guard Scan.digits(digits), digits.count <= 9, let number = Int(digits) else { return false }
+        let bytes = number * unit
+        return (512...16_777_216).contains(bytes) && bytes & (bytes - 1) == 0
     }
 
     /// `gzip-1`…`gzip-9`, `zstd-1`…`zstd-19`, `zstd-fast-N`.

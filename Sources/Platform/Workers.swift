@@ -1,0 +1,75 @@
+import Foundation
+
+/// A few long-lived threads started by ``Blocking/thread(name:stackSize:_:)``, each owning a
+/// resource made on it (a curl handle with its connections), that run submitted jobs in order.
+///
+/// The NSCondition here is the blocking facility's own implementation detail: threads outside the
+/// cooperative pool may wait on it; nothing else in the package needs a condition.
+public final class Workers<Resource>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [(Resource) -> Void] = []
+    private var threads = 0
+    private var idle = 0
+    private var stopping = false
+    private let maxThreads: Int
+    private let name: String
+    private let makeResource: @Sendable () -> Resource
+
+    public init(name: String, maxThreads: Int, makeResource: @escaping @Sendable () -> Resource) {
+        self.name = name
+        self.maxThreads = max(1, maxThreads)
+        self.makeResource = makeResource
+    }
+
+    /// Queues `job`; it runs on a worker thread with that thread's resource.
+    public func submit(_ job: @escaping (Resource) -> Void) {
+        condition.lock()
+        jobs.append(job)
+        // Threads start on demand, so one job at a time uses one thread (and one connection).
+        let spawn = idle < jobs.count && threads < maxThreads
+        if spawn { threads += 1 }
+        condition.signal()
+        condition.unlock()
+        if spawn { Blocking.thread(name: name) { [self] in work() } }
+    }
+
+    /// Lets the threads finish queued jobs, drop their resources and exit; returns once they have
+    /// (or after ten seconds). Called from a worker thread itself it does not wait, since a thread
+    /// cannot wait for itself (the last reference may be dropped inside a job).
+    public func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        if Thread.current.threadDictionary[workerMarker] == nil {
+            let deadline = Date().addingTimeInterval(10)
+            while threads > 0, condition.wait(until: deadline) {}
+        }
+        condition.unlock()
+    }
+
+    private func work() {
+        Thread.current.threadDictionary[workerMarker] = true
+        do {
+            let resource = makeResource()
+            while let job = nextJob() { job(resource) }
+            withExtendedLifetime(resource) {}
+        }
+        // The resource is released above, before shutdown() may return.
+        condition.lock()
+        threads -= 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func nextJob() -> ((Resource) -> Void)? {
+        condition.lock()
+        defer { condition.unlock() }
+        idle += 1
+        while jobs.isEmpty && !stopping { condition.wait() }
+        idle -= 1
+        return jobs.isEmpty ? nil : jobs.removeFirst()
+    }
+}
+
+/// Marks the threads of every Workers pool, so shutdown() called on one of them does not wait.
+private let workerMarker = "bootstrap.worker"

@@ -1,0 +1,86 @@
+import Document
+import Emulator
+import Engine
+import Foundation
+import Kube
+import Testing
+import TestSupport
+
+/// Secrets outside Secrets: refused where they would be stored in the clear, redacted in diffs.
+@Suite struct SecretExposureTests {
+    static let oldSecret = "Old-Rotated-S3cret-Value"
+    static let newSecret = "New-Rotated-S3cret-Value"
+
+    static func deployment(_ value: String) -> String {
+        """
+        apiVersion: bootstrap.faforever.com/v1
+        kind: Playbook
+        metadata: {name: test}
+        steps:
+          - id: ns
+            type: kube.namespaces
+            with: {names: [ns-0]}
+          - id: app
+            type: kube.objects
+            needs: [ns]
+            with:
+              objects:
+                - apiVersion: apps/v1
+                  kind: Deployment
+                  metadata: {name: app, namespace: ns-0}
+                  spec:
+                    selector: {matchLabels: {app: a}}
+                    template:
+                      metadata: {labels: {app: a}}
+                      spec:
+                        containers: [{name: a, image: "nginx:1", env: [{name: TOKEN, value: "\(value)"}]}]
+
+        """
+    }
+
+    @Test func aRotatedSecretsOldValueIsNotPrintedByPlan() async throws {
+        let rig = try EngineRig()
+        let text = Self.deployment("${{ secrets.app.token }}")
+        _ = try await rig.apply(try rig.playbook(text, secrets: "app:\n  token: \(Self.oldSecret)\n"))
+        let plan = try await rig.plan(try rig.playbook(text, secrets: "app:\n  token: \(Self.newSecret)\n"))
+        let app = try #require(plan.steps.first { $0.id == "app" })
+        #expect(app.objects.first?.action == .update)
+        let printed = plan.text(playbookPath: "test.yaml") + JSON.encode(plan.json)
+        #expect(!printed.contains(Self.oldSecret), "the old value of a rotated secret was printed")
+        #expect(!printed.contains(Self.newSecret))
+        #expect(printed.contains("(sensitive)"))
+    }
+
+    @Test func secretsInLabelsAnnotationsAndConfigMapDataAreRefused() throws {
+        let rig = try EngineRig()
+        let text = """
+            apiVersion: bootstrap.faforever.com/v1
+            kind: Playbook
+            metadata: {name: test}
+            steps:
+              - id: app
+                type: kube.objects
+                with:
+                  objects:
+                    - apiVersion: v1
+                      kind: ConfigMap
+                      metadata:
+                        name: c
+                        namespace: default
+                        labels: {token: "${{ secrets.app.token }}"}
+                        annotations: {note: "token ${{ secrets.app.token }}"}
+                      data: {token: "${{ secrets.app.token }}", plain: "x"}
+
+            """
+        #expect {
+            _ = try rig.playbook(text, secrets: "app:\n  token: \(Self.oldSecret)\n")
+        } throws: { error in
+            let printed = (error as? Diagnostics)?.description ?? ""
+            return printed == """
+                test.yaml:14:29: error: step "app": object labels cannot hold a secret (labels.token); put it in a Secret
+                test.yaml:15:33: error: step "app": object annotations cannot hold a secret (annotations.note); put it in a Secret
+                test.yaml:16:25: error: step "app": a ConfigMap cannot hold a secret (data.token); put it in a Secret
+                """ && !printed.contains(Self.oldSecret)
+        }
+    }
+}

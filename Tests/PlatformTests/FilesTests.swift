@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import Platform
+
+@Suite struct FilesTests {
+    private func scratch() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("platform-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func atomicWriteReplacesContentSetsModeAndLeavesNoTemporaryFile() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/config.yaml"
+        try Files.writeAtomically(path, Array("old\n".utf8), mode: 0o644, durable: true)
+        try Files.writeAtomically(path, Array("new\n".utf8), mode: 0o600, durable: false)
+        #expect(try Files.read(path) == Array("new\n".utf8))
+        #expect(try FileInfo.of(path)?.mode == 0o600)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir) == ["config.yaml"])
+    }
+
+    @Test func atomicWriteIntoAMissingDirectoryFailsWithTheSystemsReason() {
+        #expect {
+            try Files.writeAtomically("/nonexistent-platform-test/dir/file", Array("x".utf8), mode: 0o600, durable: false)
+        } throws: { error in
+            let failure = error as? SystemError
+            return failure?.call == "open" && failure?.reason == "No such file or directory"
+        }
+    }
+
+    @Test func appendAddsToTheEnd() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try Files.append(dir + "/log", Array("a\n".utf8), mode: 0o644)
+        try Files.append(dir + "/log", Array("b\n".utf8), mode: 0o644)
+        #expect(try Files.read(dir + "/log") == Array("a\nb\n".utf8))
+    }
+
+    @Test func statusOfNothingIsNil() throws {
+        #expect(try FileInfo.of("/nonexistent-platform-test") == nil)
+        #expect(try FileInfo.of("/")?.kind == .directory)
+    }
+}
