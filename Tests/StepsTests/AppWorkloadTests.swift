@@ -258,8 +258,8 @@ import TestSupport
             files: {/etc/app.conf: {from: config/nothing.yml}}
             """))
         #expect(missing == [
-            "\(dir)/faf.yaml:23:18: error: step \"api\": parameter \"envFiles.0\" file \"config/missing.env\" does not exist beside the playbook (looked for \(dir)/config/missing.env)",
-            "\(dir)/faf.yaml:24:37: error: step \"api\": parameter \"files./etc/app.conf.from\" file \"config/nothing.yml\" does not exist beside the playbook (looked for \(dir)/config/nothing.yml)",
+            "\(dir)/faf.yaml:23:18: error: step \"api\": parameter \"envFiles.0\" file \"config/missing.env\" cannot be read beside the playbook (\(dir)/config/missing.env: No such file or directory)",
+            "\(dir)/faf.yaml:24:37: error: step \"api\": parameter \"files./etc/app.conf.from\" file \"config/nothing.yml\" cannot be read beside the playbook (\(dir)/config/nothing.yml: No such file or directory)",
         ])
         let untagged = try files.playbook("""
             name: api

@@ -35,12 +35,9 @@ public struct AppWorkload: StepDriver {
             let reporter = decoder as? any ParameterReporting
             let base = reporter?.mark.map { URL(fileURLWithPath: $0.file).deletingLastPathComponent().path } ?? "."
             let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
-            guard let data = FileManager.default.contents(atPath: full) else {
-                reporter?.report("file \"\(path)\" does not exist beside the playbook (looked for \(full))")
-                return
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                reporter?.report("file \"\(path)\" is not UTF-8 text")
+            let text: String
+            do { text = try TextFile.read(full) } catch {
+                reporter?.report("file \"\(path)\" cannot be read beside the playbook (\(full): \(error.reason))")
                 return
             }
             content = text
