@@ -43,6 +43,9 @@ import TestSupport
         #expect(plan.status == 0, "a plan after apply should find nothing to change: \(plan.stdout)")
         let status = try bootstrap(["status", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal])
         #expect(status.stdout.contains("12 of 12 steps recorded and up to date."))
+        #expect(status.stdout.contains("up to date; Deployment faf-apps/faf-java-api rolled out, 1/1 ready"))
+        #expect(status.stdout.contains("up to date; StatefulSet faf-infra/faf-db rolled out, 1/1 ready"))
+        #expect(status.stdout.contains("up to date; Job faf-infra/faf-db-migrations complete"))
 
         // Every compose data directory became a dataset at its predictable path, once.
         let log = try String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)

@@ -392,6 +392,11 @@ import TestSupport
         """
 
     func failure(_ fault: ImageFault, kind: String = "Deployment") async throws -> String {
+        try await failureAndState(fault, kind: kind).message
+    }
+
+    /// The step's error, and what `status` then says of the workload.
+    func failureAndState(_ fault: ImageFault, kind: String = "Deployment") async throws -> (message: String, state: String?) {
         let files = try Files()
         let harness = try ClusterHarness()
         try await Self.prepare(harness)
@@ -400,11 +405,12 @@ import TestSupport
         let context = Self.context(harness)
         let plan = try await driver.check(context)
         let error = await #expect(throws: StepError.self) { try await driver.apply(plan, context) }
-        return error?.message ?? ""
+        return (error?.message ?? "", try await driver.liveState(context))
     }
 
     @Test func anImageThatCannotBePulledNamesThePodAndReason() async throws {
-        let message = try await failure(.pull)
+        let (message, state) = try await failureAndState(.pull)
+        #expect(state == "Deployment faf-apps/faf-java-api rolling out: waiting for 0 of 1 updated replicas available")
         #expect(message.hasPrefix("the rollout of Deployment faf-apps/faf-java-api (faforever/faf-java-api:v3.0.4) failed: pod faf-java-api-"))
         #expect(message.hasSuffix(": ImagePullBackOff: Back-off pulling image \"faforever/faf-java-api:v3.0.4\""))
     }
@@ -427,7 +433,8 @@ import TestSupport
     }
 
     @Test func aFailedJobShowsItsLog() async throws {
-        let message = try await failure(.crash, kind: "Job")
+        let (message, state) = try await failureAndState(.crash, kind: "Job")
+        #expect(state == "Job faf-apps/faf-java-api failed: BackoffLimitExceeded: Job has reached the specified backoff limit")
         #expect(message.contains("failed with exit code 1; its last log lines:"))
     }
 

@@ -50,6 +50,9 @@ public protocol StepDriver: Sendable {
     func apply(_ plan: ChangeSet, _ context: StepContext) async throws
     /// What is not as the step left it; empty when the effect is in place.
     func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String]
+    /// For `status`: one line on the live state of what the step runs (a workload's rollout), read
+    /// without changing anything; nil when the step has nothing to tell.
+    func liveState(_ context: StepContext) async throws -> String?
 }
 
 extension StepDriver {
@@ -71,5 +74,7 @@ extension StepDriver {
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         try await context.drift(of: plan.objects)
     }
+
+    public func liveState(_ context: StepContext) async throws -> String? { nil }
 }
 

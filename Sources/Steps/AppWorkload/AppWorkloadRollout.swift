@@ -202,6 +202,21 @@ extension AppWorkload {
         }
     }
 
+    /// For `status`: the workload's rollout, as `kubectl rollout status` would tell it.
+    public func liveState(_ context: StepContext) async throws -> String? {
+        guard let kube = context.kube else { return nil }
+        let what = "\(p.kindChoice.rawValue) \(p.namespace)/\(p.name)"
+        guard let live = try await kube.get(workloadRef) else { return "\(what) does not exist" }
+        switch Self.rollout(p.kindChoice, live) {
+        case .done:
+            if p.kindChoice == .Job { return "\(what) complete" }
+            let ready = live[path: ["status", p.kindChoice == .Deployment ? "availableReplicas" : "readyReplicas"]]?.intValue ?? 0
+            return "\(what) rolled out, \(ready)/\(p.replicaCount) ready"
+        case .waiting(let reason): return "\(what) rolling out: waiting for \(reason)"
+        case .failed(let reason): return "\(what) failed: \(reason)"
+        }
+    }
+
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         var drift = try await context.drift(of: plan.objects)
         let kube = try context.requireKube()
