@@ -293,7 +293,8 @@ extension Store {
         let pods = owned(Self.podType, ns: ns, by: set)
         let ready = pods.filter(Self.isReady).count
         let updated = pods.filter { $0[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue == revision }.count
-        // currentRevision moves to updateRevision once every replica is updated and Ready.
+        // currentRevision moves to updateRevision once every replica is updated and Ready
+        // (pkg/controller/statefulset: completeRollingUpdate).
         let current = (updated == replicas && ready == replicas) ? revision : (previous ?? revision)
         let status: Value = [
             "observedGeneration": set[path: ["metadata", "generation"]] ?? 1,
@@ -329,9 +330,31 @@ extension Store {
         let phase = pods.first?[path: ["status", "phase"]]?.stringValue
         guard var live = object(BuiltIn.job, ns, name) else { return }
         let now = Timestamp.now()
+        // With JobPodReplacementPolicy (beta and on since 1.29) the controller first writes the interim
+        // condition, SuccessCriteriaMet or FailureTarget, then the terminal one once no pod is left
+        // running (pkg/controller/job/job_controller.go: delayTerminalCondition).
+        func condition(_ type: String, reason: String?, message: String?) -> Value {
+            var c: Value = ["type": .string(type), "status": "True", "lastProbeTime": .string(now), "lastTransitionTime": .string(now)]
+            if let reason { c["reason"] = .string(reason) }
+            if let message { c["message"] = .string(message) }
+            return c
+        }
         switch phase {
-        case "Succeeded": finishJob(live, failure: nil)
-        case "Failed": finishJob(live, failure: "Job has reached the specified backoff limit")
+        case "Succeeded":
+            live["status"] = [
+                "succeeded": 1, "ready": 0, "startTime": .string(now), "completionTime": .string(now), "uncountedTerminatedPods": [:],
+                "conditions": [condition("SuccessCriteriaMet", reason: "CompletionsReached", message: "Reached expected number of succeeded pods"),
+                               condition("Complete", reason: "CompletionsReached", message: "Reached expected number of succeeded pods")],
+            ]
+            put(BuiltIn.job, live)
+        case "Failed":
+            let message = "Job has reached the specified backoff limit"
+            live["status"] = [
+                "failed": 1, "ready": 0, "startTime": .string(now), "uncountedTerminatedPods": [:],
+                "conditions": [condition("FailureTarget", reason: "BackoffLimitExceeded", message: message),
+                               condition("Failed", reason: "BackoffLimitExceeded", message: message)],
+            ]
+            put(BuiltIn.job, live)
         default:
             let status: Value = ["active": .int(pods.count), "startTime": .string(now)]
             if live[path: ["status", "active"]] != status["active"] {

@@ -450,7 +450,7 @@ import TestSupport
         #expect(plan.warnings == ["Job faf-apps/migrations changed: its pod template cannot be updated, so the Job is deleted and runs again"])
         let second = try #require(harness.server.object(apiVersion: "batch/v1", kind: "Job", namespace: "faf-apps", name: "migrations"))
         #expect(second[path: ["metadata", "uid"]] != first[path: ["metadata", "uid"]])
-        #expect(second[path: ["status", "conditions"]]?.arrayValue?.first?["type"] == "Complete")
+        #expect(second[path: ["status", "conditions"]]?.arrayValue?.last?["type"] == "Complete")
     }
 
     // MARK: Drift

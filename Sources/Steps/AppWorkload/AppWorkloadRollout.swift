@@ -8,7 +8,7 @@ import Kube
 // generation <= observedGeneration, updatedReplicas = spec.replicas, no old replicas left and
 // availableReplicas = updatedReplicas (a Progressing condition with reason ProgressDeadlineExceeded
 // fails it); a StatefulSet once observed, readyReplicas = spec.replicas and updateRevision =
-// currentRevision; a Job once its Complete condition is True (Failed fails it). While it waits, the
+// currentRevision; a Job once its Complete condition is True (Failed or FailureTarget fails it). While it waits, the
 // pods of this revision (their template-hash annotation) say why it does not come.
 extension AppWorkload {
     enum Rollout: Equatable {
@@ -46,7 +46,8 @@ extension AppWorkload {
             for condition in status["conditions"]?.arrayValue ?? [] where condition["status"]?.stringValue == "True" {
                 switch condition["type"]?.stringValue {
                 case "Complete": return .done
-                case "Failed":
+                // FailureTarget comes first (1.29+), Failed once its pods are gone: either decides.
+                case "Failed", "FailureTarget":
                     let reason = condition["reason"]?.stringValue ?? "Failed"
                     return .failed(condition["message"]?.stringValue.map { "\(reason): \($0)" } ?? reason)
                 default: continue
