@@ -279,7 +279,13 @@ import TestSupport
         #expect(Self.errors(path) == [])
         let checked = try Self.check(path)
         let namespaces = try #require(checked.steps["namespaces"]).driver
-        let plan = try await namespaces.check(stepContext("namespaces", mode: .plan))
+        let harness = try ClusterHarness()
+        let context = stepContext("namespaces", kube: harness.kube)
+        let plan = try await namespaces.check(context)
+        try await namespaces.apply(plan, context)
+        #expect(try await namespaces.verify(plan, context) == [])
+        let stored = harness.server.object(apiVersion: "v1", kind: "LimitRange", namespace: "faf-infra", name: "bootstrap-defaults")
+        #expect(stored?[path: ["spec", "limits"]]?.arrayValue?.first?["default"] == ["cpu": "500m", "memory": "512Mi"])
         #expect(plan.objects.filter { $0["kind"] == "LimitRange" }.map { YAML.emit($0) } == ["faf-apps", "faf-infra"].map { ns in
             """
             apiVersion: v1
