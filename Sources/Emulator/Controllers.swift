@@ -9,7 +9,9 @@ extension Store {
         case ("apiextensions.k8s.io", "CustomResourceDefinition"): establish(current)
         case ("helm.cattle.io", "HelmChart"):
             if previous == nil || Self.specChanged(previous!, current) { runHelmJob(current) }
+        case ("helm.cattle.io", "HelmChartConfig"): helmChartConfigChanged(ns: ns, name: name, previous: previous, current: current)
         case ("", "PersistentVolumeClaim"): bindClaim(current)
+        case ("", "Service"): serveLoadBalancer(current)
         case ("", "PersistentVolume"):
             for (_, claim) in objects[BuiltIn.type(kind: "PersistentVolumeClaim", group: "")!.storageKey] ?? [:]
             where claim[path: ["spec", "volumeName"]]?.stringValue == name { bindClaim(claim) }
@@ -110,6 +112,7 @@ extension Store {
         put(BuiltIn.job, job)
         let failure = helmFailures.contains(name) ? "Job has reached the specified backoff limit" : nil
         if let created = object(BuiltIn.job, ns, jobName) { finishJob(created, failure: failure) }
+        if failure == nil { renderBundledRelease(chart: chart) }
         if var updated = object(helmChartType(), ns, name) {
             updated["status"] = ["jobName": .string(jobName)]
             if updated["status"] != chart["status"] { put(helmChartType(), updated) }

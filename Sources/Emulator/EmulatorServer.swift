@@ -38,6 +38,7 @@ public final class EmulatorServer: Sendable {
 
         var store = Store()
         store.nodeName = options.nodeName
+        store.k3sAddons = options.k3sAddons
         var restored = false
         if let path = options.stateFile, let state = try Store.load(from: path) {
             store.restore(state)
@@ -54,6 +55,7 @@ public final class EmulatorServer: Sendable {
                 store.crdFingerprint = fingerprint
             }
         }
+        store.seedK3sAddons()
         // Every write bumps the resourceVersion: an unchanged restored state need not be written again.
         if let path = options.stateFile, !restored || (store.resourceVersion, store.crdFingerprint) != before { try store.save(to: path) }
         self.store = Mutex(store)

@@ -8,8 +8,12 @@ public struct EmulatorOptions: Sendable {
     public var crdDirectory: String?
     /// The name of the single Node object, Ready and labelled `kubernetes.io/hostname`.
     public var nodeName: String
+    /// Stand in for k3s' packaged Traefik release and ServiceLB (nil: a plain API server).
+    public var k3sAddons: K3sAddons?
 
-    public init(listen: String = "127.0.0.1:0", stateFile: String? = nil, crdDirectory: String? = nil, nodeName: String = "node-1") {
+    public init(listen: String = "127.0.0.1:0", stateFile: String? = nil, crdDirectory: String? = nil, nodeName: String = "node-1",
+                k3sAddons: K3sAddons? = nil) {
+        self.k3sAddons = k3sAddons
         self.listen = listen
         self.stateFile = stateFile
         self.crdDirectory = crdDirectory

@@ -14,6 +14,8 @@ struct Store {
     /// Which CRD files the state already holds (names, sizes, times), so a restart need not parse them again.
     var crdFingerprint = ""
     var nodeName = "node-1"
+    /// k3s' packaged Traefik and ServiceLB, when the emulator stands in for a k3s server (K3sAddons.swift).
+    var k3sAddons: K3sAddons?
     var nameRNG = SplitMix64(seed: 0xC0FFEE)
     /// Recent changes, oldest first, for watches.
     var events = EventLog()

@@ -10,7 +10,7 @@ public struct ClientOptions: Sendable {
     /// The field manager of server-side apply: bootstrap owns what it applies.
     public var fieldManager: String
 
-    public init(retryDeadline: Duration = .seconds(30), connectTimeout: Duration = .seconds(10),
+    public init(retryDeadline: Duration = .seconds(20), connectTimeout: Duration = .seconds(10),
                 requestTimeout: Duration = .seconds(60), maxConnections: Int = 4, fieldManager: String = "bootstrap") {
         self.retryDeadline = retryDeadline
         self.connectTimeout = connectTimeout

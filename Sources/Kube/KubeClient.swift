@@ -13,6 +13,16 @@ public final class KubeClient: Sendable {
     let logger: Logger
     let mapper = RESTMapper()
     private let counters = Mutex(RequestStats())
+    private let fence = Mutex<(@Sendable () async throws -> Void)?>(nil)
+
+    /// Writes made inside this task-local scope skip the fence: the lock's own renewal and release.
+    @TaskLocal public static var unfenced = false
+
+    /// Checked before every write attempt (retries included): a run that lost its lock must stop
+    /// before its next write, never undo a newer run's work. nil removes the check.
+    public func fenceWrites(_ check: (@Sendable () async throws -> Void)?) {
+        fence.withLock { $0 = check }
+    }
 
     /// A client for the kubeconfig's server over libcurl.
     public convenience init(config: KubeConfig, options: ClientOptions = ClientOptions(),
@@ -241,6 +251,7 @@ public final class KubeClient: Sendable {
         var attempt = 0
         while true {
             attempt += 1
+            if isWrite, !Self.unfenced, let check = fence.withLock({ $0 }) { try await check() }
             counters.withLock {
                 $0.total += 1
                 if isWrite { $0.writes += 1 }

@@ -48,6 +48,10 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ValidationError("--fail-image \(spec): the fault must be one of \(ImageFault.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
+        // A request retried past the lock's lease could land after another apply took over.
+        if cluster.retryDeadline >= RunLease.duration {
+            throw ValidationError("--retry-deadline must be shorter than the lock's lease (\(RunLease.duration) s)")
+        }
     }
 
     func run() async throws {

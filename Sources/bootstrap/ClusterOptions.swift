@@ -26,7 +26,7 @@ struct ClusterOptions: ParsableArguments {
     var output: Output = .text
 
     @Option(help: "How long, in seconds, a failing API request is retried (429, 5xx, refused or reset connections) before the run fails.")
-    var retryDeadline = 30
+    var retryDeadline = 20
 
     @Flag(help: "Log every API request and its status (Authorization and Secret payloads are never shown).")
     var verbose = false

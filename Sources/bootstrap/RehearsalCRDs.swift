@@ -35,6 +35,18 @@ enum RehearsalCRDs {
         ]
     }
 
+    /// Writes the given CRD files (those of the playbook's pinned k3s) under DIR/crds and returns
+    /// that directory; files of an earlier rehearsal with another k3s version are removed.
+    static func write(_ files: [(file: String, yaml: String)], into directory: String) throws -> String {
+        let dir = directory + "/crds"
+        try? FileManager.default.removeItem(atPath: dir)
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for (file, yaml) in files {
+            try yaml.write(toFile: dir + "/" + file.replacingOccurrences(of: "/", with: "_"), atomically: true, encoding: .utf8)
+        }
+        return dir
+    }
+
     /// Writes the definitions under DIR/crds and returns that directory.
     static func write(into directory: String) throws -> String {
         let dir = directory + "/crds"

@@ -35,9 +35,17 @@ struct Session {
             let host = try RehearsalHost(directory: directory, simulations: StepCatalog.rehearsalSimulations)
             try seedMigrationSources(playbook, under: host.root)
             let nodeName = playbook.orderedSteps.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
-            let crds = try options.crds ?? RehearsalCRDs.write(into: directory)
+            // The CRDs of the playbook's pinned k3s when its driver knows them, else a permissive minimal set;
+            // a provider taken as provided (--skip) still pins what the cluster serves.
+            let pinnedCluster = playbook.orderedSteps.lazy.filter { $0.type.providesCluster }
+            let pinned = pinnedCluster.compactMap(\.driver.clusterCRDs).first
+            let crds = try options.crds ?? pinned.map { try RehearsalCRDs.write($0, into: directory) } ?? RehearsalCRDs.write(into: directory)
+            // What the pinned cluster runs on its own (k3s' Traefik release, ServiceLB), simulated.
+            let addons = pinnedCluster.compactMap(\.driver.clusterComponents).first.map {
+                K3sAddons(traefik: $0["traefik"] != nil, serviceLB: $0["servicelb"] != nil, traefikChart: $0["traefik"] ?? "")
+            }
             let server = try EmulatorServer(options: EmulatorOptions(
-                listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName))
+                listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName, k3sAddons: addons))
             try server.start()
             let config = try KubeConfig.parse(server.kubeconfigYAML(), path: directory + "/kubeconfig", context: nil)
             let connection = Connection(open: {

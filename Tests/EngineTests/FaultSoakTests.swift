@@ -20,9 +20,16 @@ import TestSupport
         var playbook = try PlaybookLoader.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
         let host: Set = ["k3s.install", "storage.local-volumes", "app.workload"]
         let dropped = Set(playbook.steps.filter { host.contains($0.type) }.map(\.id))
+        let needsOf = Dictionary(uniqueKeysWithValues: playbook.steps.map { ($0.id, $0.needs) })
         playbook.steps = playbook.steps.filter { !dropped.contains($0.id) }.map { step in
             var step = step
-            step.needs.removeAll { dropped.contains($0.id) }
+            // A dropped step's own needs stand in for it, so the order it implied is kept.
+            var needs = step.needs
+            while let index = needs.firstIndex(where: { dropped.contains($0.id) }) {
+                let gone = needs.remove(at: index)
+                for inherited in needsOf[gone.id] ?? [] where !needs.contains(where: { $0.id == inherited.id }) { needs.append(inherited) }
+            }
+            step.needs = needs
             return step
         }
         let secretsPath = try rig.secretsDirectory.write("secrets.yaml", try String(contentsOfFile: Paths.repository + "/secrets.example", encoding: .utf8))

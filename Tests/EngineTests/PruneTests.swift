@@ -100,6 +100,19 @@ import TestSupport
         #expect(rig.server.object(apiVersion: "v1", kind: "Namespace", namespace: nil, name: "faf-old") != nil)
     }
 
+    @Test func theNodeALabelStepTouchedIsNeverDeleted() async throws {
+        let rig = try EngineRig()
+        let labels = "  - {id: labels, type: kube.node-labels, with: {node: node-1, labels: {storage-id: main-01}}}\n"
+        let other = "  - {id: ns, type: kube.namespaces, with: {names: [faf-apps]}}\n"
+        _ = try await rig.apply(try rig.playbook(Self.playbook(labels + other)))
+        let without = try rig.playbook(Self.playbook(other))
+        let text = try await rig.plan(without).text(playbookPath: "prune.yaml")
+        #expect(text.contains("! kept: holds data: Node node-1 (delete it by hand if it must go: kubectl delete node node-1)"))
+        #expect(!text.contains("to delete"))
+        _ = try await rig.apply(without)
+        #expect(rig.server.object(apiVersion: "v1", kind: "Node", name: "node-1") != nil)
+    }
+
     @Test func unchangedObjectsAreCountedUnlessVerbose() async throws {
         let rig = try EngineRig()
         _ = try await rig.apply(try rig.playbook(Self.playbook(Self.configMaps(["a", "b", "c"]))))

@@ -161,6 +161,7 @@ import TestSupport
               web:
                 redirectTo:
                   port: websecure
+                  priority: 1
 
             """))
         #expect(plan.objects[0]["metadata"] == ["name": "traefik", "namespace": "kube-system"])
@@ -265,6 +266,7 @@ import TestSupport
               web:
                 redirectTo:
                   port: websecure
+                  priority: 1
             certResolvers:
               default:
                 email: admin@faforever.com

@@ -38,6 +38,12 @@ public protocol StepDriver: Sendable {
     /// What decides the step's effect besides its parameters (the content of files it read beside
     /// the playbook), so that a changed file re-runs the step; secrets in it stay sensitive.
     var digestInputs: Value? { get }
+    /// For a step that provides the cluster: the CustomResourceDefinitions a fresh cluster of this
+    /// kind serves (file name and YAML text), so a rehearsal serves exactly those; nil when unknown.
+    var clusterCRDs: [(file: String, yaml: String)]? { get }
+    /// For a step that provides the cluster: the components it runs on its own (k3s: `traefik`,
+    /// `servicelb`, ...) with their version where known, so a rehearsal can stand in for them.
+    var clusterComponents: [String: String]? { get }
 
     /// Checks beyond types (absolute paths, versions, references to other steps).
     static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic]
@@ -62,6 +68,8 @@ extension StepDriver {
     public var migrationSources: [String] { [] }
     public var clusterNodeName: String? { nil }
     public var digestInputs: Value? { nil }
+    public var clusterCRDs: [(file: String, yaml: String)]? { nil }
+    public var clusterComponents: [String: String]? { nil }
 
     public static func validate(_ parameters: Parameters, _ context: ValidationContext) -> [Diagnostic] { [] }
 

@@ -43,6 +43,8 @@ public struct AnyDriver: Sendable {
     public let clusterNodeName: String?
     /// What the digest covers besides the parameters (see ``StepDriver/digestInputs``).
     public let digestInputs: Value?
+    public let clusterCRDs: [(file: String, yaml: String)]?
+    public let clusterComponents: [String: String]?
 
     public init<D: StepDriver>(_ driver: D) {
         digestInputs = driver.digestInputs
@@ -52,6 +54,8 @@ public struct AnyDriver: Sendable {
         liveStateBody = { try await driver.liveState($0) }
         migrationSources = driver.migrationSources
         clusterNodeName = driver.clusterNodeName
+        clusterCRDs = driver.clusterCRDs
+        clusterComponents = driver.clusterComponents
     }
 
     public func check(_ context: StepContext) async throws -> ChangeSet { try await checkBody(context) }

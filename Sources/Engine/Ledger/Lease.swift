@@ -16,13 +16,33 @@ public final class RunLease: Sendable {
     }
 
     public static let duration = 30
+    /// How long after a renewal this holder trusts it still holds the lock: well inside the
+    /// duration, so no write of ours can land after another apply may have taken over.
+    public static let defaultTrust = Duration.seconds(20)
+    let trusted: Duration
+
+    /// The lock was lost (expired while this process could not renew it, or taken over): the run
+    /// stops before its next write.
+    public struct Lost: Error, Sendable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { "the lock was lost (\(reason)); stopped before the next write. Re-run to continue" }
+    }
+
+    /// Until when the lock is trusted, and why it was lost if it was.
+    private struct Standing: Sendable {
+        var trustedUntil: ContinuousClock.Instant
+        var lost: String?
+    }
+    private let standing = Mutex(Standing(trustedUntil: .now, lost: nil))
 
     let kube: KubeClient
     let ref: ObjectRef
     let identity: String
     private let renewal: Mutex<Task<Void, Never>?> = Mutex(nil)
 
-    public init(kube: KubeClient, playbook: String, identity: String) {
+    /// `trust`: how long after a renewal writes go ahead without checking again (tests use zero).
+    public init(kube: KubeClient, playbook: String, identity: String, trust: Duration = RunLease.defaultTrust) {
+        self.trusted = trust
         self.kube = kube
         self.ref = ObjectRef(apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: Ledger.namespace, name: "bootstrap-\(playbook)")
         self.identity = identity
@@ -74,7 +94,42 @@ public final class RunLease: Sendable {
                 try await reportHolder()
             }
         }
+        standing.withLock { $0 = Standing(trustedUntil: ContinuousClock.now.advanced(by: trusted), lost: nil) }
         startRenewing()
+    }
+
+
+    /// Passes while the lock is ours; renews it first when the last renewal is too old to trust
+    /// (the process was paused, the network partitioned). Throws ``Lost`` when it is gone.
+    public func fence() async throws {
+        let current = standing.withLock { $0 }
+        if let lost = current.lost { throw Lost(reason: lost) }
+        if ContinuousClock.now < current.trustedUntil { return }
+        try await renew()
+        if let lost = standing.withLock({ $0.lost }) { throw Lost(reason: lost) }
+    }
+
+    /// One renewal: trusted again from the moment before it was sent, or marked lost.
+    private func renew() async throws {
+        let sent = ContinuousClock.now
+        try await KubeClient.$unfenced.withValue(true) {
+            guard var live = try await kube.get(ref) else {
+                standing.withLock { $0.lost = "the Lease was deleted" }
+                return
+            }
+            let holder = live[path: ["spec", "holderIdentity"]]?.stringValue ?? ""
+            guard holder == identity else {
+                standing.withLock { $0.lost = "\(holder.isEmpty ? "it was released" : "another apply took it over: \(holder)")" }
+                return
+            }
+            live["spec"]?["renewTime"] = .string(Self.microTime())
+            do {
+                _ = try await kube.replace(live)
+                standing.withLock { $0.trustedUntil = sent.advanced(by: trusted) }
+            } catch let error as KubeError where error.reason == .conflict {
+                standing.withLock { $0.lost = "another apply changed it while this one renewed" }
+            }
+        }
     }
 
     /// A holder on this host whose process is gone (killed, crashed) cannot be renewing its lease.
@@ -91,15 +146,11 @@ public final class RunLease: Sendable {
     }
 
     private func startRenewing() {
-        let kube = self.kube, ref = self.ref, identity = self.identity
-        let task = Task {
+        let task = Task { [self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(Self.duration / 3))
-                if Task.isCancelled { break }
-                guard var live = try? await kube.get(ref),
-                      live[path: ["spec", "holderIdentity"]]?.stringValue == identity else { continue }
-                live["spec"]?["renewTime"] = .string(Self.microTime())
-                _ = try? await kube.replace(live)
+                if Task.isCancelled || standing.withLock({ $0.lost != nil }) { break }
+                try? await renew()
             }
         }
         renewal.withLock { $0 = task }
@@ -111,8 +162,10 @@ public final class RunLease: Sendable {
         let task = renewal.withLock { slot -> Task<Void, Never>? in defer { slot = nil }; return slot }
         task?.cancel()
         await task?.value
-        guard var live = try? await kube.get(ref), live[path: ["spec", "holderIdentity"]]?.stringValue == identity else { return }
-        live["spec"]?["holderIdentity"] = .string("")
-        _ = try? await kube.replace(live)
+        await KubeClient.$unfenced.withValue(true) {
+            guard var live = try? await kube.get(ref), live[path: ["spec", "holderIdentity"]]?.stringValue == identity else { return }
+            live["spec"]?["holderIdentity"] = .string("")
+            _ = try? await kube.replace(live)
+        }
     }
 }

@@ -43,6 +43,8 @@ extension Walker {
             let lease = RunLease(kube: client, playbook: name, identity: identity)
             try await lease.acquire()
             state.lease.withLock { $0 = lease }
+            // From here on every write first checks the lock is still ours (it fences).
+            client.fenceWrites { try await lease.fence() }
             try await Ledger.ensure(client, playbook: name, shards: shards)
             if usesSecrets {
                 let k = try await Ledger.key(client, create: true)
@@ -67,7 +69,10 @@ extension Walker {
         if let client = try? await connection.connect() {
             try? await Self.flush(state, client: client, playbook: name, shards: shards)
         }
-        if let lease = state.lease.withLock({ $0 }) { await lease.release() }
+        if let lease = state.lease.withLock({ $0 }) {
+            await connection.client?.fenceWrites(nil)
+            await lease.release()
+        }
 
         let results = state.results.withLock { $0 }
         let steps = playbook.graph.order.map { id in

@@ -4,8 +4,9 @@ import Kube
 /// What a step wrote before and no longer wants: deleted, or kept because it holds data.
 ///
 /// Kept kinds are never deleted automatically, whatever the playbook says: a PersistentVolume or
-/// its claim holds data, and deleting a Namespace deletes everything in it. Plans show them with
-/// the command that would delete them by hand.
+/// its claim holds data, deleting a Namespace deletes everything in it, deleting a
+/// CustomResourceDefinition deletes every object of its kind, and a Node is the machine itself
+/// (kube.node-labels only labels it). Plans show them with the command that would delete them by hand.
 public struct Prune: Sendable, Equatable {
     /// Objects to delete, in the order they were recorded.
     public var delete: [ObjectRef]
@@ -17,7 +18,20 @@ public struct Prune: Sendable, Equatable {
         self.keep = keep
     }
 
-    static let keptKinds: Set<String> = ["PersistentVolume", "PersistentVolumeClaim", "Namespace"]
+    static let keptKinds: Set<ObjectKind> = [
+        ObjectKind("v1", "PersistentVolume"), ObjectKind("v1", "PersistentVolumeClaim"), ObjectKind("v1", "Namespace"),
+        ObjectKind("v1", "Node"), ObjectKind("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ]
+
+    /// An apiVersion and kind.
+    struct ObjectKind: Hashable, Sendable {
+        var apiVersion: String
+        var kind: String
+        init(_ apiVersion: String, _ kind: String) {
+            self.apiVersion = apiVersion
+            self.kind = kind
+        }
+    }
 
     /// Recorded objects that are neither wanted nor already deleted by the step itself.
     init(recorded: [ObjectRef]?, wanted: Set<ObjectRef>, deletedByStep: [ObjectRef]) {
@@ -26,7 +40,7 @@ public struct Prune: Sendable, Equatable {
         keep = unwanted.filter(Self.holdsData)
     }
 
-    static func holdsData(_ ref: ObjectRef) -> Bool { ref.apiVersion == "v1" && keptKinds.contains(ref.kind) }
+    static func holdsData(_ ref: ObjectRef) -> Bool { keptKinds.contains(ObjectKind(ref.apiVersion, ref.kind)) }
 
     public var isEmpty: Bool { delete.isEmpty && keep.isEmpty }
 

@@ -17,8 +17,13 @@ public struct HelmChart: StepDriver {
         public var createNamespace: Bool?
         /// Chart values in plain sight (they are shown by `plan` and stored in the HelmChart).
         public var values: Value?
-        /// Chart values that may hold `${{ secrets.* }}`: written to a Secret the HelmChart references.
+        /// Chart values that may hold `${{ secrets.* }}`: written to a Secret the HelmChart references
+        /// through `spec.valuesSecrets` (helm-controller v0.16.7+, k3s v1.31.8+k3s1 and later).
         public var secretValues: Value?
+        /// Secrets written in `targetNamespace` before the chart installs, for charts that read
+        /// credentials from an existing Secret (`auth.existingPasswordSecret` and the like): works
+        /// with every helm-controller.
+        public var secrets: [ReleaseSecret]?
         /// Helm's `--timeout`, a Go duration such as `10m`.
         public var timeout: String?
         /// What helm-controller does when an install fails. Default `abort`: leave it for a person,
@@ -33,7 +38,8 @@ public struct HelmChart: StepDriver {
 
         package init(name: String, chart: String, repo: String? = nil, version: String, targetNamespace: String,
                     createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil,
-                    failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil) {
+                    failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil, secrets: [ReleaseSecret]? = nil) {
+            self.secrets = secrets
             self.failurePolicy = failurePolicy
             self.backOffLimit = backOffLimit
             self.name = name
@@ -48,8 +54,14 @@ public struct HelmChart: StepDriver {
         }
     }
 
+    /// A Secret the chart reads by name; every value comes from the secrets file.
+    public struct ReleaseSecret: Decodable, Sendable {
+        public var name: String
+        public var data: [String: TraefikSecret]
+    }
+
     public static let type = "helm.chart"
-    public static let version = 1
+    public static let version = 2
     public static let target = StepTarget.cluster
     public static let summary = "A Helm chart installed by k3s' helm-controller, secret values kept in a Secret; waits for the install Job"
 
@@ -94,6 +106,84 @@ public struct HelmChart: StepDriver {
         if let secretValues = p.secretValues, secretValues.objectValue == nil {
             diagnostics.append(context.error("secretValues must be a mapping of chart values", at: "secretValues"))
         }
+        diagnostics += checkSecrets(p, context)
+        diagnostics += checkPinnedK3s(p, context)
+        diagnostics += checkMigratedClaim(p, context)
+        return diagnostics
+    }
+
+    /// A chart decides where in its volume it reads data and under which name (RabbitMQ's node
+    /// name, a database's layout); a copy of compose data into the claim it mounts is read only if
+    /// the layouts agree, which bootstrap cannot know.
+    static func checkMigratedClaim(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        guard let claim = p.values?[path: ["persistence", "existingClaim"]]?.stringValue else { return [] }
+        for step in context.steps(of: LocalVolumes.self) {
+            for volume in step.parameters.volumes where volume.namespace == p.targetNamespace && volume.claimName == claim {
+                guard let source = volume.migrateFrom else { continue }
+                return [context.warning("values.persistence.existingClaim \(claim) is filled from \(source) by step \"\(step.id)\", but the chart "
+                    + "decides where in it its data lives and under which name: check that it reads that layout, or drain the service "
+                    + "and do not copy (README: \"RabbitMQ: drain, do not copy\")", at: "values", "persistence", "existingClaim")]
+            }
+        }
+        return []
+    }
+
+    static func checkSecrets(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        var diagnostics: [Diagnostic] = []
+        var seen: Set<String> = []
+        for (index, secret) in (p.secrets ?? []).enumerated() {
+            if !KubeNames.isDNSSubdomain(secret.name) {
+                diagnostics.append(context.error("secrets: \"\(secret.name)\" is not a valid Secret name", at: "secrets", String(index), "name"))
+            }
+            if !seen.insert(secret.name).inserted {
+                diagnostics.append(context.error("secrets: two Secrets are named \"\(secret.name)\"", at: "secrets", String(index), "name"))
+            }
+            if secret.data.isEmpty { diagnostics.append(context.error("secrets: \(secret.name) has no data", at: "secrets", String(index), "data")) }
+            for key in secret.data.keys.sorted()
+            where key.isEmpty || !key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) }) {
+                diagnostics.append(context.error("secrets: key \"\(key)\" of \(secret.name) must be letters, digits, '-', '_' or '.'",
+                                                 at: "secrets", String(index), "data", key))
+            }
+        }
+        return diagnostics
+    }
+
+    /// What the playbook's pinned k3s (its helm-controller) does not serve.
+    static func checkPinnedK3s(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        guard let k3s = K3sInstall.pinnedVersion(context) else { return [] }
+        let bundled = K3sReleases.release(k3s).map { " bundles helm-controller \($0.helmController), which" } ?? ""
+        var diagnostics: [Diagnostic] = []
+        if p.secretValues != nil {
+            let feature = HelmControllerFeature.valuesSecrets
+            switch feature.supported(by: k3s) {
+            case .yes: break
+            case .no:
+                diagnostics.append(context.error(
+                    "secretValues needs HelmChart \(feature.name), which helm-controller \(feature.helmController) adds "
+                    + "(\(feature.addedIn)); k3s \(k3s)\(bundled.isEmpty ? " lacks it" : bundled + " lacks it") and its API server "
+                    + "drops the field silently, so the chart would install without these values. Write them with secrets: "
+                    + "(Secrets in \(p.targetNamespace)) and name those in the chart's own values, e.g. Bitnami's "
+                    + "auth.existingPasswordSecret, auth.existingErlangSecret, loadDefinition.existingSecret", at: "secretValues"))
+            case .unknown:
+                diagnostics.append(context.warning(
+                    "secretValues needs HelmChart \(feature.name) (helm-controller \(feature.helmController), \(feature.addedIn)); "
+                    + "bootstrap does not know whether k3s \(k3s) serves it", at: "secretValues"))
+            }
+        }
+        if p.failurePolicy == .retry {
+            let feature = HelmControllerFeature.failurePolicyRetry
+            switch feature.supported(by: k3s) {
+            case .yes: break
+            case .no:
+                diagnostics.append(context.error(
+                    "failurePolicy retry needs helm-controller \(feature.helmController) (\(feature.addedIn)); k3s \(k3s)\(bundled) "
+                    + "knows only abort and reinstall", at: "failurePolicy"))
+            case .unknown:
+                diagnostics.append(context.warning(
+                    "failurePolicy retry needs helm-controller \(feature.helmController); bootstrap does not know whether k3s \(k3s) bundles it",
+                    at: "failurePolicy"))
+            }
+        }
         return diagnostics
     }
 
@@ -108,6 +198,12 @@ public struct HelmChart: StepDriver {
         }
         if let repo = p.repo, !(repo.hasPrefix("https://") || repo.hasPrefix("http://")) {
             return [context.error("repo \"\(repo)\" must be an http(s) URL", at: "repo")]
+        }
+        // Bitnami's HTTP index lists only recent versions (about six months); a pinned version
+        // disappears from it, while its OCI registry keeps every published version.
+        if let repo = p.repo, repo.hasPrefix("https://charts.bitnami.com/") {
+            return [context.warning("repo \(repo) drops chart versions after about six months, so version \(p.version) may no longer "
+                + "install: use chart: oci://registry-1.docker.io/bitnamicharts/\(p.chart) (and no repo)", at: "repo")]
         }
         return []
     }

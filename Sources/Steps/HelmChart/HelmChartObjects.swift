@@ -63,10 +63,43 @@ extension HelmChart {
         return data.map(encoded.matches) == true ? live : live + 1
     }
 
+    /// The Secrets the chart reads by name, in the release's namespace.
+    var releaseSecrets: [Value] {
+        (parameters.secrets ?? []).map { secret in
+            Traefik.secret(name: secret.name, namespace: parameters.targetNamespace,
+                           data: secret.data.keys.sorted().map { ($0, secret.data[$0]!.value) })
+        }
+    }
+
     public func check(_ context: StepContext) async throws -> ChangeSet {
-        guard let encoded = encodedSecretValues else { return ChangeSet(objects: [chartObject(revision: 1)]) }
+        // Secrets first: the chart's pods need them when they start.
+        var plan = ChangeSet(objects: releaseSecrets)
+        plan.warnings += try await changedSecretWarnings(context)
+        guard let encoded = encodedSecretValues else {
+            plan.objects.append(chartObject(revision: 1))
+            return plan
+        }
         let revision = try await revision(context.kube, encoded: encoded)
-        // The Secret first: helm-controller needs it when it sees the HelmChart.
-        return ChangeSet(objects: [secretObject(revision: revision, encoded: encoded), chartObject(revision: revision)])
+        // The values Secret first: helm-controller needs it when it sees the HelmChart.
+        plan.objects += [secretObject(revision: revision, encoded: encoded), chartObject(revision: revision)]
+        return plan
+    }
+
+    /// A Secret the chart reads by name changes without a new release: its pods read it when they start.
+    func changedSecretWarnings(_ context: StepContext) async throws -> [String] {
+        guard let kube = context.kube else { return [] }
+        var warnings: [String] = []
+        for secret in parameters.secrets ?? [] {
+            let ref = ObjectRef(apiVersion: "v1", kind: "Secret", namespace: parameters.targetNamespace, name: secret.name)
+            guard let live = try await kube.get(ref)?["data"] else { continue }
+            let changed = secret.data.contains { key, value in
+                live[key]?.stringValue.map { value.value.map { Data($0.utf8).base64EncodedString() }.matches($0) } != true
+            }
+            if changed {
+                warnings.append("Secret \(parameters.targetNamespace)/\(secret.name) changes, but the release is not reinstalled: its pods read "
+                    + "it when they start (restart them), and a chart that stores credentials in its data (RabbitMQ's password) keeps the old ones")
+            }
+        }
+        return warnings
     }
 }

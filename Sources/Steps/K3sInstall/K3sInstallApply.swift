@@ -1,3 +1,5 @@
+import Kube
+import Document
 import Engine
 import Foundation
 import Host
@@ -39,6 +41,21 @@ extension K3sInstall {
             }
             try await rollBack(to: previous, after: error, context)
         }
+        try await applyNodeLabels(context)
+    }
+
+    /// The Node as k3s' `node-label` settings should leave it: only its name and those labels.
+    var labelledNode: Value? {
+        guard let labels = parameters.nodeLabels, !labels.isEmpty else { return nil }
+        return NodeLabels(id: id, parameters: .init(node: parameters.nodeName, labels: labels)).object
+    }
+
+    /// k3s applies `node-label` only when the node first registers (the kubelet's `--node-labels`),
+    /// so on an existing node a changed label reaches the Node object only through the API.
+    func applyNodeLabels(_ context: StepContext) async throws {
+        guard let node = labelledNode, let kube = try await context.connect() else { return }
+        context.progress("labelling Node \(parameters.nodeName)")
+        _ = try await kube.apply(context.stamped(node), dryRun: false)
     }
 
     /// The installer and the restart are what start k3s on the new configuration.
@@ -55,6 +72,12 @@ extension K3sInstall {
         if !state.serviceInstalled { drift.append("the k3s service is not installed") }
         if state.config != Data(configText.utf8) { drift.append("\(K3sPaths.config) differs from the playbook") }
         else if state.configMode != configMode { drift.append("\(K3sPaths.config) has mode \(octal(state.configMode ?? 0))") }
+        if labelledNode != nil, let kube = try await context.connect(),
+           let live = try await kube.get(ObjectRef(apiVersion: "v1", kind: "Node", name: parameters.nodeName)) {
+            for (key, value) in parameters.nodeLabels ?? [:] where live[path: ["metadata", "labels", key]]?.stringValue != value {
+                drift.append("Node \(parameters.nodeName) has \(live[path: ["metadata", "labels", key]]?.stringValue.map { "label \(key)=\($0)" } ?? "no label \(key)"), not \(key)=\(value)")
+            }
+        }
         return drift
     }
 

@@ -1,5 +1,6 @@
 import Document
 import Engine
+import Kube
 
 /// `traefik.acme`: configures k3s' bundled Traefik with a Let's Encrypt (ACME) certificate resolver
 /// whose storage lives on an existing PersistentVolumeClaim, an HTTP to HTTPS redirect, and the
@@ -18,8 +19,16 @@ public struct TraefikACME: StepDriver {
         /// Only with `challenge: dns`.
         public var dns: DNS?
         public var storage: Storage
-        /// Redirects the `web` entry point to `websecure`; on unless false.
+        /// Redirects the `web` entry point to `websecure`; on unless false. The redirect's router
+        /// gets priority 1, so routes a playbook puts on `web` are served instead of redirected.
         public var redirectToHTTPS: Bool?
+        /// How the node's ports 80 and 443 reach Traefik: `hostPort` (the pod binds them, the
+        /// Service becomes ClusterIP) or `serviceLB` (k3s' ServiceLB serves the chart's LoadBalancer
+        /// Service; the default, and refused when the playbook's k3s disables servicelb).
+        public var bind: Bind?
+        /// More entry points for raw TCP or UDP (traefik.routes' `tcp:` and `udp:` routes), bound on
+        /// the node like 80 and 443 (hostPort, or ServiceLB through the chart's Service).
+        public var entryPoints: [EntryPoint]?
         public var tlsOptions: TLSOptions?
         /// More Traefik chart values (e.g. `additionalArguments`); they may not set what the step sets.
         public var values: Value?
@@ -27,6 +36,23 @@ public struct TraefikACME: StepDriver {
 
     public enum Challenge: String, ParameterEnum {
         case tls, http, dns
+    }
+
+    public enum Bind: String, ParameterEnum {
+        case hostPort, serviceLB
+    }
+
+    /// An entry point of its own: chart 27 `ports.<name>` (a Kubernetes port name, at most 15
+    /// characters), listening on `port` in the pod and on the node.
+    public struct EntryPoint: Decodable, Sendable {
+        public var name: String
+        public var port: Int
+        public var `protocol`: EntryPointProtocol?
+        public var protocolChoice: EntryPointProtocol { self.protocol ?? .tcp }
+    }
+
+    public enum EntryPointProtocol: String, ParameterEnum {
+        case tcp = "TCP", udp = "UDP"
     }
 
     /// The DNS-01 challenge: a lego provider and its API token, passed to Traefik through a Secret.
@@ -59,7 +85,7 @@ public struct TraefikACME: StepDriver {
     }
 
     public static let type = "traefik.acme"
-    public static let version = 1
+    public static let version = 2
     public static let target = StepTarget.cluster
     /// The Traefik chart this step's values are written for: the one k3s v1.31 bundles (Traefik v2.11).
     /// k3s v1.32+ bundles Traefik 3 (chart 34.x), whose redirect values differ.
@@ -74,6 +100,16 @@ public struct TraefikACME: StepDriver {
     static let dnsSecretName = "traefik-acme-dns"
     static let defaultResolver = "default"
     static let defaultStoragePath = "/data"
+    /// The user and group chart 27 runs Traefik as (values.yaml `podSecurityContext.runAsUser` and
+    /// `runAsGroup` 65532; `fsGroup` commented out, so volumes are not chowned for it).
+    static let chartUser = 65532
+    /// The redirect router's priority: the lowest there is (0 means "rule length" to Traefik).
+    /// Traefik v2's default is MaxInt32-1 (traefik/traefik v2.11 pkg/config/static/entrypoints.go,
+    /// RedirectEntryPoint.SetDefaults), which shadows every router on `web`.
+    static let redirectPriority = 1
+    /// The node ports k3s' Traefik serves HTTP and HTTPS on (chart 27 `ports.web.exposedPort`,
+    /// `ports.websecure.exposedPort`).
+    static let nodePorts = ["web": 80, "websecure": 443]
 
     public let id: String
     public let parameters: Parameters
@@ -110,7 +146,58 @@ public struct TraefikACME: StepDriver {
         return ChangeSet(objects: objects, warnings: warnings)
     }
 
+    static let chartRef = ObjectRef(apiVersion: "helm.cattle.io/v1", kind: "HelmChart", namespace: "kube-system", name: "traefik")
+    static let configRef = ObjectRef(apiVersion: "helm.cattle.io/v1", kind: "HelmChartConfig", namespace: "kube-system", name: "traefik")
+    static let jobRef = ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: "kube-system", name: "helm-install-traefik")
+
+    /// Applies the objects, then, like `helm.chart`, waits for helm-controller's Job
+    /// `helm-install-traefik` that installs k3s' Traefik with the new values (a changed
+    /// HelmChartConfig makes helm-controller run it again), and fails with its condition.
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
+        let kube = try context.requireKube()
+        let previousJob = try await kube.get(Self.jobRef).map(HelmChart.identity)
+        let previousValues = try await kube.get(Self.configRef)?[path: ["spec", "valuesContent"]]
         try await Traefik.applyWhenServed(plan.objects, context)
+        // Without k3s' own HelmChart (not a k3s node) no Job will come.
+        guard try await kube.get(Self.chartRef) != nil else { return }
+        let changed = previousValues != helmChartConfig[path: ["spec", "valuesContent"]]
+        let stale = changed ? previousJob : nil
+        try await context.wait(for: "helm-install-traefik Job (k3s' Traefik with the new values)") {
+            guard let job = try await kube.get(Self.jobRef), HelmChart.identity(job) != stale else { return false }
+            switch HelmChart.outcome(job) {
+            case .running: return false
+            case .succeeded: return true
+            case .failed(let detail):
+                throw StepError("Job kube-system/helm-install-traefik failed (\(detail)): k3s' Traefik did not install with these values; "
+                    + "its log says why: kubectl -n kube-system logs job/helm-install-traefik")
+            }
+        }
+    }
+
+    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
+        var drift = try await context.drift(of: plan.objects)
+        drift += try await unboundPorts(context)
+        return drift
+    }
+
+    /// The node ports 80 and 443 nothing binds, as k3s' Traefik release shows it: the pods'
+    /// hostPorts or host network, or its LoadBalancer Service with an address (ServiceLB).
+    /// Nothing to say when the release is not there (not a k3s node, or not installed yet).
+    func unboundPorts(_ context: StepContext) async throws -> [String] {
+        let kube = try context.requireKube()
+        let deployment = try await kube.get(ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "kube-system", name: "traefik"))
+        let service = try await kube.get(ObjectRef(apiVersion: "v1", kind: "Service", namespace: "kube-system", name: "traefik"))
+        guard deployment != nil || service != nil else { return [] }
+        let pod = deployment?[path: ["spec", "template", "spec"]] ?? .null
+        if pod["hostNetwork"]?.boolValue == true { return [] }
+        let hostPorts = Set((pod["containers"]?.arrayValue ?? []).flatMap { $0["ports"]?.arrayValue ?? [] }.compactMap { $0["hostPort"]?.intValue })
+        let served = service?[path: ["spec", "type"]]?.stringValue == "LoadBalancer"
+            && !(service?[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []).isEmpty
+        let servicePorts = Set((service?[path: ["spec", "ports"]]?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
+        let wanted = Self.nodePorts.values.sorted() + (parameters.entryPoints ?? []).map(\.port)
+        return wanted.filter { !hostPorts.contains($0) && !(served && servicePorts.contains($0)) }.map { port in
+            "nothing binds the node's port \(port): the Traefik pods have no hostPort \(port) and Service kube-system/traefik is "
+                + "\(service?[path: ["spec", "type"]]?.stringValue ?? "missing")\(served ? "" : " without a load-balancer address (is ServiceLB disabled?)")"
+        }
     }
 }

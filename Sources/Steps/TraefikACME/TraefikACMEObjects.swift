@@ -29,9 +29,26 @@ extension TraefikACME {
         // One acme.json cannot be shared: the old pod must stop before the new one starts.
         // `rollingUpdate: null` drops the chart's default, which Recreate does not accept.
         values["updateStrategy"] = ["type": "Recreate", "rollingUpdate": nil]
+        var ports = Object()
         if parameters.redirectToHTTPS ?? true {
-            values["ports"] = ["web": ["redirectTo": ["port": "websecure"]]]
+            ports["web"] = ["redirectTo": ["port": "websecure", "priority": .int(Self.redirectPriority)]]
         }
+        for entryPoint in parameters.entryPoints ?? [] {
+            // Chart 27: `port` in the pod, `exposedPort` on the Service, `expose.default` puts it there.
+            var port: Value = ["port": .int(entryPoint.port), "exposedPort": .int(entryPoint.port),
+                               "protocol": .string(entryPoint.protocolChoice.rawValue), "expose": ["default": true]]
+            if parameters.bind == .hostPort { port["hostPort"] = .int(entryPoint.port) }
+            ports[entryPoint.name] = port
+        }
+        if parameters.bind == .hostPort {
+            // The pod binds the node's ports (k3s' flannel CNI chains the portmap plugin, so
+            // hostPort works); a ClusterIP Service keeps ServiceLB from competing for them.
+            for (name, port) in Self.nodePorts.sorted(by: { $0.value < $1.value }) {
+                ports[name] = TraefikValues.merge(ports[name] ?? .object(Object()), ["hostPort": .int(port)])
+            }
+            values["service"] = ["type": "ClusterIP"]
+        }
+        if !ports.isEmpty { values["ports"] = .object(ports) }
         return values
     }
 

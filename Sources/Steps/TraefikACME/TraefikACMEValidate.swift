@@ -37,6 +37,9 @@ extension TraefikACME {
         }
         problems += validateChallenge(p, context)
         problems += validateStorage(p.storage, context)
+        problems += validateStorageOwner(p, context)
+        problems += validateBinding(p, context)
+        problems += validateEntryPoints(p.entryPoints ?? [], context)
         problems += validateTLSOptions(p.tlsOptions, context)
         if let values = p.values {
             if values.objectValue == nil { problems.append(context.error("values must be a mapping of Traefik chart values", at: "values")) }
@@ -82,6 +85,75 @@ extension TraefikACME {
             problems.append(context.error("storage.path: \(problem)", at: "storage", "path"))
         }
         return problems
+    }
+
+    /// Entry points the chart reserves (chart 27 values `ports`) and the container ports it uses.
+    static let chartPorts = ["traefik": 9000, "web": 8000, "websecure": 8443, "metrics": 9100]
+
+    /// Names as Kubernetes requires of container port names (IANA service names: at most 15
+    /// lower-case letters, digits and '-', with a letter, no '--', not starting or ending with
+    /// '-'), which chart 27 uses as the entry point's port name; ports the unprivileged pod can bind.
+    static func validateEntryPoints(_ entryPoints: [EntryPoint], _ context: ValidationContext) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        var names = Set(chartPorts.keys)
+        var ports = Set(chartPorts.values.map { "TCP/\($0)" })
+        for (index, entryPoint) in entryPoints.enumerated() {
+            let at = String(index), name = entryPoint.name
+            let valid = name.count <= 15 && Scan.word(name, first: Scan.lowerAlnum, rest: Scan.with(Scan.lowerAlnum, "-"))
+                && !name.hasSuffix("-") && !name.contains("--") && name.contains(where: \.isLetter)
+            if !valid {
+                problems.append(context.error("entryPoints: \"\(name)\" must be a port name: at most 15 lower-case letters, digits and '-', "
+                    + "with a letter (chart 27 names the pod's port after the entry point)", at: "entryPoints", at, "name"))
+            } else if !names.insert(name).inserted {
+                problems.append(context.error("entryPoints: \"\(name)\" is \(chartPorts[name] != nil ? "one of the chart's own entry points" : "declared twice")",
+                                              at: "entryPoints", at, "name"))
+            }
+            if !(1024...65535).contains(entryPoint.port) {
+                problems.append(context.error("entryPoints: port \(entryPoint.port) of \"\(name)\" must be 1024-65535: Traefik runs unprivileged "
+                    + "(uid 65532, no capabilities) and listens on the same port in the pod", at: "entryPoints", at, "port"))
+            } else if !ports.insert("\(entryPoint.protocolChoice.rawValue)/\(entryPoint.port)").inserted {
+                problems.append(context.error("entryPoints: \(entryPoint.protocolChoice.rawValue) port \(entryPoint.port) of \"\(name)\" is already taken "
+                    + "(chart 27 uses 8000, 8443, 9000 and 9100)", at: "entryPoints", at, "port"))
+            }
+        }
+        return problems
+    }
+
+    /// Something must bind the node's 80 and 443: the pod's hostPorts, the host network, or
+    /// ServiceLB serving the chart's LoadBalancer Service (chart 27 values: `service.type: LoadBalancer`).
+    static func validateBinding(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        if p.bind == .hostPort || p.values?["hostNetwork"]?.boolValue == true { return [] }
+        guard let (step, disabled) = K3sInstall.disables("servicelb", context), disabled else { return [] }
+        return [context.error(
+            "nothing would bind the node's ports 80 and 443: step \"\(step)\" disables servicelb, and Traefik chart \(chartVersion) "
+            + "publishes them only through a Service of type LoadBalancer, which without ServiceLB gets no address; "
+            + "set bind: hostPort (or keep servicelb and bind: serviceLB)", at: p.bind == nil ? "" : "bind")]
+    }
+
+    /// acme.json must be writable by the user Traefik runs as: chart 27 sets no fsGroup, so the
+    /// volume itself must belong to that user (and Traefik refuses an acme.json others can read).
+    static func validateStorageOwner(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        let uid = p.values?[path: ["podSecurityContext", "runAsUser"]]?.intValue ?? chartUser
+        let volumeSteps = context.steps(of: LocalVolumes.self)
+        let matches = volumeSteps.flatMap { step in
+            step.parameters.volumes.filter { $0.namespace == "kube-system" && $0.claimName == p.storage.claim }.map { (step.id, $0) }
+        }
+        guard let (stepID, volume) = matches.first else {
+            // A playbook without local volumes brings its own claim; bootstrap cannot see its owner.
+            if volumeSteps.isEmpty { return [] }
+            return [context.error("storage.claim \(p.storage.claim) is no kube-system claim of the playbook's storage.local-volumes steps "
+                + "(\(volumeSteps.map(\.id).joined(separator: ", "))): Traefik runs in kube-system as uid \(uid) and needs a volume owned "
+                + "by that user", at: "storage", "claim")]
+        }
+        let owner = volume.owner.map { String($0.prefix { $0 != ":" }) }
+        if let owner, let ownerUID = Int(owner), ownerUID == uid { return [] }
+        if let owner, Int(owner) == nil {
+            return [context.warning("storage.claim \(p.storage.claim): volume \"\(volume.name)\" of step \"\(stepID)\" is owned by \"\(owner)\"; "
+                + "bootstrap cannot tell whether that is uid \(uid), the user Traefik runs as", at: "storage", "claim")]
+        }
+        return [context.error("storage.claim \(p.storage.claim): volume \"\(volume.name)\" of step \"\(stepID)\" is owned by "
+            + "\(owner.map { "uid \($0)" } ?? "root"), but Traefik chart \(chartVersion) runs as uid \(uid) without fsGroup and could not "
+            + "write acme.json: give the volume owner: \"\(uid):\(uid)\" and mode: \"0700\"", at: "storage", "claim")]
     }
 
     static func validateTLSOptions(_ options: TLSOptions?, _ context: ValidationContext) -> [Diagnostic] {

@@ -11,6 +11,10 @@ public struct TraefikRoutes: StepDriver {
         public var certResolver: String?
         public var middlewares: [Middleware]?
         public var routes: [Route]
+        /// IngressRouteTCP: raw TCP on entry points `traefik.acme` declares.
+        public var tcp: [TCPRoute]?
+        /// IngressRouteUDP: UDP on entry points `traefik.acme` declares.
+        public var udp: [UDPRoute]?
     }
 
     public struct Route: Decodable, Sendable {
@@ -90,7 +94,7 @@ public struct TraefikRoutes: StepDriver {
     public static let type = "traefik.routes"
     public static let version = 1
     public static let target = StepTarget.cluster
-    public static let summary = "Traefik IngressRoutes to Services, with basic-auth, redirect, CORS, compress and strip-prefix Middlewares"
+    public static let summary = "Traefik IngressRoutes (HTTP, TCP, UDP) to Services, with basic-auth, redirect, CORS, compress and strip-prefix Middlewares"
 
     static let defaultEntryPoints = ["websecure"]
     static let defaultResolver = "default"
@@ -111,6 +115,14 @@ public struct TraefikRoutes: StepDriver {
             objects.append(middlewareObject(middleware, apiVersion: middlewareAPI))
         }
         objects += parameters.routes.map { ingressRoute($0, apiVersion: routeAPI) }
+        if let routes = parameters.tcp, !routes.isEmpty {
+            let api = try await Traefik.apiVersion(for: "IngressRouteTCP", context)
+            objects += routes.map { ingressRouteTCP($0, apiVersion: api) }
+        }
+        if let routes = parameters.udp, !routes.isEmpty {
+            let api = try await Traefik.apiVersion(for: "IngressRouteUDP", context)
+            objects += routes.map { ingressRouteUDP($0, apiVersion: api) }
+        }
         return ChangeSet(objects: objects)
     }
 

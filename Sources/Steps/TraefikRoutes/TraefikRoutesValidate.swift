@@ -28,6 +28,8 @@ extension TraefikRoutes {
             problems += validateRoute(route, index: index, driver: driver, context)
         }
         problems += validateResolvers(p, context)
+        problems += validateTCP(p, driver: driver, context)
+        problems += validateUDP(p, driver: driver, context)
         let used = Set(p.routes.flatMap { $0.middlewares ?? [] })
         for (index, middleware) in (p.middlewares ?? []).enumerated() where !used.contains(middleware.name) {
             problems.append(context.warning("middleware \"\(middleware.name)\" is not used by any route", at: "middlewares", String(index), "name"))

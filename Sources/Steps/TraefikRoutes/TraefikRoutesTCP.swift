@@ -1,0 +1,168 @@
+import Document
+import Engine
+import Kube
+
+// TCP and UDP routes: Traefik's IngressRouteTCP and IngressRouteUDP (traefik.io/v1alpha1, both
+// in the CRDs of chart 27.0.2 that k3s v1.31.4 serves), on entry points traefik.acme declares.
+extension TraefikRoutes {
+    /// Raw TCP to a Service: every connection (`HostSNI(*)`, no TLS at Traefik), or by TLS server
+    /// name with the TLS passed through or terminated with the resolver's certificate.
+    public struct TCPRoute: Decodable, Sendable {
+        public var name: String
+        public var namespace: String?
+        public var entryPoints: [String]
+        /// TLS server names to route by; none routes every connection (`HostSNI(*)`, plain TCP).
+        public var sni: [String]?
+        public var service: String
+        public var port: Int
+        public var tls: TCPTLS?
+    }
+
+    public struct TCPTLS: Decodable, Sendable {
+        /// The backend speaks TLS itself; Traefik routes by SNI without decrypting.
+        public var passthrough: Bool?
+        /// Traefik terminates TLS with a certificate from this resolver.
+        public var certResolver: String?
+    }
+
+    public struct UDPRoute: Decodable, Sendable {
+        public var name: String
+        public var namespace: String?
+        public var entryPoints: [String]
+        public var service: String
+        public var port: Int
+    }
+
+    static func rule(_ route: TCPRoute) -> String {
+        guard let names = route.sni, !names.isEmpty else { return "HostSNI(`*`)" }
+        return names.map { "HostSNI(`\($0)`)" }.joined(separator: " || ")
+    }
+
+    func ingressRouteTCP(_ route: TCPRoute, apiVersion: String) -> Value {
+        var spec: Value = [
+            "entryPoints": .array(route.entryPoints.map(Value.string)),
+            "routes": [["match": .string(Self.rule(route)), "services": [["name": .string(route.service), "port": .int(route.port)]]]],
+        ]
+        if let tls = route.tls {
+            if tls.passthrough == true { spec["tls"] = ["passthrough": true] }
+            else { spec["tls"] = ["certResolver": .string(tls.certResolver ?? parameters.certResolver ?? Self.defaultResolver)] }
+        }
+        return ["apiVersion": .string(apiVersion), "kind": "IngressRouteTCP",
+                "metadata": ["name": .string(route.name), "namespace": .string(route.namespace ?? parameters.namespace)], "spec": spec]
+    }
+
+    func ingressRouteUDP(_ route: UDPRoute, apiVersion: String) -> Value {
+        ["apiVersion": .string(apiVersion), "kind": "IngressRouteUDP",
+         "metadata": ["name": .string(route.name), "namespace": .string(route.namespace ?? parameters.namespace)],
+         "spec": ["entryPoints": .array(route.entryPoints.map(Value.string)),
+                  "routes": [["services": [["name": .string(route.service), "port": .int(route.port)]]]]]]
+    }
+
+    /// The entry points of the playbook's traefik.acme steps by protocol, or nil without one.
+    static func declaredEntryPoints(_ context: ValidationContext) -> [String: TraefikACME.EntryPointProtocol]? {
+        let steps = context.steps(of: TraefikACME.self)
+        guard !steps.isEmpty else { return nil }
+        var declared: [String: TraefikACME.EntryPointProtocol] = ["web": .tcp, "websecure": .tcp]
+        for step in steps { for entryPoint in step.parameters.entryPoints ?? [] { declared[entryPoint.name] = entryPoint.protocolChoice } }
+        return declared
+    }
+
+    /// Whether the pinned k3s release serves `plural` (e.g. `ingressroutetcps`); nil when unknown.
+    static func pinnedTraefikServes(_ plural: String, _ context: ValidationContext) -> (release: String, served: Bool)? {
+        guard let version = K3sInstall.pinnedVersion(context), let release = K3sReleases.release(version) else { return nil }
+        return (version, release.crds.contains { $0.file.contains("traefik.io_\(plural).yaml") })
+    }
+
+    static func checkEntryPoints(_ entryPoints: [String], _ proto: TraefikACME.EntryPointProtocol, _ list: String, _ at: String,
+                                 _ context: ValidationContext) -> [Diagnostic] {
+        if entryPoints.isEmpty { return [context.error("\(list): entryPoints must not be empty", at: list, at, "entryPoints")] }
+        guard let declared = declaredEntryPoints(context) else {
+            return [context.warning("\(list): no traefik.acme step declares entry points \(entryPoints.joined(separator: ", ")); "
+                + "k3s' Traefik serves only web and websecure on its own", at: list, at, "entryPoints")]
+        }
+        var problems: [Diagnostic] = []
+        for (e, name) in entryPoints.enumerated() {
+            let candidates = declared.filter { $0.value == proto }.keys.sorted()
+            switch declared[name] {
+            case proto?: break
+            case let other?:
+                problems.append(context.error("\(list): entry point \"\(name)\" is \(other.rawValue), not \(proto.rawValue)", at: list, at, "entryPoints", String(e)))
+            case nil:
+                problems.append(context.error("\(list): entry point \"\(name)\" is not declared by a traefik.acme step (\(proto.rawValue): "
+                    + "\(candidates.joined(separator: ", ")))\(Traefik.didYouMean(name, candidates))", at: list, at, "entryPoints", String(e)))
+            }
+        }
+        return problems
+    }
+
+    static func checkTarget(name: String, namespace: String?, service: String, port: Int, _ list: String, _ at: String,
+                            _ context: ValidationContext) -> [Diagnostic] {
+        var problems: [Diagnostic] = []
+        if !ParameterRules.isDNSSubdomain(name) {
+            problems.append(context.error("\(list): route name \"\(name)\" is not a valid object name (lower-case DNS name)", at: list, at, "name"))
+        }
+        if let namespace, !KubeNames.isDNSLabel(namespace) {
+            problems.append(context.error("\(list): namespace \"\(namespace)\" is not a valid namespace", at: list, at, "namespace"))
+        }
+        if !KubeNames.isDNSLabel(service) {
+            problems.append(context.error("\(list): service \"\(service)\" is not a valid Service name", at: list, at, "service"))
+        }
+        if !(1...65535).contains(port) { problems.append(context.error("\(list): port \(port) is out of range 1-65535", at: list, at, "port")) }
+        return problems
+    }
+
+    static func validateTCP(_ p: Parameters, driver: TraefikRoutes, _ context: ValidationContext) -> [Diagnostic] {
+        guard let routes = p.tcp, !routes.isEmpty else { return [] }
+        var problems: [Diagnostic] = []
+        if let (release, served) = pinnedTraefikServes("ingressroutetcps", context), !served {
+            problems.append(context.error("tcp: k3s \(release)'s Traefik does not serve IngressRouteTCP", at: "tcp"))
+        }
+        let resolvers = Set(context.steps(of: TraefikACME.self).map { $0.parameters.resolver ?? TraefikACME.defaultResolver })
+        var seen: Set<String> = []
+        for (index, route) in routes.enumerated() {
+            let at = String(index)
+            problems += checkTarget(name: route.name, namespace: route.namespace, service: route.service, port: route.port, "tcp", at, context)
+            if !seen.insert((route.namespace ?? p.namespace) + "/" + route.name).inserted {
+                problems.append(context.error("tcp: route \"\(route.name)\" is defined twice", at: "tcp", at, "name"))
+            }
+            problems += checkEntryPoints(route.entryPoints, .tcp, "tcp", at, context)
+            for (h, host) in (route.sni ?? []).enumerated() where !Traefik.isHostName(host) {
+                problems.append(context.error("tcp: sni \"\(host)\" is not a valid DNS name", at: "tcp", at, "sni", String(h)))
+            }
+            guard let tls = route.tls else { continue }
+            if route.sni?.isEmpty ?? true {
+                problems.append(context.error("tcp: route \"\(route.name)\" has tls but no sni names: TLS routes are chosen by server name "
+                    + "(HostSNI(`*`) is for plain TCP)", at: "tcp", at, "tls"))
+            }
+            if tls.passthrough == true, tls.certResolver != nil {
+                problems.append(context.error("tcp: tls takes passthrough or certResolver, not both", at: "tcp", at, "tls"))
+            }
+            if tls.passthrough != true {
+                let resolver = tls.certResolver ?? p.certResolver ?? defaultResolver
+                if !resolvers.isEmpty, !resolvers.contains(resolver) {
+                    problems.append(context.error("tcp: route \"\(route.name)\" uses certificate resolver \"\(resolver)\", which no traefik.acme step defines",
+                                                  at: "tcp", at, "tls"))
+                }
+            }
+        }
+        return problems
+    }
+
+    static func validateUDP(_ p: Parameters, driver: TraefikRoutes, _ context: ValidationContext) -> [Diagnostic] {
+        guard let routes = p.udp, !routes.isEmpty else { return [] }
+        var problems: [Diagnostic] = []
+        if let (release, served) = pinnedTraefikServes("ingressrouteudps", context), !served {
+            problems.append(context.error("udp: k3s \(release)'s Traefik does not serve IngressRouteUDP", at: "udp"))
+        }
+        var seen: Set<String> = []
+        for (index, route) in routes.enumerated() {
+            let at = String(index)
+            problems += checkTarget(name: route.name, namespace: route.namespace, service: route.service, port: route.port, "udp", at, context)
+            if !seen.insert((route.namespace ?? p.namespace) + "/" + route.name).inserted {
+                problems.append(context.error("udp: route \"\(route.name)\" is defined twice", at: "udp", at, "name"))
+            }
+            problems += checkEntryPoints(route.entryPoints, .udp, "udp", at, context)
+        }
+        return problems
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The FAF rehearsal is as strict as a k3s v1.31.4 node (issue 12).
+@Suite struct K3sFactsRehearsalTests {
+    static let secrets = Paths.repository + "/secrets.example"
+
+    /// faf.yaml as it was before k3s v1.31.4's facts were checked: refused, naming each cause.
+    @Test func thePlaybookBeforeTheFactsIsRefusedNamingEachCause() throws {
+        let dir = TemporaryDirectory()
+        let old = Paths.playbookFixtures + "/faf-before-k3s-facts.yaml"
+        let result = try bootstrap(["apply", old, "--secrets", Self.secrets, "--rehearsal", dir.file("old")])
+        #expect(result.status == 65)
+        // 1: servicelb disabled and the chart's Service a LoadBalancer.
+        #expect(result.stderr.contains("error: step \"traefik\": nothing would bind the node's ports 80 and 443: step \"k3s\" disables servicelb"))
+        // 2: spec.valuesSecrets, which helm-controller v0.16.5 (k3s v1.31.4) does not serve.
+        #expect(result.stderr.contains("error: step \"rabbitmq\": secretValues needs HelmChart spec.valuesSecrets, which helm-controller v0.16.7 adds (bundled from k3s v1.31.8+k3s1"))
+        // 3: a root-owned volume for acme.json.
+        #expect(result.stderr.contains("is owned by root, but Traefik chart 27.0.201+up27.0.2 runs as uid 65532 without fsGroup and could not write acme.json"))
+        #expect(result.stderr.contains("nothing was changed"))
+    }
+
+    @Test func rehearsalServesThePinnedK3sAndBindsThePorts() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("faf")
+        let playbook = Paths.repository + "/playbooks/faf.yaml"
+        let apply = try bootstrap(["apply", playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        // Exactly the CRDs k3s v1.31.4 serves: helm-controller v0.16.5's, without valuesSecrets.
+        let helmCharts = try String(contentsOfFile: rehearsal + "/crds/helm-controller-v0.16.5_helm.cattle.io_helmcharts.yaml", encoding: .utf8)
+        #expect(helmCharts == (try String(contentsOfFile: Paths.shared + "/k3s-v1.31.4/crds/helm-controller-v0.16.5/helm.cattle.io_helmcharts.yaml", encoding: .utf8)))
+        #expect(!helmCharts.contains("valuesSecrets"))
+        // 5: the compose RabbitMQ data is not copied where no broker reads it.
+        let log = try String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)
+        #expect(!log.contains("faf-rabbitmq"))
+        // The simulated k3s Traefik release binds 80/443 through hostPorts.
+        let verify = try bootstrap(["apply", playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal, "--verify"])
+        #expect(verify.status == 0, "\(verify.output)")
+        #expect(verify.stderr.contains("0 applied, 12 skipped"), "\(verify.stderr)")
+        let state = try String(contentsOfFile: rehearsal + "/cluster.json", encoding: .utf8)
+        #expect(state.contains("\"hostPort\" : 443") || state.contains("\"hostPort\":443"))
+    }
+}

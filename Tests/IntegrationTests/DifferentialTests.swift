@@ -1,0 +1,130 @@
+import Document
+import Emulator
+import Foundation
+import Kube
+import Testing
+import TestSupport
+
+/// The same request sequences against the emulator and the real server: status codes, error
+/// reasons and the stored objects (without what each server sets on its own) must agree. Where
+/// they may not, `knownDifferences` says why; README lists the same.
+@Suite struct DifferentialTests {
+    struct Outcome: Equatable, CustomStringConvertible {
+        var code: Int
+        var reason: String
+        var causes: [String] = []
+        var object: String?
+        var description: String { "\(code) \(reason)\(causes.isEmpty ? "" : " \(causes)")\(object.map { " " + $0 } ?? "")" }
+    }
+
+    /// Fields each server fills in by itself, with values that cannot agree. `generation` too: the
+    /// emulator sets it on every object, Kubernetes only on kinds whose strategy tracks spec changes
+    /// (custom resources, workloads; not ConfigMaps). bootstrap reads it only on HelmCharts, where
+    /// both set it.
+    static func normalized(_ value: Value?) -> String? {
+        guard var value, !value.isNull else { return nil }
+        for key in ["uid", "resourceVersion", "creationTimestamp", "managedFields", "selfLink", "generation"] { value["metadata"]?[key] = nil }
+        return JSON.encode(value, options: .sortedKeys)
+    }
+
+    typealias Step = (name: String, run: @Sendable (KubeClient, String) async throws -> Value?)
+
+    static func outcome(_ step: Step, _ kube: KubeClient, namespace: String) async -> Outcome {
+        do {
+            let value = try await step.run(kube, namespace)
+            return Outcome(code: value == nil ? 404 : 200, reason: value == nil ? "NotFound" : "", object: normalized(value))
+        } catch let error as KubeError {
+            return Outcome(code: error.code ?? -1, reason: error.reason.name, causes: error.causes.compactMap(\.field).sorted())
+        } catch {
+            return Outcome(code: -1, reason: "\(error)")
+        }
+    }
+
+    /// Differences known today, by step name, with the reason (README lists the same). A listed
+    /// step that starts to agree passes too, so the emulator's fixes need no change here; remove
+    /// the entry with the fix.
+    static let knownDifferences: [String: String] = [
+        // Kubernetes 1.20 prunes fields a structural CRD schema does not declare, silently; the
+        // emulator keeps them. Open: the emulator half of issue 11 prunes, and bootstrap refuses such
+        // fields itself, so neither behaviour reaches a user.
+        "custom resource with an undeclared field": "1.20 prunes undeclared fields; the emulator keeps them",
+        // The merge patch set b="2" (an Update manager) and the apply then set b to the same value:
+        // in server-side apply, equal values mean shared ownership, so the real server keeps b when
+        // the applier stops sending it. The emulator gives the applier sole ownership and drops b.
+        // Open: the emulator's SSA merge semantics (issue 11, emulator half).
+        "server-side apply drops what it no longer sends": "shared field ownership when values agree",
+        // Kubernetes requires spec.resources.requests.storage on a claim; the emulator does not
+        // check it. bootstrap's own claims always carry a size (storage.local-volumes), but a
+        // claim written by hand in kube.objects would pass a rehearsal and fail on the node. Open.
+        "invalid PersistentVolumeClaim": "the emulator does not require spec.resources.requests.storage",
+    ]
+
+    static let configMap: @Sendable (String, Value) -> Value = { namespace, data in
+        ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "diff", "namespace": .string(namespace)], "data": data]
+    }
+
+    static let steps: [Step] = [
+        ("create", { kube, ns in try await kube.create(configMap(ns, ["a": "1"])) }),
+        ("create again", { kube, ns in try await kube.create(configMap(ns, ["a": "1"])) }),
+        ("get", { kube, ns in try await kube.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff")) }),
+        ("merge patch adds and removes keys", { kube, ns in
+            try await kube.mergePatch(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff"), patch: ["data": ["a": .null, "b": "2"]])
+        }),
+        ("replace with a stale resourceVersion", { kube, ns in
+            var cm = configMap(ns, ["c": "3"])
+            cm["metadata"]?["resourceVersion"] = "1"
+            return try await kube.replace(cm)
+        }),
+        ("server-side apply takes over", { kube, ns in try await kube.apply(configMap(ns, ["b": "2", "c": "3"]), dryRun: false) }),
+        ("server-side apply drops what it no longer sends", { kube, ns in try await kube.apply(configMap(ns, ["c": "3"]), dryRun: false) }),
+        ("dry-run create returns the object", { kube, ns in
+            var cm = configMap(ns, ["d": "4"])
+            cm["metadata"]?["name"] = "diff-dry"
+            return try await kube.create(cm, dryRun: true)
+        }),
+        ("dry-run create stored nothing", { kube, ns in try await kube.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff-dry")) }),
+        ("invalid name", { kube, ns in
+            var cm = configMap(ns, [:])
+            cm["metadata"]?["name"] = "Not_A_Name"
+            return try await kube.create(cm)
+        }),
+        ("missing namespace", { kube, ns in try await kube.create(configMap(ns + "-missing", [:])) }),
+        ("invalid PersistentVolumeClaim", { kube, ns in
+            try await kube.create(["apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": ["name": "diff", "namespace": .string(ns)],
+                                   "spec": ["accessModes": ["ReadWriteOnce"]]])
+        }),
+        ("custom resource with an undeclared field", { kube, ns in
+            try await kube.apply(["apiVersion": "traefik.io/v1alpha1", "kind": "Middleware", "metadata": ["name": "diff", "namespace": .string(ns)],
+                                  "spec": ["compress": ["minResponseBodyBytes": 1024], "notAField": "x"]], dryRun: false)
+        }),
+        ("delete", { kube, ns in
+            let gone = try await kube.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff"))
+            return gone ? ["deleted": true] : nil
+        }),
+        ("delete again", { kube, ns in
+            let gone = try await kube.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff"))
+            return gone ? ["deleted": true] : nil
+        }),
+    ]
+
+    @Test func requestSequencesAgree() async throws {
+        try await RealServer.prepared()
+        let emulator = try EmulatorFixtures.started(crds: true)
+        defer { emulator.stop() }
+        let emulated = KubeClient(config: try KubeConfig.parse(emulator.kubeconfigYAML(), path: "emulator.kubeconfig", context: nil))
+        let real = try RealServer.client()
+        let ns = "it-diff-\(UUID().uuidString.prefix(6).lowercased())"
+        for kube in [emulated, real] {
+            _ = try await kube.apply(["apiVersion": "v1", "kind": "Namespace", "metadata": ["name": .string(ns)]], dryRun: false)
+        }
+        var disagreements: [String] = []
+        for step in Self.steps {
+            let e = await Self.outcome(step, emulated, namespace: ns)
+            let r = await Self.outcome(step, real, namespace: ns)
+            if e != r, Self.knownDifferences[step.name] == nil {
+                disagreements.append("\(step.name):\n  emulator: \(e)\n  real:     \(r)")
+            }
+        }
+        #expect(disagreements.isEmpty, "\n\(disagreements.joined(separator: "\n"))")
+    }
+}
