@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Document", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document"]),
+        .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host"]),
         // Against a real kube-apiserver (scripts/kube-apiserver; scripts/test starts it).
         .testTarget(name: "IntegrationTests", dependencies: [
             "bootstrap", "Document", "Playbook", "Kube", "Host", "Engine", "Steps", "Emulator", "TestSupport",

@@ -6,6 +6,8 @@ public enum HostError: Error, Sendable, CustomStringConvertible {
     case refusedInPlan(String)
     case notSimulated(String)
     case io(String)
+    /// A path that leads out of the host root (a symlink pointing above it).
+    case escapesRoot(String)
     /// A file's SHA-256 is not the pinned one.
     case digestMismatch(path: String, actual: String, expected: String)
 
@@ -18,6 +20,7 @@ public enum HostError: Error, Sendable, CustomStringConvertible {
         case .refusedInPlan(let action): return "plan must not change the host, but would run: \(action)"
         case .notSimulated(let command): return "rehearsal cannot simulate: \(command)"
         case .io(let message): return message
+        case .escapesRoot(let path): return "\(path) leads outside the host root through a symbolic link; refusing to follow it"
         case .digestMismatch(let path, let actual, let expected):
             return "\(path) has SHA-256 \(actual), but the playbook pins \(expected)"
         }

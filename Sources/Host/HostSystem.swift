@@ -26,9 +26,9 @@ public struct Command: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The argv with host paths (and an absolute program path) mapped by `map`.
-    public func mappedArgv(_ map: (String) -> String) -> [String] {
-        argv.enumerated().map { index, word in
-            hostPaths.contains(index) || (index == 0 && word.hasPrefix("/")) ? map(word) : word
+    public func mappedArgv(_ map: (String) throws -> String) rethrows -> [String] {
+        try argv.enumerated().map { index, word in
+            hostPaths.contains(index) || (index == 0 && word.hasPrefix("/")) ? try map(word) : word
         }
     }
 }

@@ -14,7 +14,12 @@ public struct LocalHost: HostSystem {
     }
 
     public func run(_ command: Command) async throws -> CommandResult {
-        try await ProcessRunner.run(argv: command.mappedArgv(path), environment: environment.merging(command.environment) { $1 },
+        // Host paths in the command are resolved like file operations: no symlink leads out of the root.
+        // `DIR/.` (cp's "the contents of DIR") keeps its meaning.
+        let argv = try command.mappedArgv { word in
+            word.hasSuffix("/.") ? try files.real(String(word.dropLast(2)), followingLast: true) + "/." : try files.real(word, followingLast: true)
+        }
+        return try await ProcessRunner.run(argv: argv, environment: environment.merging(command.environment) { $1 },
                                     input: command.input)
     }
 

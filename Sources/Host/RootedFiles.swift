@@ -6,10 +6,43 @@ public struct RootedFiles: Sendable {
     public let root: String
     public init(root: String) { self.root = root }
 
-    public func real(_ hostPath: String) -> String { mapUnder(root, hostPath) }
+    /// The real path of a host path under the root, its directories' symlinks resolved as the node
+    /// would resolve them: an absolute link target is a host path (under the root again), and
+    /// nothing may lead above the root. The last component is left as it is (lstat, rename and
+    /// removal act on a link itself). On a real node (root `/`) the kernel resolves paths itself.
+    public func real(_ hostPath: String, followingLast: Bool = false) throws -> String {
+        guard root != "/" && !root.isEmpty else { return hostPath }
+        var pending = hostPath.split(separator: "/").map(String.init)
+        guard var last = pending.popLast() else { return mapUnder(root, "/") }
+        // Reading a file or changing its mode follows a link in the last component too.
+        if followingLast { pending.append(last); last = "" }
+        var resolved: [String] = []
+        var hops = 0
+        while !pending.isEmpty {
+            let component = pending.removeFirst()
+            if component == "." || component.isEmpty { continue }
+            if component == ".." {
+                guard !resolved.isEmpty else { throw HostError.escapesRoot(hostPath) }
+                resolved.removeLast()
+                continue
+            }
+            let candidate = mapUnder(root, "/" + (resolved + [component]).joined(separator: "/"))
+            guard let info = try? FileInfo.of(candidate), info.kind == .symlink else {
+                resolved.append(component)
+                continue
+            }
+            hops += 1
+            guard hops <= 40, let target = try? Files.readLink(candidate) else { throw HostError.escapesRoot(hostPath) }
+            let parts = target.split(separator: "/").map(String.init)
+            if target.hasPrefix("/") { resolved = [] }
+            pending = parts + pending
+        }
+        if last == ".." { throw HostError.escapesRoot(hostPath) }
+        return mapUnder(root, "/" + (resolved + (last.isEmpty ? [] : [last])).joined(separator: "/"))
+    }
 
     public func read(_ path: String) throws -> Data? {
-        let real = real(path)
+        let real = try real(path, followingLast: true)
         guard (try status(path)) != nil else { return nil }
         do { return try Data(contentsOf: URL(fileURLWithPath: real)) } catch {
             throw HostError.io("cannot read \(path): \(error.localizedDescription)")
@@ -18,7 +51,8 @@ public struct RootedFiles: Sendable {
 
     public func status(_ path: String) throws -> FileStatus? {
         let found: FileInfo?
-        do { found = try FileInfo.of(real(path)) } catch { throw hostError("cannot stat", path, error) }
+        let real = try real(path)
+        do { found = try FileInfo.of(real) } catch { throw hostError("cannot stat", path, error) }
         guard let info = found else { return nil }
         let kind: FileStatus.Kind
         switch info.kind {
@@ -33,15 +67,17 @@ public struct RootedFiles: Sendable {
     }
 
     public func list(_ path: String) throws -> [String] {
-        do { return try FileManager.default.contentsOfDirectory(atPath: real(path)).sorted() } catch {
+        let real = try real(path, followingLast: true)
+        do { return try FileManager.default.contentsOfDirectory(atPath: real).sorted() } catch {
             throw HostError.io("cannot list \(path): \(error.localizedDescription)")
         }
     }
 
     public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
         // Durable: a host file must hold its old or its new content after a power loss, never none.
+        let real = try real(path)
         do {
-            try Files.writeAtomically(real(path), data, mode: mode, owner: owner.map { (uid: $0.uid, gid: $0.gid) }, durable: true)
+            try Files.writeAtomically(real, data, mode: mode, owner: owner.map { (uid: $0.uid, gid: $0.gid) }, durable: true)
         } catch {
             let what = switch error.call {
             case "open": "cannot create a temporary file for"
@@ -56,30 +92,35 @@ public struct RootedFiles: Sendable {
     }
 
     public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        do { try FileManager.default.createDirectory(atPath: real(path), withIntermediateDirectories: true) } catch {
+        let real = try real(path, followingLast: true)
+        do { try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true) } catch {
             throw HostError.io("cannot create directory \(path): \(error.localizedDescription)")
         }
         try setAttributes(path, mode: mode, owner: owner)
     }
 
     public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
+        let real = try real(path), followed = try self.real(path, followingLast: true)
         do {
-            if let owner { try Files.setOwner(real(path), uid: owner.uid, gid: owner.gid) }
+            if let owner { try Files.setOwner(real, uid: owner.uid, gid: owner.gid) }
         } catch { throw hostError("cannot chown", path, error) }
         do {
-            if let mode { try Files.setMode(real(path), mode) }
+            // chmod follows a link: the resolved path keeps it under the root.
+            if let mode { try Files.setMode(followed, mode) }
         } catch { throw hostError("cannot chmod", path, error) }
     }
 
     public func move(_ source: String, to destination: String) throws {
-        do { try Files.rename(real(source), to: real(destination)) } catch {
+        let from = try real(source), to = try real(destination)
+        do { try Files.rename(from, to: to) } catch {
             throw hostError("cannot move \(source) to", destination, error)
         }
     }
 
     public func removeTree(_ path: String) throws {
         guard try status(path) != nil else { return }
-        do { try FileManager.default.removeItem(atPath: real(path)) } catch {
+        let real = try real(path)
+        do { try FileManager.default.removeItem(atPath: real) } catch {
             throw HostError.io("cannot remove \(path): \(error.localizedDescription)")
         }
     }

@@ -64,6 +64,14 @@ public enum Files {
         return bytes
     }
 
+    /// Where a symbolic link points, as written in it.
+    public static func readLink(_ path: String) throws(SystemError) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { throw .last("readlink", path) }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// Replaces `path` with `bytes` via a temporary file beside it and rename(2): readers see the old
     /// content or the new, never half of it. The mode is set explicitly so the umask cannot change it,
     /// and the owner too, before the content becomes visible. `durable` fsyncs before the rename:

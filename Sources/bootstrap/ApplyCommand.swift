@@ -107,6 +107,10 @@ struct ApplyCommand: AsyncParsableCommand {
             printer.finish()
             Console.fail("\(held)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.locked)
+        } catch let held as RunLock.Held {
+            printer.finish()
+            Console.fail("\(held)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.locked)
         } catch {
             printer.finish()
             Console.fail("\(error)", playbook: playbook.name, json: json)

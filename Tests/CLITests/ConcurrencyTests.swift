@@ -1,6 +1,7 @@
 import Document
 import Emulator
 import Foundation
+import Host
 import Testing
 import TestSupport
 
@@ -35,7 +36,8 @@ import TestSupport
             rig.server.object(apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "kube-system", name: "bootstrap-race")?[path: ["spec", "holderIdentity"]]?.stringValue?.isEmpty == false
         }
 
-        let second = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root")])
+        // Another node's apply of the same playbook (its own host root): the cluster's Lease decides.
+        let second = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root2")])
         first.waitUntilExit()
 
         #expect(second.status == 75)
@@ -50,5 +52,21 @@ import TestSupport
         let third = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root")])
         #expect(third.status == 0)
         #expect(third.stderr.contains("0 applied, 6 skipped"))
+    }
+
+    /// On one node, the node's lock refuses a second apply before any host work: on a fresh node
+    /// there is no API server yet whose Lease could.
+    @Test func aSecondApplyOnTheSameNodeIsRefusedBeforeAnyHostWork() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("r")
+        try FileManager.default.createDirectory(atPath: rehearsal + "/host", withIntermediateDirectories: true)
+        let held = try RunLock.acquire(on: LocalHost(root: rehearsal + "/host"), identity: "other-apply/pid 4242")
+        let refused = try bootstrap(["apply", CLITests.minimal, "--rehearsal", rehearsal])
+        #expect(refused.status == 75)
+        #expect(refused.stderr.contains("another apply holds this node's lock (/var/lib/bootstrap/apply.lock): other-apply/pid 4242 since "))
+        #expect(!FileManager.default.fileExists(atPath: rehearsal + "/host.log"), "host work ran")
+        held.release()
+        let applied = try bootstrap(["apply", CLITests.minimal, "--rehearsal", rehearsal])
+        #expect(applied.status == 0, "\(applied.stderr)")
     }
 }

@@ -56,3 +56,33 @@ import TestSupport
         #expect(TreeSnapshot(fixture.root, withTimes: true) == before)
     }
 }
+
+/// Host paths stay under --host-root: symbolic links are resolved as on the node, never out of the root.
+@Suite struct HostRootTests {
+    @Test func anAbsoluteLinkPointsUnderTheRootNotOutOfIt() throws {
+        let root = TemporaryDirectory("host-root")
+        let outside = TemporaryDirectory("outside")
+        try FileManager.default.createDirectory(atPath: root.path + "/etc", withIntermediateDirectories: true)
+        // On the node, /etc/faf -> /srv/faf-config; under a host root that is ROOT/srv/faf-config.
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/etc/faf", withDestinationPath: outside.path)
+        try FileManager.default.createDirectory(atPath: root.path + outside.path, withIntermediateDirectories: true)
+        let host = LocalHost(root: root.path)
+        try host.write("/etc/faf/token", Data("t".utf8), mode: 0o600, owner: nil)
+        try host.makeDirectory("/etc/faf/sub", mode: 0o750, owner: nil)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).isEmpty, "wrote outside the host root")
+        #expect(FileManager.default.fileExists(atPath: root.path + outside.path + "/token"))
+        #expect(try host.read("/etc/faf/token") == Data("t".utf8))
+    }
+
+    @Test func aLinkLeadingAboveTheRootIsRefused() throws {
+        let root = TemporaryDirectory("host-root")
+        try FileManager.default.createDirectory(atPath: root.path + "/etc", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: root.path + "/etc/up", withDestinationPath: "../../../../../../../../tmp")
+        let host = LocalHost(root: root.path)
+        #expect { try host.write("/etc/up/planted", Data("x".utf8), mode: 0o644, owner: nil) } throws: { error in
+            "\(error)".contains("leads outside the host root through a symbolic link")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/planted"))
+        #expect(throws: HostError.self) { try host.setAttributes("/etc/up", mode: 0o777, owner: nil) }
+    }
+}

@@ -111,10 +111,13 @@ import TestSupport
                 with: {name: \(name), chart: rabbitmq, repo: https://charts.bitnami.com/bitnami, version: 14.6.10, targetNamespace: \(name)}
             """)
         let kubeconfig = try RealServer.kubeconfig()
+        // Each from its own host root (two nodes of one cluster): the cluster's Lease decides, not the node's lock.
+        var node = 0
         func start() throws -> (Process, Pipe) {
+            node += 1
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Paths.binary)
-            process.arguments = ["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root"), "--timeout", "120"]
+            process.arguments = ["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root-\(node)"), "--timeout", "120"]
             let err = Pipe()
             process.standardError = err
             process.standardOutput = FileHandle.nullDevice

@@ -35,6 +35,9 @@ extension Walker {
             return ApplyReport(playbook: playbook.name, steps: steps, requests: start.kube?.stats ?? RequestStats())
         }
 
+        // The node's lock first: host steps run before the cluster's Lease can exist.
+        let nodeLock = try RunLock.acquire(on: host, identity: options.identity)
+        defer { nodeLock.release() }
         let identity = options.identity
         let name = playbook.name
         let shards = Ledger.shardCount(steps: playbook.steps.count)
