@@ -167,6 +167,19 @@ public final class KubeClient: Sendable {
         return try await send("DELETE", path, dryRun: dryRun, allow404: true) != nil
     }
 
+    /// GET through the API server's proxy to a Service's port (`services/NAME:PORT/proxy/PATH`): the
+    /// status the service answered (any 2xx counts as 200). One attempt, no retries: callers poll.
+    public func serviceProxyStatus(namespace: String, service: String, port: String, path: String) async throws -> Int {
+        let target = "/api/v1/namespaces/\(namespace)/services/\(service):\(port)/proxy\(path)"
+        do {
+            _ = try await send("GET", target, retry: false, decode: false)
+            return 200
+        } catch let error as KubeError {
+            guard let code = error.code else { throw error }
+            return code
+        }
+    }
+
     /// GET /readyz: true when the API server answers ok. One attempt, no retries: callers poll.
     public func ready() async -> Bool {
         do {

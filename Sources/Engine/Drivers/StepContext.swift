@@ -23,11 +23,15 @@ public struct StepContext: Sendable {
     public let playbookName: String
     /// What the API server returned for the objects this step applied in this run.
     public let applied: AppliedObjects
+    /// Digests under the ledger key: a checksum of content with secrets in it never holds a plain
+    /// hash of a secret (nil result: the key does not exist yet, as in a plan before the first apply).
+    public let digester: Digester
 
     public init(stepID: String, mode: Mode, host: any HostSystem, kube: KubeClient?,
                 connect: @escaping @Sendable () async throws -> KubeClient?,
                 progress: @escaping @Sendable (String) -> Void, waitTimeout: Duration, playbookName: String,
-                applied: AppliedObjects = AppliedObjects()) {
+                applied: AppliedObjects = AppliedObjects(), digester: Digester = Digester(key: nil)) {
+        self.digester = digester
         self.stepID = stepID
         self.mode = mode
         self.host = host

@@ -42,7 +42,7 @@ extension Walker {
     }
 
     func planStep(_ step: CheckedPlaybook.Step, decision: Decision, _ start: WalkStart) async throws -> PlanReport.PlannedStep {
-        let context = context(step, start.playbook, mode: .plan, kube: start.kube)
+        let context = context(step, start.playbook, mode: .plan, kube: start.kube, digester: Digester(key: start.key))
         func result(_ decision: Decision, _ plan: ChangeSet = ChangeSet(), objects: [PlanReport.PlannedObject] = [],
                     prune: Prune = Prune()) -> PlanReport.PlannedStep {
             var planned = PlanReport.PlannedStep(id: step.id, type: step.type.name, action: decision.action, reason: decision.reason,
