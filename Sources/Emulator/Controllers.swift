@@ -15,9 +15,8 @@ extension Store {
         case ("", "PersistentVolume"):
             for (_, claim) in objects[BuiltIn.type(kind: "PersistentVolumeClaim", group: "")!.storageKey] ?? [:]
             where claim[path: ["spec", "volumeName"]]?.stringValue == name { bindClaim(claim) }
-        case ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet"): markRolledOut(t, current)
-        case ("batch", "Job"):
-            if current[path: ["status", "conditions"]] == nil { finishJob(current, failure: nil) }
+        case ("apps", "Deployment"), ("apps", "StatefulSet"), ("apps", "ReplicaSet"), ("batch", "Job"):
+            reconcileWorkload(t, current)
         default: break
         }
     }
@@ -200,23 +199,4 @@ extension Store {
     /// The field manager of the PersistentVolume binder: kube-apiserver names a manager after the
     /// User-Agent of its client, and the binder runs in kube-controller-manager.
     static let controllerManager = "kube-controller-manager"
-
-    /// Workloads report every replica ready at once: rehearsals wait on rollouts, not on images.
-    mutating func markRolledOut(_ t: ResourceType, _ workload: Value) {
-        let replicas = workload[path: ["spec", "replicas"]]?.intValue ?? 1
-        let generation = workload[path: ["metadata", "generation"]] ?? 1
-        var status: Value = [
-            "observedGeneration": generation, "replicas": .int(replicas), "readyReplicas": .int(replicas),
-            "updatedReplicas": .int(replicas), "availableReplicas": .int(replicas),
-        ]
-        if t.kind == "StatefulSet" { status["currentReplicas"] = .int(replicas) }
-        if t.kind == "Deployment" {
-            status["conditions"] = [["type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"],
-                                    ["type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"]]
-        }
-        guard workload["status"] != status else { return }
-        var w = workload
-        w["status"] = status
-        put(t, w)
-    }
 }

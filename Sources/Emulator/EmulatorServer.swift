@@ -42,6 +42,7 @@ public final class EmulatorServer: Sendable {
         var restored = false
         if let path = options.stateFile, let state = try Store.load(from: path) {
             store.restore(state)
+            store.kubeletPass()
             restored = true
         }
         let before = (store.resourceVersion, store.crdFingerprint)
@@ -127,6 +128,8 @@ public final class EmulatorServer: Sendable {
     public func failHelmChart(named name: String) { mutate { $0.helmFailures.insert(name) } }
     /// Undoes ``failHelmChart(named:)``.
     public func succeedHelmChart(named name: String) { mutate { $0.helmFailures.remove(name) } }
+    /// Pods of this image fail from their next creation on (nil: they run again).
+    public func failImage(_ image: String, _ fault: ImageFault?) { mutate { $0.imageFaults[image] = fault; $0.kubeletPass() } }
 
     /// A copy of one stored object (nil when absent), for assertions that skip HTTP.
     public func object(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> Value? {

@@ -72,6 +72,7 @@ enum BuiltIn {
         t("", "v1", "serviceaccounts", "ServiceAccount", short: ["sa"]),
         t("", "v1", "events", "Event", short: ["ev"]),
         t("", "v1", "endpoints", "Endpoints", short: ["ep"]),
+        t("", "v1", "limitranges", "LimitRange", short: ["limits"]),
         t("apps", "v1", "deployments", "Deployment", short: ["deploy"], status: true, categories: ["all"]),
         t("apps", "v1", "statefulsets", "StatefulSet", short: ["sts"], status: true, categories: ["all"]),
         t("apps", "v1", "daemonsets", "DaemonSet", short: ["ds"], status: true, categories: ["all"]),

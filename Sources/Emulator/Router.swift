@@ -35,6 +35,7 @@ extension Store {
             guard let doc = registry.openAPIDocument(groupVersion: parts.dropFirst(3).joined(separator: "/")) else { throw .unknownPath() }
             return .value(doc)
         case "api":
+            if let proxied = try serviceProxy(parts) { return proxied }
             if parts.count == 1 { return .value(registry.apiVersions(serverAddress: serverAddress)) }
             guard parts[1] == "v1" else { throw .unknownPath() }
             return try resourceRoute(groupVersion: "v1", rest: Array(parts.dropFirst(2)))

@@ -9,6 +9,8 @@ struct Store {
     var objects: [String: [String: Value]] = [:]
     /// HelmChart names whose install Job fails.
     var helmFailures: Set<String> = []
+    /// Images whose pods fail, and how (WorkloadControllers.swift).
+    var imageFaults: [String: ImageFault] = [:]
     /// Which CRD files the state already holds (names, sizes, times), so a restart need not parse them again.
     var crdFingerprint = ""
     var nodeName = "node-1"

@@ -80,10 +80,12 @@ public final class KubeClient: Sendable {
     /// Server-side apply: PATCH application/apply-patch+yaml with `fieldManager`, force=true and
     /// fieldValidation=Strict, so a field the server's schema lacks fails the request instead of
     /// vanishing (Kubernetes 1.25+; k3s 1.31 honours it).
-    public func apply(_ object: Value, dryRun: Bool) async throws -> Value {
+    /// Without `force`, a field another manager owns fails the apply with a 409 naming them: plan
+    /// dry-runs that way first to say whose fields the real (forced) apply takes over.
+    public func apply(_ object: Value, dryRun: Bool, force: Bool = true) async throws -> Value {
         let (ref, info) = try await target(of: object, method: "PATCH")
         let path = objectPath(info, namespace: ref.namespace, name: ref.name)
-        let query = [("fieldManager", options.fieldManager), ("force", "true"), ("fieldValidation", "Strict")]
+        let query = [("fieldManager", options.fieldManager), ("force", force ? "true" : "false"), ("fieldValidation", "Strict")]
         return try await send("PATCH", path, query: query, body: object, contentType: "application/apply-patch+yaml", dryRun: dryRun) ?? .null
     }
 
@@ -163,6 +165,19 @@ public final class KubeClient: Sendable {
         guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else { return false }
         let path = objectPath(info, namespace: ref.namespace, name: ref.name)
         return try await send("DELETE", path, dryRun: dryRun, allow404: true) != nil
+    }
+
+    /// GET through the API server's proxy to a Service's port (`services/NAME:PORT/proxy/PATH`): the
+    /// status the service answered (any 2xx counts as 200). One attempt, no retries: callers poll.
+    public func serviceProxyStatus(namespace: String, service: String, port: String, path: String) async throws -> Int {
+        let target = "/api/v1/namespaces/\(namespace)/services/\(service):\(port)/proxy\(path)"
+        do {
+            _ = try await send("GET", target, retry: false, decode: false)
+            return 200
+        } catch let error as KubeError {
+            guard let code = error.code else { throw error }
+            return code
+        }
     }
 
     /// GET /readyz: true when the API server answers ok. One attempt, no retries: callers poll.

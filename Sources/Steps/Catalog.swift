@@ -6,7 +6,7 @@ public enum StepCatalog {
     public static let drivers: [any StepDriver.Type] = [
         K3sInstall.self, ZFSDataset.self, DataMigrate.self, HostFile.self, NodeLabels.self,
         NamespacesStep.self, ObjectsStep.self, LocalVolumes.self, HelmChart.self, RBACOIDC.self,
-        TraefikACME.self, TraefikRoutes.self,
+        TraefikACME.self, TraefikRoutes.self, AppWorkload.self,
     ]
 
     public static let registry = StepRegistry(drivers)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Document
+import Emulator
 import Engine
 import Foundation
 import Host
@@ -30,6 +31,10 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: .customLong("fail-step"), help: "Rehearsal only: make this step fail, to rehearse recovery.")
     var failStep: String?
 
+    @Option(name: .customLong("fail-image"),
+            help: "Rehearsal only: pods of this image fail, IMAGE=pull|crash|unschedulable|unready (default crash; repeatable).")
+    var failImages: [String] = []
+
     @Option(help: "How long a step may wait for something to become ready, in seconds.")
     var timeout = 300
 
@@ -42,6 +47,10 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func validate() throws {
         if failStep != nil && cluster.rehearsal == nil { throw ValidationError("--fail-step works only with --rehearsal") }
+        if !failImages.isEmpty && cluster.rehearsal == nil { throw ValidationError("--fail-image works only with --rehearsal") }
+        for spec in failImages where Self.imageFault(spec) == nil {
+            throw ValidationError("--fail-image \(spec): the fault must be one of \(ImageFault.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
         if parallel < 1 { throw ValidationError("--parallel must be at least 1") }
         // A request retried past the lock's lease could land after another apply took over.
         if cluster.retryDeadline >= RunLease.duration {
@@ -72,6 +81,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode.of(ExitStatus.failure)
         }
         defer { session.close() }
+        for spec in failImages { if let (image, fault) = Self.imageFault(spec) { session.emulator?.failImage(image, fault) } }
         let interrupts = RunInterrupts()
         let options = WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
                                   failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting,
@@ -171,14 +181,22 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
+    /// `IMAGE[=FAULT]`; nil when the fault is not known.
+    static func imageFault(_ spec: String) -> (String, ImageFault)? {
+        let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+        guard let image = parts.first, !image.isEmpty else { return nil }
+        guard parts.count == 2 else { return (image, .crash) }
+        return ImageFault(rawValue: parts[1]).map { (image, $0) }
+    }
+
     /// This command line again, without the rehearsal-only failure switch.
     func rerunCommand() -> String {
         var words: [String] = []
         var skipNext = false
         for word in CommandLine.arguments.dropFirst() {
             if skipNext { skipNext = false; continue }
-            if word == "--fail-step" { skipNext = true; continue }
-            if word.hasPrefix("--fail-step=") { continue }
+            if word == "--fail-step" || word == "--fail-image" { skipNext = true; continue }
+            if word.hasPrefix("--fail-step=") || word.hasPrefix("--fail-image=") { continue }
             words.append(word)
         }
         // The path bootstrap was started by, so the line works as given (`.build/release/bootstrap`, `./bootstrap`).

@@ -1,3 +1,4 @@
+import Document
 import Foundation
 import Testing
 import TestSupport
@@ -7,10 +8,18 @@ import TestSupport
     static let playbook = Paths.repository + "/playbooks/faf.yaml"
     static let secrets = Paths.repository + "/secrets.example"
 
-    /// Every value in secrets.example (its `key: value` leaves).
+    /// Every value in secrets.example (its `key: value` leaves; a block scalar's lines are one
+    /// secret file's text, so its distinctive lines count on their own).
     static func secretValues() throws -> [String] {
-        try String(contentsOfFile: secrets, encoding: .utf8).split(separator: "\n").compactMap { line in
+        var blockIndent: Int?
+        return try String(contentsOfFile: secrets, encoding: .utf8).split(separator: "\n").compactMap { line in
+            let indent = line.prefix { $0 == " " }.count
             let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if let block = blockIndent {
+                if indent > block || trimmed.isEmpty { return trimmed.contains("change-me") ? trimmed : nil }
+                blockIndent = nil
+            }
+            if trimmed.hasSuffix(": |") { blockIndent = indent; return nil }
             guard !trimmed.hasPrefix("#"), let colon = trimmed.firstIndex(of: ":") else { return nil }
             let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
             return value.count >= 8 ? value : nil
@@ -23,22 +32,33 @@ import TestSupport
         let first = try bootstrap(["apply", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("[rabbitmq] waiting for helm-install-rabbitmq Job"))
-        #expect(first.stderr.contains("Apply complete: 7 applied, 0 skipped, 0 failed, 0 blocked."))
+        #expect(first.stderr.contains("Apply complete: 12 applied, 0 skipped, 0 failed, 0 blocked."))
 
         let second = try bootstrap(["apply", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal, "--output", "json"])
         #expect(second.status == 0)
-        #expect(second.stderr.contains("0 applied, 7 skipped"))
+        #expect(second.stderr.contains("0 applied, 12 skipped"))
         #expect(second.stdout.contains("\"writes\" : 0") || second.stdout.contains("\"writes\": 0"))
+        // A no-op re-run reads the ledger and its key (and one discovery document) and nothing else.
+        let report = try JSON.decode(Array(second.stdout.utf8))
+        #expect((report[path: ["requests", "total"]]?.intValue ?? 99) <= 3)
 
         let plan = try bootstrap(["plan", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal, "--detailed-exitcode"])
         #expect(plan.status == 0, "a plan after apply should find nothing to change: \(plan.stdout)")
         let status = try bootstrap(["status", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal])
-        #expect(status.stdout.contains("7 of 7 steps recorded and up to date."))
+        #expect(status.stdout.contains("12 of 12 steps recorded and up to date."))
+        #expect(status.stdout.contains("up to date; Deployment faf-apps/faf-java-api rolled out, 1/1 ready"))
+        #expect(status.stdout.contains("up to date; StatefulSet faf-infra/faf-db rolled out, 1/1 ready"))
+        #expect(status.stdout.contains("up to date; Job faf-infra/faf-db-migrations complete"))
 
         // Every compose data directory became a dataset at its predictable path, once.
         let log = try String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)
         #expect(log.contains("zfs create -p -o mountpoint=/tank/faf/mariadb -o recordsize=16K tank/faf/mariadb"))
         #expect(log.contains("zfs create -p -o mountpoint=/tank/faf/content tank/faf/content"))
+
+        // FAF's services rolled out; their smoke checks are simulated and say so.
+        #expect(first.stderr.contains("[faf-java-api] smoke check simulated in the rehearsal: GET faf-java-api:management/actuator/health would expect 200"))
+        let cluster = try JSON.decode(Array(try Data(contentsOf: URL(fileURLWithPath: rehearsal + "/cluster.json"))))
+        #expect(JSON.encode(cluster).contains("\"updateRevision\""))
 
         // No secret value from the secrets file in any output, log, annotation or stored object
         // outside the Secrets that carry them (base64 there, as Kubernetes stores them).
@@ -63,5 +83,48 @@ import TestSupport
         #expect(log.split(separator: "\n").allSatisfy { $0.hasPrefix("#") }, "plan ran a host command with side effects: \(log)")
         #expect(!FileManager.default.fileExists(atPath: rehearsal + "/host/etc/rancher/k3s/config.yaml"))
         for value in try Self.secretValues() { #expect(!plan.output.contains(value)) }
+    }
+
+    /// Every IngressRoute whose service is one of FAF's workloads reaches a Service with that port.
+    @Test func routesToWorkloadsResolve() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("faf")
+        let apply = try bootstrap(["apply", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal])
+        #expect(apply.status == 0, "\(apply.stderr)")
+        let state = try JSON.decode(Array(try Data(contentsOf: URL(fileURLWithPath: rehearsal + "/cluster.json"))))
+        func objects(_ kind: String) -> [Value] { (state["objects"]?.arrayValue ?? []).filter { $0["kind"]?.stringValue == kind } }
+        let services = objects("Service")
+        let workloads = ["faf-db", "faf-java-api", "faf-python-server", "faf-website"]
+        var checked = 0
+        for route in objects("IngressRoute") {
+            for rule in route[path: ["spec", "routes"]]?.arrayValue ?? [] {
+                for target in rule["services"]?.arrayValue ?? [] where workloads.contains(target["name"]?.stringValue ?? "") {
+                    let ns = target["namespace"]?.stringValue ?? route[path: ["metadata", "namespace"]]?.stringValue
+                    let service = services.first { $0[path: ["metadata", "name"]] == target["name"] && $0[path: ["metadata", "namespace"]]?.stringValue == ns }
+                    let ports = service?[path: ["spec", "ports"]]?.arrayValue ?? []
+                    #expect(ports.contains { $0["port"] == target["port"] || $0["name"] == target["port"] },
+                            "IngressRoute \(route[path: ["metadata", "name"]] ?? "") names \(target["name"] ?? "") port \(target["port"] ?? ""), which no Service has")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 2, "the faf-java-api and faf-website routes")
+    }
+
+    /// `--fail-image` rehearses a broken rollout: the step fails naming the pod and the reason.
+    @Test func aFailingImageIsRehearsed() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("faf")
+        let failed = try bootstrap(["apply", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal,
+                                    "--fail-image", "faforever/faf-java-api:v3.0.4=pull"])
+        #expect(failed.status == 1)
+        #expect(failed.stderr.contains("error: step \"faf-java-api\" (app.workload) failed: the rollout of Deployment faf-apps/faf-java-api (faforever/faf-java-api:v3.0.4) failed: pod faf-java-api-"))
+        #expect(failed.stderr.contains("ImagePullBackOff: Back-off pulling image \"faforever/faf-java-api:v3.0.4\""))
+        #expect(failed.stderr.contains("blocked (not run): faf-website"))
+        // The re-run command drops the rehearsal-only switch; run as printed, it completes.
+        #expect(!failed.stderr.contains("bootstrap apply") || !failed.stderr.split(separator: "\n").last!.contains("--fail-image"))
+        let rerun = try bootstrap(["apply", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("Apply complete: 2 applied, 10 skipped"))
     }
 }

@@ -191,11 +191,21 @@ import TestSupport
         let rig = try EngineRig()
         let playbook = try rig.playbook(layeredPlaybook(count: 2))
         let other = KubeClient(config: rig.config)
-        let lease = RunLease(kube: other, playbook: "test", identity: "other-host/pid 4242")
-        try await lease.acquire()
+        // Another apply's lease, written as RunLease writes it but good for an hour: a loaded test
+        // machine may hold this test up past a 30 s lease, and then the lock would rightly be free.
+        let now = Timestamp.nowMicro()
+        let ref = ObjectRef(apiVersion: "coordination.k8s.io/v1", kind: "Lease", namespace: "kube-system", name: "bootstrap-test")
+        _ = try await other.create([
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "bootstrap-test", "namespace": "kube-system"],
+            "spec": ["holderIdentity": "other-host/pid 4242", "leaseDurationSeconds": 3600, "acquireTime": .string(now), "renewTime": .string(now)],
+        ])
         await #expect(throws: RunLease.Held.self) { try await rig.apply(playbook) }
         #expect(rig.ledger("test").isEmpty)
-        await lease.release()
+        // The other apply releases it, as RunLease does: an empty holder.
+        var held = try #require(try await other.get(ref))
+        held["spec"]?["holderIdentity"] = ""
+        _ = try await other.replace(held)
         let report = try await rig.apply(playbook)
         #expect(report.steps.allSatisfy { $0.outcome == .applied })
     }

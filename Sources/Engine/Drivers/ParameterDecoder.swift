@@ -26,6 +26,8 @@ public enum ParameterDecoder {
 /// Implemented by the parameter decoder so that custom `init(from:)` can report positioned errors.
 public protocol ParameterReporting {
     func report(_ message: String)
+    /// Where the value being decoded was written (a file named relative to the playbook is read from there).
+    var mark: Mark? { get }
 }
 
 /// A string-valued parameter choice; an invalid value is reported with the valid ones.
@@ -121,6 +123,7 @@ struct ValueDecoder: Decoder, ParameterReporting {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func report(_ message: String) { if !suppressed { state.record(message, at: path) } }
+    var mark: Mark? { state.mark(path) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         if case .object(let object) = value {

@@ -23,11 +23,15 @@ public struct StepContext: Sendable {
     public let playbookName: String
     /// What the API server returned for the objects this step applied in this run.
     public let applied: AppliedObjects
+    /// Digests under the ledger key: a checksum of content with secrets in it never holds a plain
+    /// hash of a secret (nil result: the key does not exist yet, as in a plan before the first apply).
+    public let digester: Digester
 
     public init(stepID: String, mode: Mode, host: any HostSystem, kube: KubeClient?,
                 connect: @escaping @Sendable () async throws -> KubeClient?,
                 progress: @escaping @Sendable (String) -> Void, waitTimeout: Duration, playbookName: String,
-                applied: AppliedObjects = AppliedObjects()) {
+                applied: AppliedObjects = AppliedObjects(), digester: Digester = Digester(key: nil)) {
+        self.digester = digester
         self.stepID = stepID
         self.mode = mode
         self.host = host
@@ -50,7 +54,17 @@ public struct StepContext: Sendable {
         guard !objects.isEmpty else { return }
         let kube = try requireKube()
         for object in objects {
-            let written = try await kube.apply(stamped(object), dryRun: false)
+            let object = stamped(object)
+            let written: Value
+            do {
+                // Unforced first, so taking over another manager's fields (a person's kubectl edit)
+                // is said out loud; the forced apply then takes them, as the playbook wants.
+                written = try await kube.apply(object, dryRun: false, force: false)
+            } catch let conflict as KubeError where conflict.reason == .conflict && !conflict.causes.isEmpty {
+                progress("took over fields of another manager on \(ObjectRef(object).map { "\($0)" } ?? "an object"): "
+                    + conflict.causes.map(\.message).joined(separator: "; "))
+                written = try await kube.apply(object, dryRun: false)
+            }
             if let ref = ObjectRef(written) { applied.record(ref, written) }
         }
     }

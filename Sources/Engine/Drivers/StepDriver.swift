@@ -37,6 +37,9 @@ public protocol StepDriver: Sendable {
     var clusterNodeName: String? { get }
     /// For a step that provides the cluster: how people reach it (`bootstrap kubeconfig`).
     var clusterAccess: ClusterAccess? { get }
+    /// What decides the step's effect besides its parameters (the content of files it read beside
+    /// the playbook), so that a changed file re-runs the step; secrets in it stay sensitive.
+    var digestInputs: Value? { get }
     /// For a step that provides the cluster: the CustomResourceDefinitions a fresh cluster of this
     /// kind serves (file name and YAML text), so a rehearsal serves exactly those; nil when unknown.
     var clusterCRDs: [(file: String, yaml: String)]? { get }
@@ -55,6 +58,9 @@ public protocol StepDriver: Sendable {
     func apply(_ plan: ChangeSet, _ context: StepContext) async throws
     /// What is not as the step left it; empty when the effect is in place.
     func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String]
+    /// For `status`: one line on the live state of what the step runs (a workload's rollout), read
+    /// without changing anything; nil when the step has nothing to tell.
+    func liveState(_ context: StepContext) async throws -> String?
 }
 
 extension StepDriver {
@@ -64,6 +70,7 @@ extension StepDriver {
     public var migrationSources: [String] { [] }
     public var clusterNodeName: String? { nil }
     public var clusterAccess: ClusterAccess? { nil }
+    public var digestInputs: Value? { nil }
     public var clusterCRDs: [(file: String, yaml: String)]? { nil }
     public var clusterComponents: [String: String]? { nil }
 
@@ -78,6 +85,8 @@ extension StepDriver {
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         try await context.drift(of: plan.objects)
     }
+
+    public func liveState(_ context: StepContext) async throws -> String? { nil }
 }
 
 

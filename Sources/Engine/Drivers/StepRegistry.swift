@@ -36,20 +36,25 @@ public struct AnyDriver: Sendable {
     private let checkBody: @Sendable (StepContext) async throws -> ChangeSet
     private let applyBody: @Sendable (ChangeSet, StepContext) async throws -> Void
     private let verifyBody: @Sendable (ChangeSet, StepContext) async throws -> [String]
+    private let liveStateBody: @Sendable (StepContext) async throws -> String?
     /// Host paths the step copies data from.
     public let migrationSources: [String]
     /// The node name the cluster registers under, for a step that provides it.
     public let clusterNodeName: String?
     /// How people reach the cluster, for a step that provides it.
     public let clusterAccess: ClusterAccess?
+    /// What the digest covers besides the parameters (see ``StepDriver/digestInputs``).
+    public let digestInputs: Value?
     public let clusterCRDs: [(file: String, yaml: String)]?
     public let clusterComponents: [String: String]?
 
     public init<D: StepDriver>(_ driver: D) {
         clusterAccess = driver.clusterAccess
+        digestInputs = driver.digestInputs
         checkBody = { try await driver.check($0) }
         applyBody = { try await driver.apply($0, $1) }
         verifyBody = { try await driver.verify($0, $1) }
+        liveStateBody = { try await driver.liveState($0) }
         migrationSources = driver.migrationSources
         clusterNodeName = driver.clusterNodeName
         clusterCRDs = driver.clusterCRDs
@@ -59,6 +64,7 @@ public struct AnyDriver: Sendable {
     public func check(_ context: StepContext) async throws -> ChangeSet { try await checkBody(context) }
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws { try await applyBody(plan, context) }
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] { try await verifyBody(plan, context) }
+    public func liveState(_ context: StepContext) async throws -> String? { try await liveStateBody(context) }
 }
 
 /// The step types a run knows, by name.

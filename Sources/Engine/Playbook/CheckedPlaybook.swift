@@ -11,6 +11,12 @@ public struct CheckedPlaybook: Sendable {
         public let parameters: ResolvedParameters
         public let driver: AnyDriver
         public let mark: Mark
+
+        /// What the step's digest covers: its parameters, and what its driver read beside them.
+        public var digestParameters: Value {
+            guard let inputs = driver.digestInputs else { return parameters.value }
+            return ["with": parameters.value, "inputs": inputs]
+        }
     }
 
     public let playbook: Playbook

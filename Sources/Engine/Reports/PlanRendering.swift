@@ -26,6 +26,7 @@ extension PlanReport {
                 let mark = object.action == .create ? "+" : object.action == .update ? "~" : "="
                 lines.append("      \(mark) \(object.kind) \(ns)\(object.name) (\(object.action.rawValue))")
                 for change in object.diff { lines.append("          \(change)") }
+                for takeover in object.takeovers { lines.append("          ! takes over a field: \(takeover)") }
             }
             if unchanged > 0 { lines.append("      = \(unchanged) unchanged object\(unchanged == 1 ? "" : "s")") }
             for ref in step.deletions { lines.append("      - \(ref) (delete: no longer wanted by this step)") }
@@ -80,6 +81,7 @@ extension PlanReport {
                             "namespace": object.namespace.map(Value.string) ?? .null, "name": .string(object.name),
                             "action": .string(object.action.rawValue), "desired": object.desired,
                             "diff": .array(object.changes.map(\.json)),
+                            "takeovers": .array(object.takeovers.map(Value.string)),
                         ]
                     }),
                     "deletions": .array(step.deletions.map { Self.refJSON($0, action: "delete", reason: "no longer wanted by this step") }

@@ -18,6 +18,8 @@ public struct PlanReport: Sendable {
         public var diff: [String]
         /// The same changes with whole values, for JSON, secrets redacted.
         public var changes: [FieldChange] = []
+        /// Fields another field manager owns that applying takes over (`conflict with "kubectl": .data.x`).
+        public var takeovers: [String] = []
     }
 
     /// One step's decision and the changes it would make.

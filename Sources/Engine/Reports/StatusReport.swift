@@ -8,6 +8,8 @@ public struct StatusReport: Sendable {
         public var completedAt: String?
         /// nil when not recorded; false when the playbook changed since.
         public var matches: Bool?
+        /// What the step's driver tells of the live state (a workload's rollout), if anything.
+        public var state: String? = nil
     }
 
     public var playbook: String
@@ -17,10 +19,11 @@ public struct StatusReport: Sendable {
         let width = steps.map(\.id.count).max() ?? 0
         var lines = steps.map { entry -> String in
             let id = entry.id.padding(toLength: width, withPad: " ", startingAt: 0)
+            let state = entry.state.map { "; \($0)" } ?? ""
             switch (entry.completedAt, entry.matches) {
-            case (let at?, true?): return "  \(id)  recorded \(at)  up to date"
-            case (let at?, _): return "  \(id)  recorded \(at)  CHANGED in the playbook since"
-            default: return "  \(id)  not recorded"
+            case (let at?, true?): return "  \(id)  recorded \(at)  up to date\(state)"
+            case (let at?, _): return "  \(id)  recorded \(at)  CHANGED in the playbook since\(state)"
+            default: return "  \(id)  not recorded\(state)"
             }
         }
         let done = steps.filter { $0.matches == true }.count
@@ -32,12 +35,14 @@ public struct StatusReport: Sendable {
         [
             "playbook": .string(playbook),
             "steps": .array(steps.map { entry in
-                [
+                var item: Value = [
                     "id": .string(entry.id), "type": .string(entry.type),
                     "recorded": .bool(entry.completedAt != nil),
                     "completedAt": entry.completedAt.map(Value.string) ?? .null,
                     "upToDate": .bool(entry.matches == true),
                 ]
+                if let state = entry.state { item["state"] = .string(state) }
+                return item
             }),
         ]
     }

@@ -105,7 +105,8 @@ extension Walker {
 
     func execute(_ step: CheckedPlaybook.Step, decision: Decision, start: WalkStart, state: RunState) async throws -> StepOutcome {
         let playbook = start.playbook
-        let context = context(step, playbook, mode: .apply, kube: try await connection.connect())
+        let context = context(step, playbook, mode: .apply, kube: try await connection.connect(),
+                              digester: Digester(key: state.key.withLock { $0 }))
         var decision = decision
         var plan: ChangeSet?
         if decision.action == .skip {
@@ -123,7 +124,7 @@ extension Walker {
         // The step may have brought the API up (k3s.install); verify with whatever is reachable now.
         let after = StepContext(stepID: step.id, mode: .apply, host: host, kube: try await connection.connect(),
                                 connect: context.connect, progress: context.progress, waitTimeout: options.waitTimeout,
-                                playbookName: playbook.name, applied: context.applied)
+                                playbookName: playbook.name, applied: context.applied, digester: context.digester)
         let drift = try await step.driver.verify(checked, after)
         guard drift.isEmpty else {
             throw StepError("applied, but the effect is not in place: " + drift.joined(separator: "; "))
@@ -134,7 +135,7 @@ extension Walker {
         let written = try await after.kube?.normalizedRefs(checked.objects.map(after.stamped)) ?? []
         state.results.withLock { $0[step.id] = (decision.reason, checked.objects.map { Redaction.redact(context.stamped($0)) }) }
         state.pending.withLock {
-            $0.append(.init(step: step.id, type: step.type.name, version: step.type.version, parameters: step.parameters.value,
+            $0.append(.init(step: step.id, type: step.type.name, version: step.type.version, parameters: step.digestParameters,
                             objects: written))
         }
         if let client = after.kube {

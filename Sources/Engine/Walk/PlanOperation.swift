@@ -42,7 +42,7 @@ extension Walker {
     }
 
     func planStep(_ step: CheckedPlaybook.Step, decision: Decision, _ start: WalkStart) async throws -> PlanReport.PlannedStep {
-        let context = context(step, start.playbook, mode: .plan, kube: start.kube)
+        let context = context(step, start.playbook, mode: .plan, kube: start.kube, digester: Digester(key: start.key))
         func result(_ decision: Decision, _ plan: ChangeSet = ChangeSet(), objects: [PlanReport.PlannedObject] = [],
                     prune: Prune = Prune()) -> PlanReport.PlannedStep {
             var planned = PlanReport.PlannedStep(id: step.id, type: step.type.name, action: decision.action, reason: decision.reason,
@@ -75,8 +75,18 @@ extension Walker {
             }
             do {
                 let live = try await kube.get(ref)
-                let result = try await kube.apply(stamped, dryRun: true)
-                objects.append(Self.planned(stamped, live: live, result: result))
+                // Unforced first: a conflict names the managers whose fields the forced apply takes over.
+                var takeovers: [String] = []
+                let result: Value
+                do {
+                    result = try await kube.apply(stamped, dryRun: true, force: live == nil)
+                } catch let conflict as KubeError where conflict.reason == .conflict && !conflict.causes.isEmpty {
+                    takeovers = conflict.causes.map(\.message)
+                    result = try await kube.apply(stamped, dryRun: true)
+                }
+                var object = Self.planned(stamped, live: live, result: result)
+                object.takeovers = takeovers
+                objects.append(object)
             } catch let error as KubeError where error.reason == .notFound || error.reason == .unknownKind {
                 // Its namespace or CRD comes from a step that has not run yet: known after apply.
                 var object = Self.planned(stamped, live: nil, result: nil)

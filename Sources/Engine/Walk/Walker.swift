@@ -38,7 +38,7 @@ public struct Walker: Sendable {
         }
         let digester = Digester(key: start.key)
         for step in playbook.orderedSteps {
-            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.parameters.value)
+            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.digestParameters)
             start.decisions[step.id] = Decision.make(record: start.records[step.id], digest: digest,
                                                      forced: options.forceSteps.contains(step.id), target: options.targeting, step: step.id)
         }
@@ -49,7 +49,7 @@ public struct Walker: Sendable {
             start.removed = start.records.keys.filter { playbook.steps[$0] == nil }.sorted().map { ($0, start.records[$0]!) }
         }
         switch operation {
-        case .status: return .status(status(start))
+        case .status: return .status(try await status(start))
         case .plan: return .plan(try await plan(start))
         case .apply: return .apply(try await apply(start))
         }
@@ -71,26 +71,37 @@ public struct Walker: Sendable {
     }
 
     /// A step's context for an operation.
-    func context(_ step: CheckedPlaybook.Step, _ playbook: CheckedPlaybook, mode: StepContext.Mode, kube: KubeClient?) -> StepContext {
+    func context(_ step: CheckedPlaybook.Step, _ playbook: CheckedPlaybook, mode: StepContext.Mode, kube: KubeClient?,
+                 digester: Digester) -> StepContext {
         let connection = self.connection
         let progress = self.progress
         let id = step.id
         if mode == .plan {
             return StepContext(stepID: id, mode: mode, host: PlanHost(wrapping: host), kube: kube, connect: { kube },
-                               progress: { _ in }, waitTimeout: .seconds(0), playbookName: playbook.name)
+                               progress: { _ in }, waitTimeout: .seconds(0), playbookName: playbook.name, digester: digester)
         }
         return StepContext(stepID: id, mode: mode, host: host, kube: kube, connect: { try await connection.connect() },
                            progress: { what in progress(.waiting(step: id, on: what)) },
-                           waitTimeout: options.waitTimeout, playbookName: playbook.name)
+                           waitTimeout: options.waitTimeout, playbookName: playbook.name, digester: digester)
     }
 
-    /// Status: the ledger against the playbook, no step touched.
-    func status(_ start: WalkStart) -> StatusReport {
+    /// Status: the ledger against the playbook, and what each step's driver reads of the live state
+    /// (read only, as a plan would).
+    func status(_ start: WalkStart) async throws -> StatusReport {
         let playbook = start.playbook
-        let entries = playbook.graph.order.map { id -> StatusReport.Entry in
-            let type = playbook.steps[id]!.type.name
-            guard let record = start.records[id] else { return .init(id: id, type: type, completedAt: nil, matches: nil) }
-            return .init(id: id, type: type, completedAt: record.completedAt, matches: start.decisions[id]!.action == .skip)
+        var entries: [StatusReport.Entry] = []
+        for id in playbook.graph.order {
+            let step = playbook.steps[id]!
+            var state: String?
+            if start.kube != nil {
+                state = try await step.driver.liveState(context(step, playbook, mode: .plan, kube: start.kube, digester: Digester(key: start.key)))
+            }
+            guard let record = start.records[id] else {
+                entries.append(.init(id: id, type: step.type.name, completedAt: nil, matches: nil, state: state))
+                continue
+            }
+            entries.append(.init(id: id, type: step.type.name, completedAt: record.completedAt,
+                                 matches: start.decisions[id]!.action == .skip, state: state))
         }
         return StatusReport(playbook: playbook.name, steps: entries)
     }
