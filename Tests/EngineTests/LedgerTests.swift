@@ -173,9 +173,13 @@ import TestSupport
     /// Exit 75's message: who holds the lock, until when, and how to look at it.
     @Test func aHeldLeaseSaysWhenItExpiresAndHowToSeeIt() async throws {
         let rig = try EngineRig()
-        let lease = RunLease(kube: KubeClient(config: rig.config), playbook: "test", identity: "other-host/pid 4242")
-        try await lease.acquire()
-        defer { Task { await lease.release() } }
+        // Another apply's lease, good for an hour (a loaded machine may hold the test up past 30 s).
+        let now = Timestamp.nowMicro()
+        _ = try await KubeClient(config: rig.config).create([
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": ["name": "bootstrap-test", "namespace": "kube-system"],
+            "spec": ["holderIdentity": "other-host/pid 4242", "leaseDurationSeconds": 3600, "acquireTime": .string(now), "renewTime": .string(now)],
+        ])
         do {
             _ = try await rig.apply(try rig.playbook(layeredPlaybook(count: 1)))
             Issue.record("the apply ran while another held the lease")
