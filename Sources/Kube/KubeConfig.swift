@@ -11,6 +11,8 @@ public struct KubeConfig: Sendable {
     /// The context's namespace, `default` when it names none.
     public var namespace: String
     public var tls: TLSSettings
+    /// The user's `exec` credential plugin, when it logs in through one.
+    public var exec: ExecCredentialPlugin?
     /// Printed by the CLI on every run (e.g. TLS verification disabled).
     public var warnings: [String]
 

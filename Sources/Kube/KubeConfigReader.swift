@@ -71,18 +71,41 @@ struct KubeConfigReader {
             warnings.append("\(server) is plain HTTP (\(path)): requests and credentials are not encrypted")
         }
 
+        var plugin: ExecCredentialPlugin?
         if let userName = context["user"]?.scalarText, !userName.isEmpty {
             let (userEntry, userReader) = try named("users", userName)
             if let user = userEntry["user"] {
                 try userReader.readUser(userName, user, into: &tls)
+                if let exec = user["exec"] { plugin = try userReader.readExec(userName, exec) }
             }
         }
-        return try finish(contextName: contextName, context: context, clusterName: clusterName, cluster: cluster,
-                          server: server, tls: tls, warnings: warnings)
+        var config = try finish(contextName: contextName, context: context, clusterName: clusterName, cluster: cluster,
+                                server: server, tls: tls, warnings: warnings)
+        config.exec = plugin
+        return config
+    }
+
+    private func readExec(_ userName: String, _ exec: Node) throws -> ExecCredentialPlugin {
+        guard let command = exec["command"]?.scalarText, !command.isEmpty else {
+            throw error("user \"\(userName)\" has an exec plugin without a command", at: exec)
+        }
+        let apiVersion = exec["apiVersion"]?.scalarText ?? ""
+        guard apiVersion == "client.authentication.k8s.io/v1" || apiVersion == "client.authentication.k8s.io/v1beta1" else {
+            throw error("user \"\(userName)\": exec apiVersion \"\(apiVersion)\" is not client.authentication.k8s.io/v1", at: exec)
+        }
+        let arguments = (exec["args"]?.sequence ?? []).compactMap(\.scalarText)
+        var environment: [String: String] = [:]
+        for entry in exec["env"]?.sequence ?? [] {
+            if let name = entry["name"]?.scalarText { environment[name] = entry["value"]?.scalarText ?? "" }
+        }
+        // kubectl resolves a relative command path against the kubeconfig's directory.
+        let program = command.contains("/") && !command.hasPrefix("/")
+            ? KubeConfig.join((path as NSString).deletingLastPathComponent, command) : command
+        return ExecCredentialPlugin(command: program, arguments: arguments, environment: environment, apiVersion: apiVersion)
     }
 
     private func readUser(_ userName: String, _ user: Node, into tls: inout TLSSettings) throws {
-        for unsupported in ["exec", "auth-provider"] where user[unsupported] != nil {
+        for unsupported in ["auth-provider"] where user[unsupported] != nil {
             throw error("user \"\(userName)\" uses \(unsupported), which bootstrap does not support; use a client certificate or token", at: user[unsupported]!)
         }
         if user["username"] != nil || user["password"] != nil {

@@ -75,3 +75,60 @@ import TestSupport
         #expect(result.stderr.contains("error: cannot read the cluster CA from \(dir.path)/etc/rancher/k3s/k3s.yaml"))
     }
 }
+
+/// A kubeconfig whose user logs in through an `exec` plugin (as kubelogin does).
+@Suite struct ExecCredentialTests {
+    /// A plugin on PATH that counts its runs and prints an ExecCredential expiring at `expiry`.
+    func rig(expiry: String, failing: Bool = false) throws -> (EngineRig, TemporaryDirectory, [String: String], String) {
+        let rig = try EngineRig()
+        let dir = TemporaryDirectory()
+        let kubeconfig = dir.file("kubeconfig")
+        try rig.server.writeKubeconfig(to: kubeconfig)
+        let text = try String(contentsOfFile: kubeconfig, encoding: .utf8).replacingOccurrences(of: "    token: emulator-token", with: """
+                exec:
+                  apiVersion: client.authentication.k8s.io/v1
+                  command: fake-login
+                  args: [get-token, --issuer, https://issuer.example]
+            """)
+        try text.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let body = failing
+            ? "echo 'fake-login: open https://issuer.example/login to sign in' >&2\nexit 3\n"
+            : "echo run >> \"\(dir.file("runs"))\"\necho 'fake-login: using cached login' >&2\n"
+              + "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"plugin-token\",\"expirationTimestamp\":\"\(expiry)\"}}'\n"
+        try dir.write("bin/fake-login", "#!/bin/sh\n" + body, mode: 0o755)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PATH"] = dir.file("bin") + ":" + (environment["PATH"] ?? "/usr/bin:/bin")
+        return (rig, dir, environment, kubeconfig)
+    }
+
+    func runs(_ dir: TemporaryDirectory) -> Int {
+        ((try? String(contentsOfFile: dir.file("runs"), encoding: .utf8)) ?? "").split(separator: "\n").count
+    }
+
+    @Test func theTokenIsCachedUntilItsExpiry() throws {
+        let (rig, dir, environment, kubeconfig) = try rig(expiry: "2999-01-01T00:00:00Z")
+        _ = rig
+        let result = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(runs(dir) == 1, "one login for the whole run, however many requests")
+        #expect(result.stderr.contains("fake-login: using cached login"), "the plugin's messages are shown")
+        #expect(!result.output.contains("plugin-token"))
+    }
+
+    @Test func anExpiredTokenIsFetchedAgain() throws {
+        let (rig, dir, environment, kubeconfig) = try rig(expiry: "2000-01-01T00:00:00Z")
+        _ = rig
+        let result = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(runs(dir) >= 2, "a token already expired is not reused")
+    }
+
+    @Test func aFailingPluginFailsTheRunShowingWhatItSaid() throws {
+        let (rig, dir, environment, kubeconfig) = try rig(expiry: "", failing: true)
+        _ = (rig, dir)
+        let result = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("fake-login: open https://issuer.example/login to sign in"))
+        #expect(result.stderr.contains("the credential plugin fake-login exited with status 3"), "\(result.stderr)")
+    }
+}

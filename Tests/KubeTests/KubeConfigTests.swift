@@ -160,7 +160,7 @@ private func kubeconfig(server: String = "https://10.0.0.1:6443", cluster: Strin
             return error.mark?.line == 17 && error.description.hasPrefix("k.yaml:17:") && error.message.contains("not valid base64")
         }
         #expect { try KubeConfig.parse(kubeconfig(user: "exec: {command: aws}"), path: "k.yaml", context: nil) } throws: {
-            "\($0)".contains("exec, which bootstrap does not support")
+            "\($0)".contains("exec apiVersion \"\" is not client.authentication.k8s.io/v1")
         }
         #expect { try KubeConfig.parse(kubeconfig(user: "client-key-data: QQ=="), path: "k.yaml", context: nil) } throws: {
             "\($0)".contains("needs both a client certificate and a client key")
