@@ -11,6 +11,12 @@ public enum Files {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .last("open", path) }
         defer { close(fd) }
+        guard let bytes = try readAll(fd, path, maxBytes: .max) else { preconditionFailure("no bound to exceed") }
+        return bytes
+    }
+
+    /// Reads `fd` to its end; nil once more than `maxBytes` arrived.
+    private static func readAll(_ fd: Int32, _ path: String, maxBytes: Int) throws(SystemError) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -19,10 +25,10 @@ public enum Files {
                 if errno == EINTR { continue }
                 throw .last("read", path)
             }
-            if n == 0 { break }
+            if n == 0 { return bytes }
+            if bytes.count > maxBytes - n { return nil }
             bytes.append(contentsOf: chunk[0..<n])
         }
-        return bytes
     }
 
     /// Why a bounded read refused a file that could be opened.
@@ -49,18 +55,7 @@ public enum Files {
         default: throw Refusal.notRegular
         }
         if Int(info.st_size) > maxBytes { throw Refusal.tooLarge }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { posixRead(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError.last("read", path)
-            }
-            if n == 0 { break }
-            if bytes.count + n > maxBytes { throw Refusal.tooLarge }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
+        guard let bytes = try readAll(fd, path, maxBytes: maxBytes) else { throw Refusal.tooLarge }
         return bytes
     }
 
