@@ -242,8 +242,16 @@ extension Store {
         ]
         if total - available > 0 { status["unavailableReplicas"] = .int(total - available) }
         guard var live = object(Self.deploymentType, ns, name) else { return }
+        // The Deployment carries its newest ReplicaSet's revision too (what `kubectl rollout history` reads).
+        let revision = newRS?[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] ?? "1"
+        let annotated = live[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] == revision
         // Conditions keep their times while nothing about them changes.
-        if let old = live["status"], Self.withoutTimes(old) == Self.withoutTimes(status) { return }
+        if annotated, let old = live["status"], Self.withoutTimes(old) == Self.withoutTimes(status) { return }
+        if !annotated {
+            var annotations = live[path: ["metadata", "annotations"]]?.objectValue ?? Object()
+            annotations["deployment.kubernetes.io/revision"] = revision
+            live["metadata"]?["annotations"] = .object(annotations)
+        }
         live["status"] = status
         put(Self.deploymentType, live)
     }

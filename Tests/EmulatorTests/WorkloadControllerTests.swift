@@ -69,6 +69,7 @@ import TestSupport
         let rolled = try api.get(Self.deployments + "/web").json
         #expect(rolled[path: ["status", "observedGeneration"]] == 2)
         #expect(rolled[path: ["status", "updatedReplicas"]] == 2)
+        #expect(rolled[path: ["metadata", "annotations", "deployment.kubernetes.io/revision"]] == "2")
     }
 
     @Test func aPullFailureKeepsTheOldReplicaSetAndReportsTheReason() throws {
