@@ -121,3 +121,38 @@ enum FAFStack {
         #expect(rehearsal.stderr.contains("Apply complete: 31 applied, 0 skipped, 0 failed, 0 blocked."))
     }
 }
+
+/// playbooks/faf-imported is the importer's output on FAF's stack, with nothing edited but its
+/// leading comment: regenerating it gives the same files, byte for byte.
+@Suite struct CommittedImportTests {
+    static let folder = Paths.repository + "/playbooks/faf-imported"
+
+    @Test func playbooksFafImportedIsWhatTheImporterWrites() throws {
+        let src = try FAFStack.prepared()
+        var options = FAFStack.options(src)
+        options.dataRoot = "/tank/faf"
+        options.name = "faf-imported"
+        options.defaultNamespace = "faf-apps"
+        options.namespaces = ["faf-db": "faf-infra", "faf-db-migrations": "faf-infra", "mongodb": "faf-infra", "postgres-wikijs": "faf-infra"]
+        let result = try Converter.convert(try ComposeReader.read(files: options.composeFiles), options: options)
+
+        let committed = try String(contentsOfFile: Self.folder + "/playbook.yaml", encoding: .utf8)
+        let generated = try #require(committed.range(of: "# Imported from docker-compose"))
+        #expect(String(committed[generated.lowerBound...]) == result.playbook)
+        #expect(try String(contentsOfFile: Self.folder + "/secrets.example", encoding: .utf8) == result.secretsExample)
+        var onDisk: Set<String> = []
+        let enumerator = FileManager.default.enumerator(atPath: Self.folder + "/config")!
+        while let path = enumerator.nextObject() as? String {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: Self.folder + "/config/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                onDisk.insert("config/" + path)
+            }
+        }
+        #expect(onDisk == Set(result.files.keys))
+        for (path, text) in result.files {
+            #expect(try String(contentsOfFile: Self.folder + "/" + path, encoding: .utf8) == text, "\(path)")
+        }
+        let validate = try bootstrap(["validate", Self.folder + "/playbook.yaml", "--secrets", Self.folder + "/secrets.example"])
+        #expect(validate.status == 0, "\(validate.stderr)")
+    }
+}
