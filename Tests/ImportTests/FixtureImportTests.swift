@@ -155,4 +155,39 @@ enum FAFStack {
         let validate = try bootstrap(["validate", Self.folder + "/playbook.yaml", "--secrets", Self.folder + "/secrets.example"])
         #expect(validate.status == 0, "\(validate.stderr)")
     }
+
+    @Test func everyRouteGoesToAWorkloadOfThePlaybookInItsNamespace() throws {
+        let root = try YAML.parseOne(try String(contentsOfFile: Self.folder + "/playbook.yaml", encoding: .utf8), file: "playbook.yaml").resolved
+        let steps = root["steps"]?.arrayValue ?? []
+        var services: Set<String> = []
+        for step in steps where step["type"]?.stringValue == "app.workload" {
+            services.insert("\(step["with"]?["namespace"]?.stringValue ?? "")/\(step["with"]?["name"]?.stringValue ?? "")")
+        }
+        #expect(services.count == 26)
+        let routes = try #require(steps.first { $0["type"]?.stringValue == "traefik.routes" }?["with"])
+        let defaultNamespace = routes["namespace"]?.stringValue ?? ""
+        var count = 0
+        for kind in ["routes", "tcp", "udp"] {
+            for route in routes[kind]?.arrayValue ?? [] {
+                let target = "\(route["namespace"]?.stringValue ?? defaultNamespace)/\(route["service"]?.stringValue ?? "")"
+                #expect(services.contains(target), "route \(route["name"]?.stringValue ?? "") goes to \(target)")
+                count += 1
+            }
+        }
+        #expect(count == 13 + 7)
+    }
+
+    @Test func itRehearsesAndItsNoOpRerunMakesAtMostThreeRequests() throws {
+        let dir = TemporaryDirectory("import-rehearsal")
+        let arguments = ["apply", Self.folder + "/playbook.yaml", "--secrets", Self.folder + "/secrets.example", "--rehearsal", dir.file("r")]
+        let first = try bootstrap(arguments)
+        #expect(first.status == 0, "\(first.stderr.suffix(2000))")
+        #expect(first.stderr.contains("Apply complete: 31 applied, 0 skipped, 0 failed, 0 blocked."))
+        let second = try bootstrap(arguments + ["--output", "json"])
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("0 applied, 31 skipped"))
+        let report = try JSON.decode(second.stdout)
+        let requests = try #require(report["requests"]?["total"]?.intValue)
+        #expect(requests <= 3)
+    }
 }
