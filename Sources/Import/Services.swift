@@ -259,6 +259,16 @@ extension Converter {
             if !user.isEmpty && parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { with["user"] = .string(parts.joined(separator: ":")) }
             else if !user.isEmpty { note(name, "user", "\"\(user)\" is a name: Kubernetes runs containers by number; not converted (the image's user applies)", node.mark) }
         }
+        // Network aliases other than the service's own name: ExternalName aliases in its namespace.
+        var aliasNames: [String] = []
+        for network in service["networks"]?.mapping ?? [] {
+            for alias in network.value["aliases"]?.sequence ?? [] {
+                guard let text = alias.scalarText, text != name, !aliasNames.contains(text) else { continue }
+                if Self.dnsLabel(text) == text { aliasNames.append(text) }
+                else { note(name, "networks", "alias \"\(text)\" is not a valid Service name: not converted", alias.mark) }
+            }
+        }
+        if !aliasNames.isEmpty { with["aliases"] = .array(aliasNames.map { Value.obj(["name": .string($0)]) }) }
         for dependency in dependsOn(service["depends_on"]) {
             let depID = Self.dnsLabel(dependency)
             if project.services.contains(where: { $0.name == dependency }) { needs.append(depID) }
@@ -472,7 +482,8 @@ extension Converter {
                 if Self.names(references[other.service] ?? "", target.service) { namespaces.append(other.namespace) }
             }
             if !namespaces.isEmpty {
-                workloads[index].with["aliases"] = .array(namespaces.sorted().map { Value.obj(["namespace": .string($0)]) })
+                let existing = workloads[index].with["aliases"]?.arrayValue ?? []
+                workloads[index].with["aliases"] = .array(existing + namespaces.sorted().map { Value.obj(["namespace": .string($0)]) })
             }
         }
     }

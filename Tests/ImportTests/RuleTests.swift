@@ -216,6 +216,20 @@ import TestSupport
         #expect(result.playbook.contains("aliases:\n        - namespace: apps"))
     }
 
+    @Test func networkAliasesBecomeExternalNameAliases() throws {
+        let result = try Self.importing("""
+            services:
+              rabbitmq:
+                image: rabbitmq:3.9
+                expose: ["5672"]
+                networks:
+                  faf:
+                    aliases: [rabbitmq, broker, "Not_A_Name"]
+            """)
+        #expect(result.playbook.contains("aliases:\n        - name: broker\n"))
+        #expect(result.report.contains { $0.key == "networks" && $0.reason.contains("Not_A_Name") && $0.mark?.line == 7 })
+    }
+
     @Test func unconvertedKeysAreListedWithServiceAndReason() throws {
         let result = try Self.importing("""
             services:
