@@ -68,10 +68,12 @@ public struct Converter {
                     var j = i + 2
                     while j < chars.count, chars[j] != "}" { j += 1 }
                     let inner = String(chars[(i + 2)..<min(j, chars.count)])
-                    if let sep = inner.range(of: ":-") ?? inner.range(of: "-") {
-                        name = String(inner[..<sep.lowerBound]); fallback = String(inner[sep.upperBound...])
-                    } else if let sep = inner.range(of: ":?") ?? inner.range(of: "?") {
-                        name = String(inner[..<sep.lowerBound])
+                    // ${VAR}, ${VAR:-default}, ${VAR-default}, ${VAR:?message}, ${VAR?message}.
+                    if let op = inner.firstIndex(where: { $0 == ":" || $0 == "-" || $0 == "?" }) {
+                        name = String(inner[..<op])
+                        let rest = inner[op...]
+                        if rest.hasPrefix(":-") { fallback = String(rest.dropFirst(2)) }
+                        else if rest.hasPrefix("-") { fallback = String(rest.dropFirst()) }
                     } else { name = inner }
                     i = j + 1
                 } else {

@@ -66,7 +66,11 @@ import TestSupport
                 user: ${WEB_USER}
                 environment:
                   SITE: https://www.${DOMAIN}/
-            """, env: "DOMAIN=example.org\nTAG=2.1\nWEB_USER=root\n")
+                  MODE: ${MODE:-production}
+                  REGION: ${REGION:?a region is needed}
+            """, env: "DOMAIN=example.org\nTAG=2.1\nWEB_USER=root\nREGION=eu-1\n")
+        #expect(result.playbook.contains("MODE: production"))
+        #expect(result.playbook.contains("REGION: ${{ vars.REGION }}"))
         #expect(result.playbook.contains("SITE: https://www.${{ vars.DOMAIN }}/"))
         #expect(result.playbook.contains("  DOMAIN: example.org\n"))
         #expect(result.playbook.contains("image: web:2.1"))
