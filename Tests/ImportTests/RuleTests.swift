@@ -249,6 +249,7 @@ import TestSupport
     }
 }
 
+extension ImportProcessTests {
 /// Input the importer refuses: `file:line:col: error:`, every problem at once, exit 65.
 @Suite struct RefusalTests {
     func refused(_ compose: String) throws -> ProcessResult {
@@ -286,4 +287,5 @@ import TestSupport
         #expect(run.stderr.contains("docker-compose.yml:8:9: error: service \"web\": port \"eighty:80\" is not"))
         #expect(!FileManager.default.fileExists(atPath: run.stderr.isEmpty ? "" : "out/playbook.yaml"))
     }
+}
 }
