@@ -18,11 +18,11 @@ public struct SecretRules: Sendable {
         if forced.contains(key) { return true }
         if exempt.contains(key) { return false }
         if Self.secretContent(value) { return true }
+        // The last word decides: MYSQL_ROOT_PASSWORD and SESSION_SECRET_KEY hold secrets,
+        // DATABASE_PASSWORD_FILE and PASSWORD_RESET_URL_FORMAT do not.
         let words = key.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-        guard words.contains(where: { word in Self.secretWords.contains(word) || word.hasSuffix("PASSWORD") || word.hasSuffix("SECRET") || word.hasSuffix("TOKEN") }) else { return false }
-        // DATABASE_PASSWORD_FILE names a file; the last word decides.
-        if let last = words.last, Self.pointerWords.contains(last) { return false }
-        return true
+        guard let last = words.last, !Self.pointerWords.contains(last) else { return false }
+        return Self.secretWords.contains(last) || last.hasSuffix("PASSWORD") || last.hasSuffix("SECRET") || last.hasSuffix("TOKEN")
     }
 
     /// Content that is a secret whatever its key: private keys, password hashes, credentials in URLs.

@@ -26,6 +26,7 @@ import TestSupport
                   DB_HOST: db
                   DB_PASSWORD: hunter2hunter2
                   PASSWORD_FILE: /run/secret
+                  PASSWORD_RESET_URL_FORMAT: https://example.org/reset/%s
                   BROKER_URL: amqp://user:s3cretpass@rabbit/
                   ADMIN_HTPASSWD: "$$2y$$05$$abcdefghijklmnop"
             """
@@ -35,6 +36,7 @@ import TestSupport
         #expect(result.playbook.contains("ADMIN_HTPASSWD: ${{ secrets.api.ADMIN_HTPASSWD }}"))
         #expect(result.playbook.contains("DB_HOST: db"))
         #expect(result.playbook.contains("PASSWORD_FILE: /run/secret"))
+        #expect(result.playbook.contains("PASSWORD_RESET_URL_FORMAT: https://example.org/reset/%s"))
         #expect(!result.playbook.contains("hunter2") && !result.playbook.contains("s3cretpass"))
         #expect(result.secretsExample.contains("DB_PASSWORD: change-me"))
 
