@@ -35,6 +35,7 @@ extension Converter {
             let text = mode.scalarText ?? ""
             if text == "host" {
                 note(name, "network_mode", "host network: app.workload runs pods on the cluster network, so this service stays on the compose host (README, \"from docker-compose\"); the whole service is not converted", mode.mark)
+                noteRouters(labels, name)
                 return
             }
             note(name, "network_mode", "\"\(text)\": not converted (pods have their own network)", mode.mark)
@@ -45,10 +46,12 @@ extension Converter {
         }
         if image.hasPrefix("traefik:") || image.hasPrefix("traefik/") || image == "traefik" {
             note(name, "image", "Traefik itself: k3s' bundled Traefik (the traefik.acme step) takes its place; the service and its labels are not converted", imageNode.mark)
+            noteRouters(labels, name)
             return
         }
         if let problem = Self.imageProblem(image) {
             note(name, "image", "\(problem); the service is not converted until it is pinned", imageNode.mark)
+            noteRouters(labels, name)
             return
         }
         let ns = namespace(of: name)
@@ -277,6 +280,15 @@ extension Converter {
         counts[name] = count
         references[name] = reference
         workloads.append((name, id, ns, with, needs, !ports.isEmpty))
+    }
+
+    /// The routers of a service that is not converted, each named in the report.
+    mutating func noteRouters(_ labels: TraefikLabels, _ service: String) {
+        for (proto, sections) in [("http", labels.http), ("tcp", labels.tcp), ("udp", labels.udp)] {
+            for router in sections.routers {
+                note(service, "labels", "\(proto) router \(router.name): not converted with its service", router.options.first?.setting.mark)
+            }
+        }
     }
 
     func reasonFor(_ key: String) -> String {

@@ -66,6 +66,8 @@ extension ImportProcessTests {
         #expect(whole.map(\.service).sorted() == ["faf-coturn", "faf-traefik", "faf-wordpress"])
         // The stack's 16 routers: 13 converted; faf-traefik's one and faf-wordpress' two go with their services.
         #expect(result.counts.values.map(\.routes).reduce(0, +) == 13)
+        let leftRouters = result.report.filter { $0.reason.hasSuffix("router") || $0.reason.contains("not converted with its service") }
+        #expect(leftRouters.map(\.service).sorted() == ["faf-traefik", "faf-wordpress", "faf-wordpress"])
         #expect(result.playbook.components(separatedBy: "\n  - id: ").count - 1 == 5 + 26)
     }
 
