@@ -45,6 +45,12 @@ struct ImportComposeCommand: AsyncParsableCommand {
         options.traefikDynamic = traefikDynamic
         options.name = name
         options.rules = SecretRules(forced: Set(secret), exempt: Set(notSecret))
+        // A file that is not there at all is exit 66, as for a playbook; one that cannot be read as
+        // a compose file is a positioned error and exit 65.
+        for file in options.composeFiles + [envFile, traefikDynamic].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
+            Console.err("\(file): error: cannot read: no such file")
+            throw ExitCode.of(ExitStatus.noInput)
+        }
         let result: ImportResult
         do {
             let project = try ComposeReader.read(files: options.composeFiles)
