@@ -60,3 +60,39 @@ public struct SecretRules: Sendable {
 }
 
 import Foundation
+
+extension SecretRules {
+    /// A small rules file: `secret: [NAME, …]` and `notSecret: [NAME, …]` (variables or config
+    /// file names), added to the command line's; every problem reported at its position.
+    public func adding(file path: String) throws(Diagnostics) -> SecretRules {
+        let text: String
+        do { text = try TextFile.read(path) } catch {
+            throw Diagnostics([.error("cannot read secret rules: \(error.reason)", at: error.mark(in: path))])
+        }
+        let root = try YAML.parseOne(text, file: path)
+        guard let pairs = root.mapping else {
+            throw Diagnostics([.error("secret rules must be a mapping with secret and notSecret lists, found \(root.kindName)", at: root.mark)])
+        }
+        var rules = self
+        var problems: [Diagnostic] = []
+        for pair in pairs {
+            let key = pair.key.scalarText ?? ""
+            guard key == "secret" || key == "notSecret" else {
+                problems.append(.error("unknown key \"\(key)\" in secret rules (secret, notSecret)", at: pair.key.mark)); continue
+            }
+            guard let items = pair.value.sequence else {
+                problems.append(.error("\(key) must be a list of names, found \(pair.value.kindName)", at: pair.value.mark)); continue
+            }
+            for item in items {
+                guard let name = item.scalarText, !name.isEmpty else {
+                    problems.append(.error("\(key): a name must be text", at: item.mark)); continue
+                }
+                if key == "secret" { rules.forced.insert(name) } else { rules.exempt.insert(name) }
+            }
+        }
+        if !problems.isEmpty { throw Diagnostics(problems) }
+        return rules
+    }
+}
+
+import Document

@@ -31,6 +31,7 @@ struct ImportComposeCommand: AsyncParsableCommand {
     @Option(help: "The playbook's name.") var name: String = "compose"
     @Option(help: "An environment variable (or config file name) to treat as a secret.") var secret: [String] = []
     @Option(help: "An environment variable (or config file name) that is not a secret.") var notSecret: [String] = []
+    @Option(help: "A YAML file with `secret:` and `notSecret:` lists of names, added to --secret and --not-secret.") var secretRules: String?
     @Option(help: "The directory to write into.") var out: String
 
     func run() async throws {
@@ -47,12 +48,13 @@ struct ImportComposeCommand: AsyncParsableCommand {
         options.rules = SecretRules(forced: Set(secret), exempt: Set(notSecret))
         // A file that is not there at all is exit 66, as for a playbook; one that cannot be read as
         // a compose file is a positioned error and exit 65.
-        for file in options.composeFiles + [envFile, traefikDynamic].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
+        for file in options.composeFiles + [envFile, traefikDynamic, secretRules].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
             Console.err("\(file): error: cannot read: no such file")
             throw ExitCode.of(ExitStatus.noInput)
         }
         let result: ImportResult
         do {
+            if let secretRules { options.rules = try options.rules.adding(file: secretRules) }
             let project = try ComposeReader.read(files: options.composeFiles)
             result = try Converter.convert(project, options: options)
         } catch {

@@ -45,6 +45,24 @@ import TestSupport
         #expect(overridden.playbook.contains("DB_PASSWORD: hunter2hunter2"))
     }
 
+    @Test func aRulesFileOverridesTheRulesAndItsMistakesArePositioned() throws {
+        let dir = TemporaryDirectory("import-rules")
+        try dir.write("rules.yaml", "secret: [DB_HOST]\nnotSecret: [DB_PASSWORD]\n")
+        let rules = try SecretRules().adding(file: dir.file("rules.yaml"))
+        #expect(rules.isSecret(key: "DB_HOST", value: "db"))
+        #expect(!rules.isSecret(key: "DB_PASSWORD", value: "x"))
+        try dir.write("bad.yaml", "secret: DB_HOST\nsecrets: [A]\n")
+        do {
+            _ = try SecretRules().adding(file: dir.file("bad.yaml"))
+            Issue.record("a bad rules file was accepted")
+        } catch {
+            #expect(error.items.map(\.description) == [
+                "\(dir.file("bad.yaml")):1:9: error: secret must be a list of names, found string",
+                "\(dir.file("bad.yaml")):2:1: error: unknown key \"secrets\" in secret rules (secret, notSecret)",
+            ])
+        }
+    }
+
     @Test func envFileSecretsMoveToSecretEnvAndTheRestIsCopied() throws {
         let result = try Self.importing("""
             services:
