@@ -43,8 +43,10 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host"]),
+        // docker-compose files -> ComposeProject (positions kept) -> Converter -> playbook text.
+        .target(name: "Import", dependencies: ["Document", "Platform"]),
         .executableTarget(name: "bootstrap", dependencies: [
-            "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps", "Platform",
+            "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps", "Import", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -62,6 +64,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "bootstrap", "Document", "TestSupport"]),
         // Against a real kube-apiserver (scripts/kube-apiserver; scripts/test starts it).
         .testTarget(name: "IntegrationTests", dependencies: [
             "bootstrap", "Document", "Playbook", "Kube", "Host", "Engine", "Steps", "Emulator", "TestSupport",

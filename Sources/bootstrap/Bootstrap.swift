@@ -16,7 +16,7 @@ struct Bootstrap: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, GraphCommand.self, PlanCommand.self, ApplyCommand.self,
-            StatusCommand.self, KubeconfigCommand.self, EmulatorCommand.self,
+            StatusCommand.self, KubeconfigCommand.self, EmulatorCommand.self, ImportCommand.self,
         ]
     )
 }

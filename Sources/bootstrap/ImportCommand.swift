@@ -1,0 +1,82 @@
+import ArgumentParser
+import Document
+import Foundation
+import Import
+
+/// `bootstrap import compose`: a docker-compose stack becomes a playbook.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Turn another tool's description of a stack into a playbook.",
+        subcommands: [ImportComposeCommand.self])
+}
+
+struct ImportComposeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compose",
+        abstract: "Write a playbook, its configuration files and a secrets skeleton from docker-compose files.",
+        discussion: """
+            Everything that is not converted is listed on stderr and in a comment block at the top \
+            of the playbook. Secrets (by key names and content) become ${{ secrets.* }} references \
+            with a change-me entry in secrets.example; their values are never written.
+            """)
+
+    @Argument(help: "The docker-compose file.") var compose: String
+    @Option(name: .customShort("f"), help: "More compose files, merged in order (as docker compose -f).") var files: [String] = []
+    @Option(help: "The compose env file (default: .env beside the compose file).") var envFile: String?
+    @Option(help: ArgumentHelp("SERVICE=NS, or NS for every other service (default: apps).", valueName: "SERVICE=NS")) var namespace: [String] = []
+    @Option(help: "Where the local volumes live on the node.") var dataRoot: String = "/srv/bootstrap"
+    @Option(help: "Where the compose ./data folder is on the node (default: beside the compose file).") var composeData: String?
+    @Option(help: "Traefik's dynamic configuration (file-provider middlewares, TLS options).") var traefikDynamic: String?
+    @Option(help: "The playbook's name.") var name: String = "compose"
+    @Option(help: "An environment variable (or config file name) to treat as a secret.") var secret: [String] = []
+    @Option(help: "An environment variable (or config file name) that is not a secret.") var notSecret: [String] = []
+    @Option(help: "A YAML file with `secret:` and `notSecret:` lists of names, added to --secret and --not-secret.") var secretRules: String?
+    @Option(help: "The directory to write into.") var out: String
+
+    func run() async throws {
+        var options = ImportOptions(composeFiles: [compose] + files)
+        options.envFile = envFile
+        for entry in namespace {
+            if let eq = entry.firstIndex(of: "=") { options.namespaces[String(entry[..<eq])] = String(entry[entry.index(after: eq)...]) }
+            else { options.defaultNamespace = entry }
+        }
+        options.dataRoot = dataRoot
+        options.composeData = composeData
+        options.traefikDynamic = traefikDynamic
+        options.name = name
+        options.rules = SecretRules(forced: Set(secret), exempt: Set(notSecret))
+        // A file that is not there at all is exit 66, as for a playbook; one that cannot be read as
+        // a compose file is a positioned error and exit 65.
+        for file in options.composeFiles + [envFile, traefikDynamic, secretRules].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
+            Console.err("\(file): error: cannot read: no such file")
+            throw ExitCode.of(ExitStatus.noInput)
+        }
+        let result: ImportResult
+        do {
+            if let secretRules { options.rules = try options.rules.adding(file: secretRules) }
+            let project = try ComposeReader.read(files: options.composeFiles)
+            result = try Converter.convert(project, options: options)
+        } catch {
+            Console.report(error.items)
+            throw ExitCode.of(ExitStatus.invalidInput)
+        }
+        Console.report(result.report.map(\.diagnostic))
+        do {
+            try write("playbook.yaml", result.playbook)
+            try write("secrets.example", result.secretsExample)
+            for path in result.files.keys.sorted() { try write(path, result.files[path]!) }
+        } catch {
+            Console.err("\(out): error: cannot write: \(error)")
+            throw ExitCode.of(ExitStatus.failure)
+        }
+        let services = result.counts.count
+        Console.out("\(out)/playbook.yaml: \(services) workload\(services == 1 ? "" : "s"), \(result.report.count) item\(result.report.count == 1 ? "" : "s") to review (listed above and at the top of the playbook)")
+    }
+
+    func write(_ relative: String, _ text: String) throws {
+        let path = out + "/" + relative
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+}
