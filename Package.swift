@@ -44,7 +44,7 @@ let package = Package(
         ]),
         .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host"]),
         // docker-compose files -> ComposeProject (positions kept) -> Converter -> playbook text.
-        .target(name: "Import", dependencies: ["Document", "Platform"]),
+        .target(name: "Import", dependencies: ["Document", "Platform", "Steps"]),
         .executableTarget(name: "bootstrap", dependencies: [
             "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps", "Import", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,5 +1,6 @@
 import Document
 import Foundation
+import Steps
 
 /// Step 3 of the import: the collected steps written as one playbook with the existing YAML
 /// writer, the report as a comment block on top, and the secrets skeleton.
@@ -14,13 +15,13 @@ extension Converter {
             s["with"] = with
             steps.append(.object(s))
         }
-        step("k3s", "k3s.install", [], [
+        step("k3s", K3sInstall.type, [], [
             "version": "v1.31.4+k3s1",
             "nodeName": "${{ vars.nodeName }}",
             "nodeLabels": ["storage-id": "${{ vars.storageLabel }}"],
             "installer": ["url": "https://get.k3s.io"],
         ])
-        step("namespaces", "kube.namespaces", ["k3s"], [
+        step("namespaces", NamespacesStep.type, ["k3s"], [
             "names": .array(namespaceOrder.map { .string($0) }),
             // Services without limits in compose get these: review them.
             "defaultResources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["cpu": "1", "memory": "1Gi"]],
@@ -36,7 +37,7 @@ extension Converter {
             return .object(o)
         }
         volumeList.append(["name": "traefik-acme", "namespace": "kube-system", "size": "128Mi", "owner": "65532:65532", "mode": "0700"])
-        step("volumes", "storage.local-volumes", ["k3s", "namespaces"], [
+        step("volumes", LocalVolumes.type, ["k3s", "namespaces"], [
             "backend": "directory",
             "dataRoot": "${{ vars.dataRoot }}",
             "nodeSelector": ["storage-id": "${{ vars.storageLabel }}"],
@@ -59,7 +60,7 @@ extension Converter {
             })
         }
         if let tlsOptions { traefik["tlsOptions"] = .object(tlsOptions) }
-        step("traefik", "traefik.acme", ["k3s", "volumes"], .object(traefik))
+        step("traefik", TraefikACME.type, ["k3s", "volumes"], .object(traefik))
         if !routes.isEmpty || !tcpRoutes.isEmpty || !udpRoutes.isEmpty {
             var r = Object()
             r["namespace"] = .string(routesNamespace)
@@ -68,10 +69,10 @@ extension Converter {
             r["routes"] = .array(routes)
             if !tcpRoutes.isEmpty { r["tcp"] = .array(tcpRoutes) }
             if !udpRoutes.isEmpty { r["udp"] = .array(udpRoutes) }
-            step("routes", "traefik.routes", ["traefik", "namespaces"], .object(r))
+            step("routes", TraefikRoutes.type, ["traefik", "namespaces"], .object(r))
         }
         let ids = Set(workloads.map(\.id))
-        for w in workloads { step(w.id, "app.workload", w.needs.filter { ["namespaces", "volumes"].contains($0) || ids.contains($0) }, .object(w.with)) }
+        for w in workloads { step(w.id, AppWorkload.type, w.needs.filter { ["namespaces", "volumes"].contains($0) || ids.contains($0) }, .object(w.with)) }
 
         var allVars = Object()
         allVars["nodeName"] = "node-01"
