@@ -205,13 +205,21 @@ public final class EmulatorServer: Sendable {
             record.faulted = true
             diagnostics.withLock { $0.log.append(record) }
             return .dropped
+        case .resetConnection?:
+            record.faulted = true
+            diagnostics.withLock { $0.log.append(record) }
+            return .reset
         case .delay(let d)?:
             // A connection thread started by Blocking: sleeping here holds no task back.
             Pause.blocking(for: d)
-        case nil: break
+        case .loseResponse?, nil: break
         }
         let started = ContinuousClock.now
-        let response = serve(request, query: query, dryRun: dryRun)
+        var response = serve(request, query: query, dryRun: dryRun)
+        if action == .loseResponse {
+            record.faulted = true
+            response = .dropped
+        }
         let elapsed = ContinuousClock.now - started
         record.status = response.status
         diagnostics.withLock {

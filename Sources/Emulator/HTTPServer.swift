@@ -19,11 +19,14 @@ struct HTTPResponse: Sendable {
     var headers: [(String, String)] = []
     var body: [UInt8] = []
     var drop = false
+    /// With `drop`: end the connection with a reset rather than a close.
+    var reset = false
     /// A streamed body (chunked): the closure writes pieces until it returns or a write fails;
     /// writing an empty piece only asks whether the client is still there.
     var stream: (@Sendable (_ write: ([UInt8]) -> Bool) -> Void)? = nil
 
     static let dropped = HTTPResponse(status: 0, drop: true)
+    static let reset = HTTPResponse(status: 0, drop: true, reset: true)
 }
 
 /// A small blocking HTTP/1.1 server: one thread accepts, one thread per connection serves
@@ -79,7 +82,10 @@ final class HTTPServer: Sendable {
         var reader = SocketReader(fd: fd)
         while let request = reader.readRequest() {
             let response = handler(request)
-            if response.drop { return }
+            if response.drop {
+                if response.reset { fd.resetOnClose() }
+                return
+            }
             var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
             for (name, value) in response.headers { head += "\(name): \(value)\r\n" }
             let closeAfter = request.header("connection")?.lowercased() == "close"

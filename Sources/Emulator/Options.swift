@@ -53,6 +53,10 @@ public struct Fault: Sendable {
         case status(Int, retryAfterSeconds: Int?)
         /// Close the connection without answering.
         case dropConnection
+        /// Reset the connection (RST) without answering.
+        case resetConnection
+        /// Serve the request (its effect lands), then close the connection without the answer.
+        case loseResponse
         /// Wait, then serve the request normally.
         case delay(Duration)
     }

@@ -105,4 +105,10 @@ public struct TCPConnection: Sendable, Hashable {
     public func shutdown() { posixShutdown(fd) }
 
     public func close() { posixClose(fd) }
+
+    /// Makes the next close send a reset (RST) instead of an orderly end: SO_LINGER with a zero timeout.
+    public func resetOnClose() {
+        var option = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
+    }
 }

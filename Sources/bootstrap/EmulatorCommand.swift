@@ -32,19 +32,26 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("fault-drop"), help: "Share of connections closed without an answer (0 to 1).")
     var faultDrop = 0.0
 
+    @Option(name: .customLong("fault-reset"), help: "Share of connections reset (RST) without an answer (0 to 1).")
+    var faultReset = 0.0
+
+    @Option(name: .customLong("fault-lost"), help: "Share of requests served whose answer is lost: the effect lands, the client hears nothing (0 to 1).")
+    var faultLost = 0.0
+
     @Option(name: .customLong("fault-seed"), help: "Seed of the fault draws, so a faulty run can be repeated.")
     var faultSeed: UInt64 = 1
 
     /// The faults the options ask for; each draws on its own, in this order, for every request.
     var faults: [Fault] {
         [(fault429, Fault.Action.status(429, retryAfterSeconds: nil)), (fault5xx, .status(503, retryAfterSeconds: nil)),
-         (faultDrop, .dropConnection)].enumerated().compactMap { index, entry in
+         (faultDrop, .dropConnection), (faultReset, .resetConnection), (faultLost, .loseResponse)].enumerated().compactMap { index, entry in
             entry.0 > 0 ? Fault(action: entry.1, probability: entry.0, seed: faultSeed &+ UInt64(index)) : nil
         }
     }
 
     func validate() throws {
-        for (name, rate) in [("--fault-429", fault429), ("--fault-5xx", fault5xx), ("--fault-drop", faultDrop)] where !(0...1).contains(rate) {
+        for (name, rate) in [("--fault-429", fault429), ("--fault-5xx", fault5xx), ("--fault-drop", faultDrop),
+                             ("--fault-reset", faultReset), ("--fault-lost", faultLost)] where !(0...1).contains(rate) {
             throw ValidationError("\(name) must be a share from 0 to 1, such as 0.05")
         }
         let host = listen.split(separator: ":").dropLast().joined(separator: ":")

@@ -43,11 +43,14 @@ import TestSupport
             let playbook = try Self.clusterSteps(rig)
             let ids = playbook.orderedSteps.map(\.id)
             #expect(ids.count == 5)
-            // About 20% of requests fail: 429, 503 or a connection closed without an answer.
+            // About 20% of requests fail: 429, 503, a connection closed or reset without an answer,
+            // or an answer lost after the request took effect.
             let seed = UInt64(1000 + run * 10)
-            rig.server.inject(Fault(action: .status(429, retryAfterSeconds: 0), probability: Self.rate / 4, seed: seed))
-            rig.server.inject(Fault(action: .status(503, retryAfterSeconds: nil), probability: Self.rate / 2, seed: seed + 1))
-            rig.server.inject(Fault(action: .dropConnection, probability: Self.rate / 4, seed: seed + 2))
+            rig.server.inject(Fault(action: .status(429, retryAfterSeconds: 0), probability: Self.rate / 5, seed: seed))
+            rig.server.inject(Fault(action: .status(503, retryAfterSeconds: nil), probability: Self.rate * 2 / 5, seed: seed + 1))
+            rig.server.inject(Fault(action: .dropConnection, probability: Self.rate / 10, seed: seed + 2))
+            rig.server.inject(Fault(action: .resetConnection, probability: Self.rate / 10, seed: seed + 3))
+            rig.server.inject(Fault(action: .loseResponse, probability: Self.rate / 5, seed: seed + 4))
             // Retries absorb the faults: the run completes (the lease, ledger and key creates included).
             let faulted = try await rig.apply(playbook)
             let faultedRequests = rig.server.requests()
