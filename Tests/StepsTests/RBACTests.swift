@@ -368,3 +368,34 @@ import TestSupport
         #expect(!plan.warnings.contains { $0.hasPrefix("deletes") })
     }
 }
+
+/// `users:` bind people by name as well as through their group.
+@Suite struct RBACUserTests {
+    @Test func usersAreBoundWithTheServersUsernamePrefix() throws {
+        let grant = RBACOIDC.Grant(group: "faf-api-maintainers", namespace: "faf-apps", services: ["faf-api"], access: [.logs],
+                                   users: ["alice", "bob", "alice"])
+        let driver = RBACOIDC(id: "rbac", parameters: .init(groupsPrefix: "oidc:", grants: [grant], usernamePrefix: "oidc:"))
+        let binding = try #require(driver.objects.first { $0["kind"] == "RoleBinding" })
+        #expect(binding["subjects"] == [
+            ["kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "oidc:faf-api-maintainers"],
+            ["kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "oidc:alice"],
+            ["kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "oidc:bob"],
+        ])
+    }
+
+    @Test func usersNeedTheServersUsernamePrefix() throws {
+        let text = RBACTests.k3sWithOIDC + """
+              - id: rbac
+                type: rbac.oidc
+                with:
+                  groupsPrefix: "oidc:"
+                  services: {faf-apps: [faf-api]}
+                  grants:
+                    - {group: faf-api-maintainers, namespace: faf-apps, services: [faf-api], access: [logs], users: [alice, "bad user"]}
+
+            """
+        let messages = RBACTests.diagnostics(text)
+        #expect(messages.contains { $0.contains("user \"bad user\" is not a username a token can carry") })
+        #expect(messages.contains { $0.contains("usernamePrefix is required when grants name users") })
+    }
+}

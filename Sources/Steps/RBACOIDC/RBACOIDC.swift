@@ -17,8 +17,12 @@ public struct RBACOIDC: StepDriver {
         public var grants: [Grant]?
         /// Services per namespace, for playbooks whose other steps do not name them.
         public var services: [String: [String]]?
+        /// The API server's `--oidc-username-prefix`, for grants that name users ("" when it has none).
+        public var usernamePrefix: String?
 
-        package init(groupsPrefix: String? = nil, adminGroup: String? = nil, grants: [Grant]? = nil, services: [String: [String]]? = nil) {
+        package init(groupsPrefix: String? = nil, adminGroup: String? = nil, grants: [Grant]? = nil, services: [String: [String]]? = nil,
+                     usernamePrefix: String? = nil) {
+            self.usernamePrefix = usernamePrefix
             self.groupsPrefix = groupsPrefix
             self.adminGroup = adminGroup
             self.grants = grants
@@ -32,8 +36,11 @@ public struct RBACOIDC: StepDriver {
         public var namespace: String
         public var services: [String]
         public var access: [RBACAccess]
+        /// People bound by name as well as through the group (OIDC users, prefixed like the server does).
+        public var users: [String]?
 
-        package init(group: String, namespace: String, services: [String], access: [RBACAccess]) {
+        package init(group: String, namespace: String, services: [String], access: [RBACAccess], users: [String]? = nil) {
+            self.users = users
             self.group = group
             self.namespace = namespace
             self.services = services
@@ -74,7 +81,7 @@ public struct RBACOIDC: StepDriver {
         for (group, namespace) in pairs {
             let mine = grants.filter { $0.group == group && $0.namespace == namespace }
             objects.append(role(group: group, namespace: namespace, rules: Self.rules(of: mine)))
-            objects.append(roleBinding(group: group, namespace: namespace))
+            objects.append(roleBinding(group: group, namespace: namespace, users: Self.unique(mine.flatMap { $0.users ?? [] })))
         }
         if let admin = parameters.adminGroup { objects.append(adminBinding(admin)) }
         return objects
@@ -107,10 +114,14 @@ public struct RBACOIDC: StepDriver {
          "rules": .array(rules.map(\.value))]
     }
 
-    func roleBinding(group: String, namespace: String) -> Value {
+    func userSubject(_ user: String) -> Value {
+        ["kind": "User", "apiGroup": .string(Self.rbacGroup), "name": .string((parameters.usernamePrefix ?? "") + user)]
+    }
+
+    func roleBinding(group: String, namespace: String, users: [String] = []) -> Value {
         ["apiVersion": .string(Self.rbacVersion), "kind": "RoleBinding",
          "metadata": ["name": .string(Self.namePrefix + group), "namespace": .string(namespace)],
-         "subjects": [subject(group)],
+         "subjects": .array([subject(group)] + users.map(userSubject)),
          "roleRef": ["apiGroup": .string(Self.rbacGroup), "kind": "Role", "name": .string(Self.namePrefix + group)]]
     }
 

@@ -13,6 +13,7 @@ extension RBACOIDC {
         if let admin = p.adminGroup, let problem = groupProblem(admin) {
             diagnostics.append(context.error("adminGroup \(problem)", at: "adminGroup"))
         }
+        diagnostics += validateUsers(p, context)
         let namespaces = knownNamespaces(p, context, &diagnostics)
         let services = knownServices(p, context)
         for (index, grant) in (p.grants ?? []).enumerated() {
@@ -46,6 +47,34 @@ extension RBACOIDC {
     }
 
     /// The API server must accept OIDC logins with groups, under the prefix this step names.
+    /// Users are bound by the name the API server gives them: its username prefix, then the claim.
+    static func validateUsers(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        let named = (p.grants ?? []).enumerated().filter { !($0.element.users ?? []).isEmpty }
+        guard let first = named.first else { return [] }
+        var diagnostics: [Diagnostic] = []
+        for (index, grant) in named {
+            for (u, user) in (grant.users ?? []).enumerated()
+            where user.isEmpty || user.contains(where: { $0.isWhitespace || $0.isNewline }) || user.utf8.count > 253 {
+                diagnostics.append(context.error("user \"\(user)\" is not a username a token can carry (no spaces, at most 253 bytes)",
+                                                 at: "grants", String(index), "users", String(u)))
+            }
+        }
+        for install in context.steps(of: K3sInstall.self) {
+            guard let oidc = install.parameters.oidc else { continue }
+            let theirs = oidc.usernamePrefix ?? ""
+            if p.usernamePrefix == nil {
+                diagnostics.append(context.error(
+                    "usernamePrefix is required when grants name users: set usernamePrefix: \"\(theirs)\", as step \"\(install.id)\" (k3s.install) does",
+                    at: "grants", String(first.offset), "users"))
+            } else if p.usernamePrefix != theirs {
+                diagnostics.append(context.error(
+                    "usernamePrefix \"\(p.usernamePrefix!)\" differs from oidc.usernamePrefix \"\(theirs)\" of step \"\(install.id)\" (k3s.install): "
+                        + "the bindings would name users no token carries", at: "usernamePrefix"))
+            }
+        }
+        return diagnostics
+    }
+
     static func validateOIDC(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
         let installs = context.steps(of: K3sInstall.self)
         if installs.isEmpty {
