@@ -13,7 +13,7 @@ struct Bootstrap: AsyncParsableCommand {
 
             \(ExitStatus.help)
             """,
-        version: "0.1.0",
+        version: BuildInfo.line,
         subcommands: [
             ValidateCommand.self, GraphCommand.self, PlanCommand.self, ApplyCommand.self,
             StatusCommand.self, KubeconfigCommand.self, EmulatorCommand.self, ImportCommand.self,

@@ -91,3 +91,13 @@ import TestSupport
         #expect(bash.stdout.contains("'text'$'\\n''json'"), "value completion for --output")
     }
 }
+
+/// `--version` says which release and which build.
+@Suite struct VersionTests {
+    @Test func versionNamesTheReleaseAndTheBuild() throws {
+        let result = try bootstrap(["--version"])
+        #expect(result.status == 0)
+        // A test build is no release build: it says so rather than inventing a commit.
+        #expect(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "0.1.0 (development build)")
+    }
+}
