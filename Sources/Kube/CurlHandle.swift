@@ -56,7 +56,12 @@ final class CurlEasy {
         setLong(CURLOPT_CONNECTTIMEOUT_MS, settings.connectTimeout.milliseconds)
         setLong(CURLOPT_TIMEOUT_MS, settings.requestTimeout.milliseconds)
         _ = bs_easy_setopt_pointer(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        applyTLS(settings.tls)
+        var tls = settings.tls
+        if let identity = request.clientIdentity {
+            tls.clientCertificate = identity.certificate
+            tls.clientKey = identity.key
+        }
+        applyTLS(tls)
 
         switch request.method {
         case "GET": setLong(CURLOPT_HTTPGET, 1)

@@ -3,14 +3,20 @@ import Foundation
 import Platform
 import Synchronization
 
+/// What an exec credential plugin hands over: a bearer token, or a client certificate and key.
+public enum ExecCredential: Sendable {
+    case token(Sensitive)
+    case clientCertificate(certificate: [UInt8], key: Sensitive)
+}
+
 /// A kubeconfig user's `exec` credential plugin (client.authentication.k8s.io/v1 ExecCredential),
-/// as kubelogin is: run when a token is needed, its token cached until the expiry it states.
+/// as kubelogin is: run when a credential is needed, its credential cached until the expiry it states.
 public final class ExecCredentialPlugin: Sendable {
     public let command: String
     public let arguments: [String]
     public let environment: [String: String]
     public let apiVersion: String
-    private let cached = Mutex<(token: Sensitive, expires: Date?)?>(nil)
+    private let cached = Mutex<(credential: ExecCredential, expires: Date?)?>(nil)
     private let runs = Mutex(0)
 
     public init(command: String, arguments: [String], environment: [String: String], apiVersion: String) {
@@ -23,17 +29,17 @@ public final class ExecCredentialPlugin: Sendable {
     /// How often the plugin ran (tests).
     public var runCount: Int { runs.withLock { $0 } }
 
-    /// The token: the cached one while it has not expired, else the plugin's new one.
-    func token() async throws -> Sensitive {
+    /// The credential: the cached one while it has not expired, else the plugin's new one.
+    func credential() async throws -> ExecCredential {
         if let cached = cached.withLock({ $0 }), cached.expires.map({ $0.timeIntervalSinceNow > 10 }) ?? true {
-            return cached.token
+            return cached.credential
         }
         let fresh = try await Blocking.run(name: "exec-credential") { [self] in try run() }
         cached.withLock { $0 = fresh }
-        return fresh.token
+        return fresh.credential
     }
 
-    private func run() throws -> (token: Sensitive, expires: Date?) {
+    private func run() throws -> (credential: ExecCredential, expires: Date?) {
         runs.withLock { $0 += 1 }
         var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["KUBERNETES_EXEC_INFO"] = JSON.encode([
@@ -53,11 +59,14 @@ public final class ExecCredentialPlugin: Sendable {
         do { status = try JSON.decode(String(decoding: result.output, as: UTF8.self))["status"] ?? .null } catch {
             throw KubeConfigError(file: nil, "the credential plugin \(command) printed no ExecCredential: \(error)")
         }
-        guard let token = status["token"]?.stringValue, !token.isEmpty else {
-            throw KubeConfigError(file: nil, "the credential plugin \(command) returned no token (client certificates from plugins are not supported)")
-        }
         let expires = status["expirationTimestamp"]?.stringValue.flatMap(Timestamp.parse).map { Date(timeIntervalSince1970: $0) }
-        return (Sensitive(token), expires)
+        if let token = status["token"]?.stringValue, !token.isEmpty { return (.token(Sensitive(token)), expires) }
+        // Or a client certificate and its key, PEM (kubernetes client-go's ExecCredentialStatus).
+        if let certificate = status["clientCertificateData"]?.stringValue, let key = status["clientKeyData"]?.stringValue,
+           !certificate.isEmpty, !key.isEmpty {
+            return (.clientCertificate(certificate: Array(certificate.utf8), key: Sensitive(key)), expires)
+        }
+        throw KubeConfigError(file: nil, "the credential plugin \(command) returned neither a token nor a client certificate and key")
     }
 
     private func locate(_ program: String, path: String) throws -> String {

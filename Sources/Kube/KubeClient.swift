@@ -245,11 +245,17 @@ public final class KubeClient: Sendable {
         // (creates, updates and merge patches), so a person reading managedFields sees who wrote.
         var headers = ["Accept: application/json", "User-Agent: \(options.fieldManager)"]
         if let contentType { headers.append("Content-Type: \(contentType)") }
-        // A token from the user's exec plugin (kubelogin), cached by the plugin until it expires.
-        if let exec = config.exec { headers.append("Authorization: Bearer \(try await exec.token().revealed)") }
+        // The user's exec plugin (kubelogin): a token, or a client certificate, cached until it expires.
+        var identity: (certificate: [UInt8], key: Sensitive)?
+        switch try await config.exec?.credential() {
+        case .token(let token)?: headers.append("Authorization: Bearer \(token.revealed)")
+        case .clientCertificate(let certificate, let key)?: identity = (certificate, key)
+        case nil: break
+        }
         // Secrets are revealed here, in the request body on its way to the API server (see Sensitive).
-        let request = HTTPRequest(method: method, url: Self.trimmed(config.server) + target, headers: headers,
+        var request = HTTPRequest(method: method, url: Self.trimmed(config.server) + target, headers: headers,
                                   body: body.map { Array(JSON.encode($0, options: .revealSecrets).utf8) })
+        request.clientIdentity = identity
         let isWrite = !dryRun && ["POST", "PUT", "PATCH", "DELETE"].contains(method)
         let start = clock.now()
         var attempt = 0

@@ -8,6 +8,8 @@ public struct HTTPRequest: Sendable {
     /// Extra header lines, `Name: value`.
     public var headers: [String]
     public var body: [UInt8]?
+    /// A client certificate and key for this request in place of the kubeconfig's (an exec plugin's).
+    public var clientIdentity: (certificate: [UInt8], key: Sensitive)?
 
     public init(method: String, url: String, headers: [String] = [], body: [UInt8]? = nil) {
         self.method = method

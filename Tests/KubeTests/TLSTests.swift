@@ -53,6 +53,24 @@ struct TLSTests {
         #expect(await KubeClient(config: config).ready())
     }
 
+    /// An exec plugin may hand over a client certificate and key instead of a token (client-go's
+    /// ExecCredentialStatus); the client logs in with them, and without them the server refuses.
+    @Test func anExecPluginsClientCertificateLogsIn() async throws {
+        let server = try fixture.startServer(requireClientCertificate: true)
+        defer { server.stop() }
+        func json(_ s: String) -> String { JSON.encode(.string(s)) }
+        let credential = #"{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"#
+            + json(String(decoding: fixture.clientCertificatePEM, as: UTF8.self)) + #","clientKeyData":"# + json(fixture.clientKeyPEM) + "}}"
+        let plugin = fixture.directory + "/cert-login"
+        try ("#!/bin/sh\ncat <<'EOF'\n" + credential + "\nEOF\n").write(toFile: plugin, atomically: true, encoding: .utf8)
+        chmod(plugin, 0o755)
+        var config = KubeConfig(path: "k", contextName: "c", server: server.url, tls: tls(clientCertificate: false))
+        config.exec = ExecCredentialPlugin(command: plugin, arguments: [], environment: [:], apiVersion: "client.authentication.k8s.io/v1")
+        #expect(await KubeClient(config: config).ready())
+        let without = KubeClient(config: KubeConfig(path: "k", contextName: "c", server: server.url, tls: tls(clientCertificate: false)))
+        #expect(await !without.ready())
+    }
+
     @Test func wrongCertificateAuthorityFailsVerification() async throws {
         let server = try fixture.startServer(requireClientCertificate: true)
         defer { server.stop() }
