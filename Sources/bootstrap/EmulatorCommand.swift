@@ -65,7 +65,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         faults.forEach(server.inject)
         try server.start()
         if !faults.isEmpty {
-            Console.err("emulator: injecting faults: 429 \(fault429), 5xx \(fault5xx), dropped \(faultDrop) (seed \(faultSeed))")
+            Console.err("emulator: injecting faults: 429 \(fault429), 5xx \(fault5xx), dropped \(faultDrop), reset \(faultReset), lost \(faultLost) (seed \(faultSeed))")
         }
         if let kubeconfigOut { try server.writeKubeconfig(to: kubeconfigOut) }
         Console.err("emulator listening on \(server.baseURL)")
