@@ -153,6 +153,8 @@ import TestSupport
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(rig.server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "faf-apps", name: "c") != nil)
         #expect(!FileManager.default.fileExists(atPath: dir.file("root/etc/rancher")))
+        // Nothing runs on the node, so not even the node's lock is taken (a laptop's /var/lib is not the node's).
+        #expect(!FileManager.default.fileExists(atPath: dir.file("root/var/lib/bootstrap")))
         #expect(Set(rig.ledger("targets").keys) == ["ns", "cm"])
 
         // Once ns is recorded, cm alone may run.

@@ -27,6 +27,9 @@ public protocol StepDriver: Sendable {
     /// Whether running this step brings up the Kubernetes API; before it has run, the API is not
     /// expected to answer.
     static var providesCluster: Bool { get }
+    /// Whether running this step may change the node itself (files, datasets, copies, k3s): such a
+    /// run takes the node's lock. Host steps do; a cluster step that also works on the host says so.
+    static var changesHost: Bool { get }
     /// What a rehearsal does instead of the commands this step type runs and cannot run there.
     static var simulations: [CommandSimulation] { get }
     /// For a step that provides the cluster: whether a rehearsal host shows it installed.
@@ -65,6 +68,7 @@ public protocol StepDriver: Sendable {
 
 extension StepDriver {
     public static var providesCluster: Bool { false }
+    public static var changesHost: Bool { target == .host }
     public static var simulations: [CommandSimulation] { [] }
     public static func clusterIsUp(on host: RehearsalHost) -> Bool { true }
     public var migrationSources: [String] { [] }

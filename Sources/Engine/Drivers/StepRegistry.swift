@@ -10,6 +10,8 @@ public struct StepType: Sendable {
     public let summary: String
     /// Whether running this step brings up the Kubernetes API (the cluster steps wait for it).
     public let providesCluster: Bool
+    /// Whether running this step may change the node itself (it then takes the node's lock).
+    public let changesHost: Bool
     /// For a step type that provides the cluster: whether a rehearsal host shows it installed.
     public let clusterIsUp: @Sendable (RehearsalHost) -> Bool
     let prepare: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ context: ValidationContext) -> (AnyDriver?, [Diagnostic])
@@ -20,6 +22,7 @@ public struct StepType: Sendable {
         target = D.target
         summary = D.summary
         providesCluster = D.providesCluster
+        changesHost = D.changesHost
         clusterIsUp = { D.clusterIsUp(on: $0) }
         prepare = { id, parameters, context in
             let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: context.fallback)

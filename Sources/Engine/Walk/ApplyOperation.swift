@@ -35,9 +35,13 @@ extension Walker {
             return ApplyReport(playbook: playbook.name, steps: steps, requests: start.kube?.stats ?? RequestStats())
         }
 
-        // The node's lock first: host steps run before the cluster's Lease can exist.
-        let nodeLock = try RunLock.acquire(on: host, identity: options.identity)
-        defer { nodeLock.release() }
+        // The node's lock first: host steps run before the cluster's Lease can exist. A run that
+        // changes nothing on the node (cluster steps against a developer's k3d) needs none.
+        let changesHost = playbook.orderedSteps.contains { step in
+            step.type.changesHost && (decisions[step.id]!.action == .run || (options.verify && options.targeting.selects(step.id)))
+        }
+        let nodeLock = changesHost ? try RunLock.acquire(on: host, identity: options.identity) : nil
+        defer { nodeLock?.release() }
         let identity = options.identity
         let name = playbook.name
         let shards = Ledger.shardCount(steps: playbook.steps.count)

@@ -80,6 +80,8 @@ public struct LocalVolumes: StepDriver {
     public static let type = "storage.local-volumes"
     public static let version = 1
     public static let target = StepTarget.cluster
+    /// Its volumes' datasets and data copies are made on the node before the objects exist.
+    public static let changesHost = true
     public static let summary = "Local PersistentVolumes on ZFS datasets at fixed paths, pinned to the storage node and bound to their claims"
 
     static let accessModes = ["ReadWriteOnce", "ReadWriteOncePod", "ReadOnlyMany", "ReadWriteMany"]
