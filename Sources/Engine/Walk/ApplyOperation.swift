@@ -134,9 +134,10 @@ extension Walker {
             throw StepError("applied, but the effect is not in place: " + drift.joined(separator: "; "))
         }
         // What the step wrote before and no longer wants goes only after its new objects are in place.
-        let pruned = try await prune(step.id, checked, after, start)
+        // References as the server stores them: compared with the record now, and recorded for next time.
+        let written = try await after.kube?.normalizedRefs(checked.objects) ?? []
+        let pruned = try await prune(step.id, wanted: written, checked, after.kube, start)
         try await after.ensureDeleted(checked.deletions + pruned.delete)
-        let written = try await after.kube?.normalizedRefs(checked.objects.map(after.stamped)) ?? []
         state.results.withLock { $0[step.id] = (decision.reason, checked.objects.map { Redaction.redact(context.stamped($0)) }) }
         state.pending.withLock {
             $0.append(.init(step: step.id, type: step.type.name, version: step.type.version, parameters: step.digestParameters,

@@ -94,7 +94,8 @@ extension Walker {
                 objects.append(object)
             }
         }
-        return result(decision, plan, objects: objects, prune: try await prune(step.id, plan, context, start))
+        let wanted = start.records[step.id]?.objects == nil ? [] : try await start.kube?.normalizedRefs(plan.objects) ?? []
+        return result(decision, plan, objects: objects, prune: try await prune(step.id, wanted: wanted, plan, start.kube, start))
     }
 
     static func planned(_ desired: Value, live: Value?, result: Value?) -> PlanReport.PlannedObject {

@@ -119,12 +119,12 @@ struct WalkStart: Sendable {
 }
 
 extension Walker {
-    /// What a running step no longer wants of what it recorded: compared as the server stores references.
-    func prune(_ id: String, _ plan: ChangeSet, _ context: StepContext, _ start: WalkStart) async throws -> Prune {
-        guard let kube = context.kube, let recorded = start.records[id]?.objects else { return Prune() }
-        let wanted = Set(try await kube.normalizedRefs(plan.objects.map(context.stamped)))
+    /// What a running step no longer wants of what it recorded. `wanted` are the references of
+    /// the objects it applies now, as the server stores them (``KubeClient/normalizedRefs(_:)``).
+    func prune(_ id: String, wanted: [ObjectRef], _ plan: ChangeSet, _ kube: KubeClient?, _ start: WalkStart) async throws -> Prune {
+        guard let kube, let recorded = start.records[id]?.objects else { return Prune() }
         var deletedByStep: [ObjectRef] = []
         for ref in plan.deletions { deletedByStep.append(try await kube.normalized(ref)) }
-        return Prune(recorded: recorded, wanted: wanted, deletedByStep: deletedByStep)
+        return Prune(recorded: recorded, wanted: Set(wanted), deletedByStep: deletedByStep)
     }
 }
