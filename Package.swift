@@ -15,12 +15,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
-        // System libraries: Debian's security updates reach both.
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+        // System libraries: Debian's security updates reach both. libcurl's headers only: the
+        // library itself is loaded on first use (Sources/CurlShim/include/CurlShim.h says why), so
+        // no pkg-config `-lcurl` here.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl",
                        providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "CYaml", path: "Sources/CYaml", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
-        // curl_easy_setopt/getinfo are C variadics Swift cannot call; this is the one place that does.
+        // Loads libcurl on first use, and wraps curl_easy_setopt/getinfo, C variadics Swift cannot
+        // call; the one place that calls libcurl.
         .target(name: "CurlShim", dependencies: ["CCurl"]),
 
         // fork/exec with a process group and a parent-death signal: the child side must be

@@ -10,7 +10,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
-pid_t bs_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd) {
+pid_t bs_spawn(const char *path, char *const argv[], char *const envp[], int stdin_fd, int stdout_fd, int stderr_fd,
+               int own_group) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) return -1;
     pid_t parent = getpid();
@@ -21,7 +22,7 @@ pid_t bs_spawn(const char *path, char *const argv[], char *const envp[], int std
     pid_t pid = fork();
     if (pid == 0) {
         int failure = 0;
-        if (setpgid(0, 0) != 0) failure = errno;
+        if (own_group && setpgid(0, 0) != 0) failure = errno;
         if (!failure && prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) failure = errno;
         // The parent may have died before the line above: then nobody would send the signal.
         if (!failure && getppid() != parent) _exit(127);
@@ -57,7 +58,7 @@ pid_t bs_spawn(const char *path, char *const argv[], char *const envp[], int std
         return -1;
     }
     // Also set from this side, so the group exists before the caller can signal it.
-    setpgid(pid, pid);
+    if (own_group) setpgid(pid, pid);
     int failure = 0;
     ssize_t n;
     do { n = read(report[0], &failure, sizeof failure); } while (n < 0 && errno == EINTR);
@@ -72,3 +73,10 @@ pid_t bs_spawn(const char *path, char *const argv[], char *const envp[], int std
 }
 
 int bs_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+void bs_set_thread_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof truncated - 1);
+    truncated[sizeof truncated - 1] = '\0';
+    pthread_setname_np(pthread_self(), truncated);
+}

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Platform
 import Synchronization
 
@@ -312,7 +312,7 @@ public final class EmulatorServer: Sendable {
                 for e in events { guard write(Array((JSON.encode(e, options: .revealSecrets) + "\n").utf8)) else { return } }
                 if events.isEmpty {
                     guard write([]) else { return }
-                    usleep(20_000)
+                    Pause.blocking(for: .milliseconds(20))
                 }
             }
         })

@@ -117,5 +117,5 @@ extension APIError {
 /// backslash escapes (staging/src/k8s.io/apimachinery/pkg/util/net/http.go, NewWarningHeader; added
 /// per warning by staging/src/k8s.io/apiserver/pkg/endpoints/filters/warning.go).
 func warningHeader(_ text: String) -> String {
-    "299 - \"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    "299 - \"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
 }

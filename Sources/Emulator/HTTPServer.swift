@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Platform
 import Synchronization
 
@@ -189,7 +189,7 @@ struct SocketReader {
         while let l = line(), !l.isEmpty {
             guard let colon = l.firstIndex(of: ":") else { continue }
             let name = l[..<colon].lowercased()
-            let value = l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let value = l[l.index(after: colon)...].trimming(.whitespace)
             headers[name] = headers[name].map { "\($0), \(value)" } ?? value
         }
         if headers["expect"]?.lowercased() == "100-continue" {
@@ -200,7 +200,7 @@ struct SocketReader {
             while true {
                 guard let sizeLine = line() else { return nil }
                 let hex = sizeLine.split(separator: ";").first.map(String.init) ?? ""
-                guard let size = Int(hex.trimmingCharacters(in: .whitespaces), radix: 16) else { return nil }
+                guard let size = Int(hex.trimming(.whitespace), radix: 16) else { return nil }
                 if size == 0 {
                     while let trailer = line(), !trailer.isEmpty {}
                     break

@@ -60,7 +60,7 @@ enum Patch {
         if path.isEmpty { return [] }
         guard path.hasPrefix("/") else { throw Failure(message: "invalid JSON pointer \"\(path)\"") }
         return path.dropFirst().split(separator: "/", omittingEmptySubsequences: false).map {
-            $0.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+            String($0).replacing("~1", with: "/").replacing("~0", with: "~")
         }
     }
 

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Platform
 import Synchronization
 
@@ -95,7 +95,7 @@ final class StateWriter: Sendable {
             guard dirty.withLock({ flag -> Bool in defer { flag = false }; return flag }),
                   let take = snapshot.withLock({ slot in defer { slot = nil }; return slot }) else { return }
             do { try Store.write(take(), to: path) } catch {
-                FileHandle.standardError.write(Data("emulator: \(error)\n".utf8))
+                StandardStream.error.write("emulator: \(error)\n")
             }
         }
     }

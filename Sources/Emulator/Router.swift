@@ -1,5 +1,6 @@
+import Platform
 import Document
-import Foundation
+import FoundationEssentials
 
 /// What a request path names.
 enum Route {
@@ -14,7 +15,7 @@ func parseQuery(_ query: String) -> [String: String] {
     for pair in query.split(separator: "&") {
         let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
         func decode(_ s: Substring) -> String {
-            String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
+            PercentEncoding.decode(String(s).replacing("+", with: " ")) ?? String(s)
         }
         out[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
     }

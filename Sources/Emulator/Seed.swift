@@ -1,5 +1,6 @@
+import Platform
 import Document
-import Foundation
+import FoundationEssentials
 
 /// What a fresh k3s node has before anyone applies anything, and the CRDs given at start.
 extension Store {
@@ -45,13 +46,13 @@ extension Store {
     mutating func loadCRDs(from directory: String) throws {
         let files: [String]
         do { files = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw EmulatorError("cannot read CRD directory \(directory): \(error.localizedDescription)")
+            throw EmulatorError("cannot read CRD directory \(directory): \(SystemError.reason(of: error))")
         }
         for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") || file.hasSuffix(".json") {
-            let path = (directory as NSString).appendingPathComponent(file)
+            let path = PathText.join(directory, file)
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw EmulatorError("cannot read \(path)") }
             let docs: [Node]
-            do { docs = try YAML.parse(text, file: path) } catch { throw EmulatorError(error.description) }
+            do { docs = try YAML.parse(text, file: path) } catch { throw EmulatorError("\(error)") }
             for doc in docs {
                 let crd = doc.resolved
                 guard crd["kind"]?.stringValue == "CustomResourceDefinition", let name = crd[path: ["metadata", "name"]]?.stringValue else { continue }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Document
 
 /// A label or field selector: `a=b`, `a==b`, `a!=b`, `a`, `!a`, `a in (x,y)`, `a notin (x)`.
@@ -11,16 +11,16 @@ struct Selector {
 
     init(_ text: String) throws(APIError) {
         for term in Self.splitTerms(text) {
-            let t = term.trimmingCharacters(in: .whitespaces)
+            let t = term.trimming(.whitespace)
             if t.isEmpty { continue }
-            if let r = t.range(of: " notin ") ?? t.range(of: " in ") {
-                let key = t[..<r.lowerBound].trimmingCharacters(in: .whitespaces)
-                let list = t[r.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: " ()"))
-                let values = Set(list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+            if let r = t.firstRange(of: " notin ") ?? t.firstRange(of: " in ") {
+                let key = t[..<r.lowerBound].trimming(.whitespace)
+                let list = t[r.upperBound...].trimming(.characters(" ()"))
+                let values = Set(list.split(separator: ",").map { $0.trimming(.whitespace) })
                 requirements.append(t[r].contains("notin") ? .notIn(key, values) : .isIn(key, values))
-            } else if let r = t.range(of: "!=") {
+            } else if let r = t.firstRange(of: "!=") {
                 requirements.append(.notEquals(String(t[..<r.lowerBound]), String(t[r.upperBound...])))
-            } else if let r = t.range(of: "==") ?? t.range(of: "=") {
+            } else if let r = t.firstRange(of: "==") ?? t.firstRange(of: "=") {
                 requirements.append(.equals(String(t[..<r.lowerBound]), String(t[r.upperBound...])))
             } else if t.hasPrefix("!") {
                 requirements.append(.notExists(String(t.dropFirst())))

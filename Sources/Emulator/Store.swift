@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// All objects and the global resourceVersion. Not thread-safe: the server holds it in a Mutex.
 struct Store {
@@ -99,7 +99,7 @@ struct Store {
     /// PATCH in any of the four patch types; apply creates the object when it is absent.
     mutating func patch(_ t: ResourceType, ns: String?, name: String, contentType: String, body: [UInt8],
                         fieldManager: String?, force: Bool = false, subresource: String?, dryRun: Bool) throws(APIError) -> (Value, created: Bool) {
-        let media = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        let media = contentType.split(separator: ";").first.map { $0.trimming(.whitespace).lowercased() } ?? ""
         let old = object(t, ns, name)
         if media == "application/apply-patch+yaml" {
             guard let manager = fieldManager, !manager.isEmpty else {

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// Per-kind defaults and checks, the emulator's share of the API server's registry strategies.
 extension Store {

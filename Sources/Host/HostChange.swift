@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// One change to the host, as a value: plans render it, the rehearsal log records it, apply performs it.
 ///

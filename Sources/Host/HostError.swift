@@ -15,7 +15,7 @@ public enum HostError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .commandNotFound(let name): return "command not found on PATH: \(name)"
         case .commandFailed(let command, let result):
-            let detail = result.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+            let detail = result.stderr.trimming(.whitespaceAndNewlines)
             return "`\(command)` exited with status \(result.status)" + (detail.isEmpty ? "" : ": \(detail)")
         case .refusedInPlan(let action): return "plan must not change the host, but would run: \(action)"
         case .notSimulated(let command): return "rehearsal cannot simulate: \(command)"

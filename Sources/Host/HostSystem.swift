@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A command to run on the host, found on PATH.
 public struct Command: Sendable, Hashable, CustomStringConvertible {
@@ -105,5 +105,5 @@ public func shellQuote(_ word: String) -> String {
         ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "-_./=:,@+%".unicodeScalars.contains($0)
     }
     if safe && !word.isEmpty { return word }
-    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    return "'" + word.replacing("'", with: "'\\''") + "'"
 }

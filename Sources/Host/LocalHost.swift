@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The real host: commands run for real, found on PATH, and files live under `root`.
 public struct LocalHost: HostSystem {

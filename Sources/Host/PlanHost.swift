@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The host during `plan`: look-ups pass through, anything with a side effect throws.
 public struct PlanHost: HostSystem {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Platform
 
 /// Runs a program off the cooperative thread pool, capturing its output. The child runs in a
@@ -32,9 +32,7 @@ enum ProcessRunner {
         }
         for directory in path.split(separator: ":") where !directory.isEmpty {
             let candidate = "\(directory)/\(program)"
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: candidate, isDirectory: &isDirectory), !isDirectory.boolValue,
-               FileManager.default.isExecutableFile(atPath: candidate) {
+            if (try? FileInfo.of(candidate, followingLinks: true))??.kind == .file, FileManager.default.isExecutableFile(atPath: candidate) {
                 return candidate
             }
         }

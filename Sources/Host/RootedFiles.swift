@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Platform
 
 /// File operations on host paths placed under a real directory: the local and rehearsal hosts, and rehearsal simulations.
@@ -45,7 +45,7 @@ public struct RootedFiles: Sendable {
         let real = try real(path, followingLast: true)
         guard (try status(path)) != nil else { return nil }
         do { return try Data(contentsOf: URL(fileURLWithPath: real)) } catch {
-            throw HostError.io("cannot read \(path): \(error.localizedDescription)")
+            throw HostError.io("cannot read \(path): \(SystemError.reason(of: error))")
         }
     }
 
@@ -59,7 +59,7 @@ public struct RootedFiles: Sendable {
         case .file: kind = .file
         case .directory: kind = .directory
         case .symlink: kind = .symlink
-        case .other: kind = .other
+        case .pipe, .other: kind = .other
         }
         return FileStatus(kind: kind, mode: info.mode, owner: FileOwner(uid: info.uid, gid: info.gid),
                           size: info.size, links: info.links,
@@ -69,7 +69,7 @@ public struct RootedFiles: Sendable {
     public func list(_ path: String) throws -> [String] {
         let real = try real(path, followingLast: true)
         do { return try FileManager.default.contentsOfDirectory(atPath: real).sorted() } catch {
-            throw HostError.io("cannot list \(path): \(error.localizedDescription)")
+            throw HostError.io("cannot list \(path): \(SystemError.reason(of: error))")
         }
     }
 
@@ -94,7 +94,7 @@ public struct RootedFiles: Sendable {
     public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
         let real = try real(path, followingLast: true)
         do { try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true) } catch {
-            throw HostError.io("cannot create directory \(path): \(error.localizedDescription)")
+            throw HostError.io("cannot create directory \(path): \(SystemError.reason(of: error))")
         }
         try setAttributes(path, mode: mode, owner: owner)
     }
@@ -121,7 +121,7 @@ public struct RootedFiles: Sendable {
         guard try status(path) != nil else { return }
         let real = try real(path)
         do { try FileManager.default.removeItem(atPath: real) } catch {
-            throw HostError.io("cannot remove \(path): \(error.localizedDescription)")
+            throw HostError.io("cannot remove \(path): \(SystemError.reason(of: error))")
         }
     }
 

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Platform
 
 /// The node's own lock for one apply: host steps run before any API server exists (k3s itself,
@@ -21,11 +21,11 @@ public enum RunLock {
     public static func acquire(on host: any HostSystem, identity: String) throws -> FileLock {
         let file = host.path(path)
         // bootstrap's own state directory, made outside the host log: it is no change a plan shows.
-        try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: PathText.parent(file), withIntermediateDirectories: true)
         let note = "\(identity) since \(Timestamp.now())\n"
         do {
             guard let lock = try FileLock.tryLock(file, note: note) else {
-                let holder = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                let holder = (try? String(contentsOfFile: file, encoding: .utf8))?.trimming(.whitespaceAndNewlines)
                 throw Held(holder: holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
             }
             return lock

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// Step 1 of the import: the compose files as YAML nodes with their positions, services merged in
 /// file order (a later file's keys replace an earlier file's, as `docker compose -f a -f b` does).
@@ -92,12 +92,12 @@ public enum EnvFile {
     public static func parse(_ text: String) -> [Entry] {
         var entries: [Entry] = []
         for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = raw.trimmingCharacters(in: .whitespaces)
+            var line = raw.trimming(.whitespace)
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
             guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimming(.whitespace)
+            var value = line[line.index(after: eq)...].trimming(.whitespace)
             if value.count >= 2, let q = value.first, q == "'" || q == "\"", value.last == q {
                 value = String(value.dropFirst().dropLast())
             }

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// Step 2 of the import: the compose project becomes a playbook's steps, the files they name, the
 /// secrets skeleton and the report. Deterministic: the same input gives the same bytes.
@@ -113,9 +113,9 @@ public struct Converter {
     static func dnsLabel(_ text: String) -> String {
         var out = ""
         for c in text.lowercased() { out.append(c.isLetter && c.isASCII || c.isNumber && c.isASCII ? c : "-") }
-        while out.contains("--") { out = out.replacingOccurrences(of: "--", with: "-") }
-        out = out.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
-        return String(out.prefix(63)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        while out.contains("--") { out = out.replacing("--", with: "-") }
+        out = out.trimming(.characters("-"))
+        return String(out.prefix(63)).trimming(.characters("-"))
     }
 
     // MARK: - The Traefik dynamic configuration

@@ -47,7 +47,7 @@ struct TraefikLabels {
                 guard let eq = text.firstIndex(of: "=") else {
                     problems.append(.error("service \"\(service)\": label \"\(text)\" is not key=value", at: item.mark)); continue
                 }
-                pairs.append((String(text[..<eq]).trimmingCharacters(in: .whitespaces), String(text[text.index(after: eq)...]), item.mark))
+                pairs.append((String(text[..<eq]).trimming(.whitespace), String(text[text.index(after: eq)...]), item.mark))
             }
         } else if let mapping = node.mapping {
             for pair in mapping {
@@ -61,7 +61,7 @@ struct TraefikLabels {
             guard key.hasPrefix("traefik.") else { result.other.append((key, setting)); continue }
             let parts = key.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 2 && parts[1] == "enable" {
-                result.enabled = value.trimmingCharacters(in: .whitespaces).lowercased() == "true"
+                result.enabled = value.trimming(.whitespace).lowercased() == "true"
                 result.enableMark = mark
                 continue
             }

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Steps
 
 /// Step 3 of the import: the collected steps written as one playbook with the existing YAML
@@ -95,11 +95,11 @@ extension Converter {
         header += "# Not converted, or to review (\(sortedReport.count)):\n"
         for entry in sortedReport {
             let place = entry.mark.map { "\(URL(fileURLWithPath: $0.file).lastPathComponent):\($0.line): " } ?? ""
-            header += "#   \(place)\(entry.service): \(entry.key): \(entry.reason)\n".replacingOccurrences(of: "\n#   ", with: "\n#   ", options: [])
+            header += "#   \(place)\(entry.service): \(entry.key): \(entry.reason)\n"
         }
         var text = header + YAML.emit(.object(playbook))
         // A blank line between steps, as people write playbooks.
-        text = text.replacingOccurrences(of: "\n  - id: ", with: "\n\n  - id: ").replacingOccurrences(of: "\nsteps:\n\n", with: "\nsteps:\n")
+        text = text.replacing("\n  - id: ", with: "\n\n  - id: ").replacing("\nsteps:\n\n", with: "\nsteps:\n")
 
         var skeleton = Object()
         for group in secrets.keys.sorted() {

@@ -25,7 +25,7 @@ extension Converter {
         func servicePort(_ table: TraefikLabels.Table, _ wanted: String?) -> Int? {
             let entry = wanted.flatMap { w in table.first { $0.name == w } } ?? (table.count == 1 ? table.first : nil)
             guard let setting = entry?.options.value("loadbalancer.server.port") else { return nil }
-            guard let port = Int(setting.value.trimmingCharacters(in: .whitespaces)), (1...65535).contains(port) else {
+            guard let port = Int(setting.value.trimming(.whitespace)), (1...65535).contains(port) else {
                 problems.append(.error("service \"\(name)\": Traefik service port \"\(setting.value)\" is not a port", at: setting.mark)); return nil
             }
             return port
@@ -59,7 +59,7 @@ extension Converter {
             route["name"] = .string(Self.dnsLabel(router.name))
             if ns != options.defaultNamespace && ns != routesNamespace { route["namespace"] = .string(ns) }
             route["match"] = .string(interpolate(rule.value, service: name, key: "labels", mark: rule.mark).playbook)
-            let entries = (o.value("entrypoints")?.value ?? "web,websecure").split(separator: ",").map { Self.entryPoint($0.trimmingCharacters(in: .whitespaces)) }
+            let entries = (o.value("entrypoints")?.value ?? "web,websecure").split(separator: ",").map { Self.entryPoint($0.trimming(.whitespace)) }
             var unknown = false
             for entry in entries where entry != "web" && entry != "websecure" {
                 note(name, "labels", "router \(router.name): entry point \(entry) is not web or web-secure: not converted", o.value("entrypoints")?.mark ?? mark); unknown = true
@@ -70,7 +70,7 @@ extension Converter {
             route["port"] = .int(port!)
             var used: [Value] = []
             for raw in (o.value("middlewares")?.value ?? "").split(separator: ",") {
-                let reference = raw.trimmingCharacters(in: .whitespaces)
+                let reference = raw.trimming(.whitespace)
                 if let converted = middleware(reference, service: name, mark: o.value("middlewares")?.mark) { used.append(.string(converted)) }
             }
             if !used.isEmpty { route["middlewares"] = .array(used) }
@@ -95,7 +95,7 @@ extension Converter {
                 var route = Object()
                 route["name"] = .string(Self.dnsLabel(router.name))
                 route["namespace"] = .string(ns)
-                let entries = (o.value("entrypoints")?.value ?? "").split(separator: ",").map { Self.entryPoint($0.trimmingCharacters(in: .whitespaces)) }
+                let entries = (o.value("entrypoints")?.value ?? "").split(separator: ",").map { Self.entryPoint($0.trimming(.whitespace)) }
                 guard !entries.isEmpty else { note(name, "labels", "\(proto) router \(router.name): no entry point: not converted", mark); continue }
                 for entry in entries where entry != "web" && entry != "websecure" && !entryPoints.contains(where: { $0.name == entry }) {
                     entryPoints.append((entry, port, proto.uppercased()))
@@ -103,7 +103,7 @@ extension Converter {
                 }
                 route["entryPoints"] = .array(entries.map { .string($0) })
                 if proto == "tcp", let rule = o.value("rule")?.value {
-                    let names = rule.components(separatedBy: "`").enumerated().filter { $0.offset % 2 == 1 }.map(\.element).filter { $0 != "*" }
+                    let names = rule.split(separator: "`", omittingEmptySubsequences: false).map(String.init).enumerated().filter { $0.offset % 2 == 1 }.map(\.element).filter { $0 != "*" }
                     if !names.isEmpty { route["sni"] = .array(names.map { .string(interpolate($0, service: name, key: "labels", mark: mark).playbook) }) }
                 }
                 route["service"] = .string(Self.dnsLabel(name))
@@ -157,14 +157,14 @@ extension Converter {
                     else if key == "regex" || key == "replacement" { body[key] = .string(value.playbook) }
                 case "stripprefix":
                     type = "stripPrefix"
-                    if key == "prefixes" { body["prefixes"] = .array(value.resolved.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }) }
+                    if key == "prefixes" { body["prefixes"] = .array(value.resolved.split(separator: ",").map { .string($0.trimming(.whitespace)) }) }
                 case "headers":
                     type = "headers"
                     guard let (camel, kind) = Self.headerOptions[key] else {
                         note(found.service, "labels", "middleware \(base): headers.\(key) is not converted", option.setting.mark); continue
                     }
                     switch kind {
-                    case "list": body[camel] = .array(value.resolved.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) })
+                    case "list": body[camel] = .array(value.resolved.split(separator: ",").map { .string($0.trimming(.whitespace)) })
                     case "int": body[camel] = Int(value.resolved).map { .int($0) } ?? .string(value.resolved)
                     default: body[camel] = .bool(value.resolved.lowercased() == "true")
                     }

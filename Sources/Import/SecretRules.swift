@@ -29,7 +29,7 @@ public struct SecretRules: Sendable {
     static func secretContent(_ value: String) -> Bool {
         if value.contains("PRIVATE KEY-----") { return true }
         for prefix in ["$2y$", "$2a$", "$2b$", "$apr1$", "{SHA}"] where value.hasPrefix(prefix) || value.contains(":" + prefix) { return true }
-        if let scheme = value.range(of: "://") {
+        if let scheme = value.firstRange(of: "://") {
             let rest = value[scheme.upperBound...]
             if let at = rest.firstIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":"), colon < at, !rest[..<at].contains("/") { return true }
         }
@@ -47,11 +47,11 @@ public struct SecretRules: Sendable {
             || name.contains("secret") || name.contains("private") { return true }
         if content.contains("PRIVATE KEY-----") { return true }
         for raw in content.split(separator: "\n") {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+            let line = raw.trimming(.whitespace)
             if line.hasPrefix("#") || line.hasPrefix(";") { continue }
             guard let sep = line.firstIndex(where: { $0 == "=" || $0 == ":" }) else { continue }
-            let key = line[..<sep].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-            let value = line[line.index(after: sep)...].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"',"))
+            let key = line[..<sep].trimming(.whitespace).trimming(.characters("\"'"))
+            let value = line[line.index(after: sep)...].trimming(.whitespace).trimming(.characters("\"',"))
             guard !value.isEmpty, !key.contains(" ") else { continue }
             if isSecret(key: key, value: value) { return true }
         }
@@ -59,7 +59,7 @@ public struct SecretRules: Sendable {
     }
 }
 
-import Foundation
+import FoundationEssentials
 
 extension SecretRules {
     /// A small rules file: `secret: [NAME, …]` and `notSecret: [NAME, …]` (variables or config

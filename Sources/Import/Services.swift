@@ -1,5 +1,6 @@
+import Platform
 import Document
-import Foundation
+import FoundationEssentials
 
 extension Converter {
     static let handledKeys: Set<String> = [
@@ -104,7 +105,7 @@ extension Converter {
                     kept.append("# \(entry.key): a secret, in secretEnv (secrets.\(group).\(entry.key))")
                     secretEnv[entry.key] = .string(addSecret(group, entry.key, "\(relative): \(entry.key)"))
                 } else if let commented = EnvFile.parse(String(line.drop { $0 == "#" || $0 == " " })).first,
-                          line.trimmingCharacters(in: .whitespaces).hasPrefix("#"), options.rules.isSecret(key: commented.key, value: commented.value) {
+                          line.trimming(.whitespace).hasPrefix("#"), options.rules.isSecret(key: commented.key, value: commented.value) {
                     // A commented-out secret is still a secret: its value is not copied.
                     kept.append("# \(commented.key): commented out in \(relative), a secret: not copied")
                 } else {
@@ -162,16 +163,14 @@ extension Converter {
                 if !needs.contains("volumes") { needs.append("volumes") }
             } else if stripped.hasPrefix("config/") {
                 let path = resolve(source)
-                var isDirectory: ObjCBool = false
-                guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                guard let info = (try? FileInfo.of(path, followingLinks: true)) ?? nil else {
                     note(name, "volumes", "\(source) is not beside the compose file: not converted (copy it there and import again)", item.mark)
                     continue
                 }
-                let listed: [(String, String)] = isDirectory.boolValue
-                    ? ((FileManager.default.enumerator(atPath: path)?.allObjects as? [String]) ?? []).sorted().filter {
-                        var d: ObjCBool = false
-                        return FileManager.default.fileExists(atPath: path + "/" + $0, isDirectory: &d) && !d.boolValue
-                    }.map { (stripped.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + "/" + $0, (mount.target.hasSuffix("/") ? String(mount.target.dropLast()) : mount.target) + "/" + $0) }
+                let listed: [(String, String)] = info.kind == .directory
+                    ? ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted().filter {
+                        ((try? FileInfo.of(path + "/" + $0, followingLinks: true)) ?? nil)?.kind != .directory
+                    }.map { (stripped.trimming(.characters("/")) + "/" + $0, (mount.target.hasSuffix("/") ? String(mount.target.dropLast()) : mount.target) + "/" + $0) }
                     : [(stripped, mount.target)]
                 for (relative, target) in listed {
                     guard let content = try? TextFile.read(resolve(relative)) else {
@@ -179,7 +178,7 @@ extension Converter {
                         continue
                     }
                     if options.rules.isSecretFile(path: relative, content: content) {
-                        let key = Self.dnsLabel(relative.replacingOccurrences(of: "config/", with: "", options: .anchored))
+                        let key = Self.dnsLabel(relative.hasPrefix("config/") ? String(relative.dropFirst("config/".count)) : relative)
                         fileEntries.append((target, Value.obj(["secret": .string(addSecret("files", key, "the content of \(relative)")), "mode": "0400"])))
                     } else {
                         files[relative] = content
@@ -437,7 +436,7 @@ extension Converter {
     }
 
     static func memory(_ text: String) -> String? {
-        let lower = text.lowercased().replacingOccurrences(of: "b", with: "")
+        let lower = text.lowercased().replacing("b", with: "")
         guard let last = lower.last else { return nil }
         if last.isNumber { return Int(lower).map(String.init) }
         guard let n = Int(lower.dropLast()) else { return nil }
@@ -503,7 +502,7 @@ extension Converter {
     /// Whether `text` names `host` as a whole host name.
     static func names(_ text: String, _ host: String) -> Bool {
         var searchRange = text.startIndex..<text.endIndex
-        while let found = text.range(of: host, range: searchRange) {
+        while let found = text[searchRange].firstRange(of: host) {
             let before = found.lowerBound == text.startIndex ? nil : text[text.index(before: found.lowerBound)]
             let after = found.upperBound == text.endIndex ? nil : text[found.upperBound]
             let isPart: (Character?) -> Bool = { c in c.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." } ?? false }

@@ -1,6 +1,7 @@
+import Platform
 import CurlShim
 import Document
-import Foundation
+import FoundationEssentials
 
 /// Per-request settings that do not change during a run.
 struct CurlSettings: Sendable {
@@ -22,31 +23,27 @@ final class CurlEasy {
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     init() {
-        CurlEasy.globalInit
-        guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        guard let handle = bs_curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         self.handle = handle
     }
 
     deinit {
-        curl_easy_cleanup(handle)
+        bs_curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
 
-    /// curl_global_init is not thread-safe; a static let runs it exactly once, before any handle.
-    private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
-
     func perform(_ request: HTTPRequest, _ settings: CurlSettings) -> Result<HTTPResponse, TransportError> {
         // reset keeps live connections, TLS sessions and the DNS cache; only options go.
-        curl_easy_reset(handle)
+        bs_curl_easy_reset(handle)
         errorBuffer[0] = 0
         let sink = ResponseSink()
         var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
+        defer { bs_curl_slist_free_all(headerList) }
         var lines = request.headers
         // libcurl otherwise waits up to a second for "100 Continue" before large bodies.
         lines.append("Expect:")
         if let token = settings.tls.bearerToken { lines.append("Authorization: Bearer \(token.revealed)") }
-        for line in lines { headerList = curl_slist_append(headerList, line) }
+        for line in lines { headerList = bs_curl_slist_append(headerList, line) }
 
         setLong(CURLOPT_NOSIGNAL, 1)  // signals and threads do not mix
         setString(CURLOPT_URL, request.url)
@@ -92,7 +89,7 @@ final class CurlEasy {
                 sink.headers = [:]  // a new response (after 100 Continue or a redirect) starts over
             } else if let colon = line.firstIndex(of: ":") {
                 let name = line[..<colon].lowercased()
-                let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+                let value = line[line.index(after: colon)...].trimming(.whitespaceAndNewlines)
                 // A header sent more than once (Warning: one per unknown field) is one comma-separated
                 // list, as RFC 9110 §5.3 allows.
                 if let earlier = sink.headers[name] { sink.headers[name] = earlier + ", " + value } else { sink.headers[name] = value }
@@ -100,7 +97,7 @@ final class CurlEasy {
             return n
         }
 
-        let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
+        let code = withExtendedLifetime(sink) { bs_curl_easy_perform(handle) }
         guard code == CURLE_OK else { return .failure(describe(code, url: request.url, hasClientCertificate: settings.tls.clientCertificate != nil)) }
         var status = 0
         _ = bs_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -124,7 +121,7 @@ final class CurlEasy {
     /// Turns curl's terse error into what went wrong and what to check.
     private func describe(_ code: CURLcode, url: String, hasClientCertificate: Bool) -> TransportError {
         let detail = String(cString: errorBuffer)
-        let curlText = detail.isEmpty ? String(cString: curl_easy_strerror(code)) : detail
+        let curlText = detail.isEmpty ? String(cString: bs_curl_easy_strerror(code)) : detail
         var osErrno = 0
         _ = bs_easy_getinfo_long(handle, CURLINFO_OS_ERRNO, &osErrno)
         return Self.classify(code: code.rawValue, curlText: curlText, osErrno: osErrno, url: url, hasClientCertificate: hasClientCertificate)
@@ -147,7 +144,7 @@ final class CurlEasy {
         }
         switch code {
         case CURLE_COULDNT_CONNECT:
-            if osErrno == Int(ECONNREFUSED) { return TransportError(.connectionRefused, "connection refused by \(origin)") }
+            if osErrno == SystemError.connectionRefused { return TransportError(.connectionRefused, "connection refused by \(origin)") }
             return TransportError(.connectionRefused, "could not connect to \(origin): \(curlText)")
         case CURLE_COULDNT_RESOLVE_HOST:
             return TransportError(.hostNotFound, "could not resolve the host of \(origin)")
@@ -175,7 +172,7 @@ final class CurlEasy {
 
     /// `scheme://host:port` of a URL, for messages.
     static func origin(of url: String) -> String {
-        guard let schemeEnd = url.range(of: "://") else { return url }
+        guard let schemeEnd = url.firstRange(of: "://") else { return url }
         let rest = url[schemeEnd.upperBound...]
         let end = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
         return String(url[..<end])

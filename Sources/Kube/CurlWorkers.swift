@@ -19,6 +19,7 @@ public final class CurlTransport: HTTPTransport {
     deinit { workers.shutdown() }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if let missing = CurlLibrary.load() { throw missing }
         let settings = settings
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
             workers.submit { easy in

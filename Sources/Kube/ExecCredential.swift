@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Platform
 import Synchronization
 
@@ -51,7 +51,7 @@ public final class ExecCredentialPlugin: Sendable {
             throw KubeConfigError(file: nil, "cannot run the credential plugin \(command): \(error)")
         }
         // The plugin's own messages (a login URL, an error) are for the person at the terminal.
-        if !result.error.isEmpty { FileHandle.standardError.write(Data(result.error)) }
+        if !result.error.isEmpty { StandardStream.error.write(String(decoding: result.error, as: UTF8.self)) }
         guard result.exit.code == 0 else {
             throw KubeConfigError(file: nil, "the credential plugin \(command) exited with status \(result.exit.status)")
         }

@@ -1,5 +1,6 @@
+import Platform
 import Document
-import Foundation
+import FoundationEssentials
 import Logging
 import Synchronization
 
@@ -313,12 +314,7 @@ public final class KubeClient: Sendable {
         server.hasSuffix("/") ? String(server.dropLast()) : server
     }
 
-    /// RFC 3986 unreserved characters (ASCII only: CharacterSet.alphanumerics would let non-ASCII letters through).
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-
-    static func encodeQuery(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
-    }
+    static func encodeQuery(_ value: String) -> String { PercentEncoding.encode(value) }
 
     private static func millis(since start: ContinuousClock.Instant) -> Int {
         (ContinuousClock.now - start).milliseconds

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// The connection settings of one kubeconfig context, resolved the way kubectl does.
 public struct KubeConfig: Sendable {

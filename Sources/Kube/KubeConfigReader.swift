@@ -1,5 +1,6 @@
+import Platform
 import Document
-import Foundation
+import FoundationEssentials
 
 /// Walks the kubeconfig YAML: context -> cluster + user -> connection settings.
 ///
@@ -100,7 +101,7 @@ struct KubeConfigReader {
         }
         // kubectl resolves a relative command path against the kubeconfig's directory.
         let program = command.contains("/") && !command.hasPrefix("/")
-            ? KubeConfig.join((path as NSString).deletingLastPathComponent, command) : command
+            ? KubeConfig.join(PathText.parent(path), command) : command
         return ExecCredentialPlugin(command: program, arguments: arguments, environment: environment, apiVersion: apiVersion)
     }
 
@@ -122,7 +123,7 @@ struct KubeConfigReader {
             tls.bearerToken = Sensitive(token)
         } else if let tokenFile = user["tokenFile"]?.scalarText ?? user["token-file"]?.scalarText {
             let text = try String(decoding: readFile(tokenFile, field: "tokenFile", at: user), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
+                .trimming(.whitespaceAndNewlines)
             tls.bearerToken = Sensitive(text)
         }
     }
@@ -172,7 +173,7 @@ struct KubeConfigReader {
 
     private func readFile(_ file: String, field: String, at node: Node) throws -> [UInt8] {
         // kubectl resolves relative references against the kubeconfig's own directory.
-        let resolved = file.hasPrefix("/") ? file : KubeConfig.join((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent, file)
+        let resolved = file.hasPrefix("/") ? file : KubeConfig.join(PathText.parent(path).isEmpty ? "." : PathText.parent(path), file)
         // Bounded like every file bootstrap reads: a regular file of at most 8 MiB (PEM is text).
         do {
             return Array(try TextFile.read(resolved).utf8)

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// A failed API request: the server's `Status` as a typed reason, or a transport failure.
 public struct KubeError: Error, Sendable, CustomStringConvertible {
@@ -88,13 +88,13 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         let reasonName = status?["reason"]?.stringValue ?? ""
         var message = status?["message"]?.stringValue ?? ""
         if message.isEmpty {
-            let text = String(decoding: response.body.prefix(500), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = String(decoding: response.body.prefix(500), as: UTF8.self).trimming(.whitespaceAndNewlines)
             message = text.isEmpty ? "HTTP \(response.status)" : text
         }
         let causes = (status?[path: ["details", "causes"]]?.arrayValue ?? []).map {
             Cause(field: $0["field"]?.stringValue, reason: $0["reason"]?.stringValue, message: $0["message"]?.stringValue ?? "")
         }
-        let retryAfter = response.headers["retry-after"].flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let retryAfter = response.headers["retry-after"].flatMap { Int($0.trimming(.whitespace)) }
             ?? status?[path: ["details", "retryAfterSeconds"]]?.intValue
         // Server-side apply of a configuration with a field the schema lacks fails with a 500 that is
         // no Status reason (staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/
@@ -103,10 +103,10 @@ public struct KubeError: Error, Sendable, CustomStringConvertible {
         // field is named.
         if response.status == 500, message.contains("field not declared in schema") {
             let fields = message.split(separator: "\n").compactMap { line -> Cause? in
-                let text = line.trimmingCharacters(in: .whitespaces)
-                guard let end = text.range(of: ": field not declared in schema") else { return nil }
+                let text = line.trimming(.whitespace)
+                guard let end = text.firstRange(of: ": field not declared in schema") else { return nil }
                 var field = String(text[..<end.lowerBound])
-                if let start = field.range(of: "): ") { field = String(field[start.upperBound...]) }
+                if let start = field.firstRange(of: "): ") { field = String(field[start.upperBound...]) }
                 if field.hasPrefix(".") { field.removeFirst() }
                 return Cause(field: field, reason: "FieldValueUnknown", message: "field not declared in schema")
             }

@@ -36,6 +36,8 @@ public struct HTTPResponse: Sendable {
 public enum TransportFailure: String, Sendable, Equatable {
     case connectionRefused, connectionReset, timeout, hostNotFound
     case tlsVerification, clientCertificateRequired, clientCertificateRejected, tlsHandshake
+    /// The system's libcurl could not be loaded (not installed).
+    case libraryMissing
     case other
 
     /// Whether the request certainly never reached the server, so even a POST may be sent again.

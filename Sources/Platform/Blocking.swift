@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import CSpawn
 
 /// The one way blocking work leaves Swift's cooperative pool: a dedicated thread.
 ///
@@ -13,11 +18,35 @@ public enum Blocking {
         }
     }
 
-    /// Starts a long-lived thread (an accept loop, a connection, a worker) running `body`.
+    /// Starts a long-lived, detached thread (an accept loop, a connection, a worker) running `body`.
+    ///
+    /// A pthread rather than Foundation's Thread: Thread is in the whole of Foundation, which the
+    /// binary does not link (README, Performance).
     public static func thread(name: String, stackSize: Int? = nil, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { body() }
-        thread.name = name
-        if let stackSize { thread.stackSize = stackSize }
-        thread.start()
+        let box = Unmanaged.passRetained(ThreadStart(name: name, body: body)).toOpaque()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        if let stackSize { pthread_attr_setstacksize(&attributes, stackSize) }
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { raw in
+            let start = Unmanaged<ThreadStart>.fromOpaque(raw!).takeRetainedValue()
+            bs_set_thread_name(start.name)
+            start.body()
+            return nil
+        }, box)
+        // Without a thread the work could never run and its caller would wait forever.
+        precondition(status == 0, "cannot start a thread (\(name)): \(String(cString: strerror(status)))")
+    }
+}
+
+/// What a new thread runs, handed to it through pthread_create's one pointer.
+private final class ThreadStart: Sendable {
+    let name: String
+    let body: @Sendable () -> Void
+    init(name: String, body: @escaping @Sendable () -> Void) {
+        self.name = name
+        self.body = body
     }
 }

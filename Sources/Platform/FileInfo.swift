@@ -6,7 +6,8 @@ import Musl
 
 /// What stat(2) says about a path.
 public struct FileInfo: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case file, directory, symlink, other }
+    /// `pipe` is a FIFO (`<(command)` in a shell); `other` a device or a socket.
+    public enum Kind: Sendable, Equatable { case file, directory, symlink, pipe, other }
     public var kind: Kind
     /// Permission bits (0o7777).
     public var mode: UInt16
@@ -39,6 +40,7 @@ public struct FileInfo: Sendable, Equatable {
         case S_IFREG: kind = .file
         case S_IFDIR: kind = .directory
         case S_IFLNK: kind = .symlink
+        case S_IFIFO: kind = .pipe
         default: kind = .other
         }
         return FileInfo(kind: kind, mode: UInt16(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid,

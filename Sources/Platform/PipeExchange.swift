@@ -10,7 +10,8 @@ import Musl
 /// pipe while it is being fed, nor be fed while its output backs up.
 public enum PipeExchange {
     /// Writes `input` to `inputFD` (then calls `closeInput`, so the child sees the end) while reading
-    /// `outputFD` and `errorFD` to their ends. The caller keeps owning the descriptors.
+    /// `outputFD` and `errorFD` to their ends. The caller keeps owning the descriptors; -1 stands for
+    /// one that is not there (with no input to write, or nothing to read).
     public static func run(input: [UInt8], inputFD: Int32, closeInput: () -> Void,
                            outputFD: Int32, errorFD: Int32) -> (output: [UInt8], error: [UInt8]) {
         var output: [UInt8] = [], error: [UInt8] = []
@@ -22,7 +23,7 @@ public enum PipeExchange {
             closeInput()
         }
         var written = 0
-        var open: [Int32] = [outputFD, errorFD]
+        var open: [Int32] = [outputFD, errorFD].filter { $0 >= 0 }
         var chunk = [UInt8](repeating: 0, count: 65536)
         while writing || !open.isEmpty {
             var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }

@@ -38,45 +38,59 @@ public enum Processes {
     /// Runs `executable` to its end, feeding `input` and collecting both outputs; blocks the calling
     /// thread (call it on a `Blocking` thread, which must also be the one that waits: the kernel's
     /// parent-death signal follows the thread that started the child).
+    ///
+    /// With `terminal`, the child instead reads bootstrap's own standard input and writes its
+    /// messages straight to bootstrap's standard error (`input` is not used, `error` stays empty),
+    /// and it stays in bootstrap's process group, the terminal's foreground group, where reading
+    /// the terminal is allowed: an interactive login asks its questions there. Only its standard
+    /// output is collected.
     public static func run(_ executable: String, arguments: [String], environment: [String: String],
-                           input: [UInt8]) throws -> Result {
+                           input: [UInt8], terminal: Bool = false) throws -> Result {
+        // -1: no pipe; the child gets bootstrap's own descriptor (0 or 2) in its place.
         var stdinPipe: [Int32] = [-1, -1], stdoutPipe: [Int32] = [-1, -1], stderrPipe: [Int32] = [-1, -1]
-        guard bs_pipe_cloexec(&stdinPipe) == 0 else { throw SystemError.last("pipe", executable) }
-        guard bs_pipe_cloexec(&stdoutPipe) == 0 else {
-            stdinPipe.forEach { posixClose($0) }
-            throw SystemError.last("pipe", executable)
-        }
-        guard bs_pipe_cloexec(&stderrPipe) == 0 else {
-            (stdinPipe + stdoutPipe).forEach { posixClose($0) }
-            throw SystemError.last("pipe", executable)
+        func closeAll() { (stdinPipe + stdoutPipe + stderrPipe).filter { $0 >= 0 }.forEach { posixClose($0) } }
+        for pipe in terminal ? [1] : [0, 1, 2] {
+            let made = switch pipe {
+            case 0: bs_pipe_cloexec(&stdinPipe)
+            case 1: bs_pipe_cloexec(&stdoutPipe)
+            default: bs_pipe_cloexec(&stderrPipe)
+            }
+            guard made == 0 else {
+                let failure = SystemError.last("pipe", executable)
+                closeAll()
+                throw failure
+            }
         }
         let argv = [executable] + arguments
         let envp = environment.keys.sorted().map { "\($0)=\(environment[$0]!)" }
         let started: Int32
         do {
-            started = try Children.register {
+            started = try Children.register(ownGroup: !terminal) {
                 withCStrings(argv) { argvPointers in
                     withCStrings(envp) { envPointers in
-                        bs_spawn(executable, argvPointers, envPointers, stdinPipe[0], stdoutPipe[1], stderrPipe[1])
+                        bs_spawn(executable, argvPointers, envPointers, terminal ? 0 : stdinPipe[0], stdoutPipe[1],
+                                 terminal ? 2 : stderrPipe[1], terminal ? 0 : 1)
                     }
                 }
             }
         } catch {
-            (stdinPipe + stdoutPipe + stderrPipe).forEach { posixClose($0) }
+            closeAll()
             throw error
         }
-        posixClose(stdinPipe[0]); posixClose(stdoutPipe[1]); posixClose(stderrPipe[1])
+        // The child's ends; ours stay open below.
+        for fd in [stdinPipe[0], stdoutPipe[1], stderrPipe[1]] where fd >= 0 { posixClose(fd) }
+        stdinPipe[0] = -1; stdoutPipe[1] = -1; stderrPipe[1] = -1
         guard started > 0 else {
             let failure = SystemError.last("exec", executable)
-            posixClose(stdinPipe[1]); posixClose(stdoutPipe[0]); posixClose(stderrPipe[0])
+            closeAll()
             throw failure
         }
-        var inputOpen = true
-        let (output, error) = PipeExchange.run(input: input, inputFD: stdinPipe[1],
+        var inputOpen = stdinPipe[1] >= 0
+        let (output, error) = PipeExchange.run(input: terminal ? [] : input, inputFD: stdinPipe[1],
                                                closeInput: { if inputOpen { inputOpen = false; posixClose(stdinPipe[1]) } },
                                                outputFD: stdoutPipe[0], errorFD: stderrPipe[0])
         if inputOpen { posixClose(stdinPipe[1]) }
-        posixClose(stdoutPipe[0]); posixClose(stderrPipe[0])
+        for fd in [stdoutPipe[0], stderrPipe[0]] where fd >= 0 { posixClose(fd) }
         var status: Int32 = 0
         while waitpid(started, &status, 0) < 0 && errno == EINTR {}
         Children.unregister(started)
@@ -92,40 +106,42 @@ public enum Processes {
     }
 }
 
-/// The child processes running now, by process group; an interruption stops new ones and signals these.
+/// The child processes running now; an interruption stops new ones and signals these.
 public enum Children {
     struct State {
-        var groups: Set<Int32> = []
+        /// Each child's pid, and whether it leads a process group of its own (then the whole group
+        /// is signalled; a child in bootstrap's own group is signalled alone).
+        var children: [Int32: Bool] = [:]
         var stopped = false
     }
     private static let state = Mutex(State())
 
     /// Starts a child through `spawn` (which returns its pid, or -1) unless starting was stopped;
     /// the check, the start and the registration are one step, so no child escapes a ``stop(signalling:)``.
-    static func register(_ spawn: () -> Int32) throws -> Int32 {
+    static func register(ownGroup: Bool, _ spawn: () -> Int32) throws -> Int32 {
         try state.withLock { state in
             if state.stopped { throw Processes.Stopped() }
             let pid = spawn()
-            if pid > 0 { state.groups.insert(pid) }
+            if pid > 0 { state.children[pid] = ownGroup }
             return pid
         }
     }
 
     static func unregister(_ pid: Int32) {
-        _ = state.withLock { $0.groups.remove(pid) }
+        _ = state.withLock { $0.children.removeValue(forKey: pid) }
     }
 
-    /// No new child starts from now on; every running child's process group gets `signal`.
-    /// Returns how many groups were signalled.
+    /// No new child starts from now on; every running child (with its process group, where it has
+    /// one) gets `signal`. Returns how many children were signalled.
     @discardableResult
     public static func stop(signalling signal: Int32) -> Int {
         state.withLock { state in
             state.stopped = true
-            for group in state.groups { kill(-group, signal) }
-            return state.groups.count
+            for (pid, ownGroup) in state.children { kill(ownGroup ? -pid : pid, signal) }
+            return state.children.count
         }
     }
 
     /// How many children are running.
-    public static var running: Int { state.withLock { $0.groups.count } }
+    public static var running: Int { state.withLock { $0.children.count } }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import FoundationEssentials
 
 /// A failed system call: which call, on what, and errno's text.
 public struct SystemError: Error, Sendable, CustomStringConvertible {
@@ -27,4 +28,26 @@ public struct SystemError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(call) \(subject): \(reason)" }
+}
+
+extension SystemError {
+    /// What went wrong, in errno's words, for an error FoundationEssentials' FileManager or Data
+    /// threw (a CocoaError around a POSIXError): `No such file or directory`, not the error's dump.
+    /// The whole of Foundation's `localizedDescription` did this; the binary links Essentials only.
+    public static func reason(of error: any Error) -> String {
+        if let error = error as? SystemError { return error.reason }
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
+        if let cocoa = error as? CocoaError, let posix = cocoa.underlying as? POSIXError {
+            return String(cString: strerror(posix.code.rawValue))
+        }
+        if let cocoa = error as? CocoaError {
+            switch cocoa.code {
+            case .fileNoSuchFile, .fileReadNoSuchFile: return "No such file or directory"
+            case .fileReadNoPermission, .fileWriteNoPermission: return "Permission denied"
+            case .fileWriteFileExists: return "File exists"
+            default: break
+            }
+        }
+        return "\(error)"
+    }
 }

@@ -1,12 +1,16 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A few long-lived threads started by ``Blocking/thread(name:stackSize:_:)``, each owning a
 /// resource made on it (a curl handle with its connections), that run submitted jobs in order.
 ///
-/// The NSCondition here is the blocking facility's own implementation detail: threads outside the
+/// The Condition here is the blocking facility's own implementation detail: threads outside the
 /// cooperative pool may wait on it; nothing else in the package needs a condition.
 public final class Workers<Resource>: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var jobs: [(Resource) -> Void] = []
     private var threads = 0
     private var idle = 0
@@ -40,15 +44,15 @@ public final class Workers<Resource>: @unchecked Sendable {
         condition.lock()
         stopping = true
         condition.broadcast()
-        if Thread.current.threadDictionary[workerMarker] == nil {
-            let deadline = Date().addingTimeInterval(10)
+        if !WorkerMarker.isSet {
+            let deadline = Condition.now() + 10
             while threads > 0, condition.wait(until: deadline) {}
         }
         condition.unlock()
     }
 
     private func work() {
-        Thread.current.threadDictionary[workerMarker] = true
+        WorkerMarker.set()
         do {
             let resource = makeResource()
             while let job = nextJob() { job(resource) }
@@ -71,5 +75,15 @@ public final class Workers<Resource>: @unchecked Sendable {
     }
 }
 
-/// Marks the threads of every Workers pool, so shutdown() called on one of them does not wait.
-private let workerMarker = "bootstrap.worker"
+/// Marks the threads of every Workers pool, so shutdown() called on one of them does not wait:
+/// a thread-specific value, set once on each worker thread and never cleared (the thread ends).
+private enum WorkerMarker {
+    nonisolated(unsafe) static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    static var isSet: Bool { pthread_getspecific(key) != nil }
+    static func set() { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
+}

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Platform
 
 /// The secrets file: a YAML mapping whose leaves are read as ``Sensitive`` values.

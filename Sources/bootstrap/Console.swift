@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Logging
 import Platform
 import Synchronization
@@ -9,13 +9,13 @@ enum Console {
     /// Every line goes through the secret mask (``Masking/activate(_:)``), whatever printed it.
     static func out(_ text: String) {
         let text = Masking.maskActive(text)
-        FileHandle.standardOutput.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        StandardStream.output.write(text.hasSuffix("\n") ? text : text + "\n")
     }
 
     static func err(_ text: String) {
         let text = Masking.maskActive(text)
         recording.withLock { $0?.append(text.hasSuffix("\n") ? String(text.dropLast()) : text) }
-        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+        StandardStream.error.write(text.hasSuffix("\n") ? text : text + "\n")
     }
 
     static func report(_ diagnostics: [Diagnostic]) {
@@ -53,8 +53,8 @@ enum Console {
 
     /// Asks on stderr and reads one line from stdin; true only for `yes`.
     static func confirm(_ question: String) -> Bool {
-        FileHandle.standardError.write(Data(question.utf8))
-        return readLine()?.trimmingCharacters(in: .whitespaces) == "yes"
+        StandardStream.error.write(question)
+        return readLine()?.trimming(.whitespace) == "yes"
     }
 }
 

@@ -1,6 +1,7 @@
+import Platform
 import ArgumentParser
 import Document
-import Foundation
+import FoundationEssentials
 import Import
 
 /// `bootstrap import compose`: a docker-compose stack becomes a playbook.
@@ -76,7 +77,7 @@ struct ImportComposeCommand: AsyncParsableCommand {
 
     func write(_ relative: String, _ text: String) throws {
         let path = out + "/" + relative
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: PathText.parent(path), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Kube
 import Platform
 

@@ -1,6 +1,6 @@
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Platform
 import Synchronization
 
@@ -37,14 +37,12 @@ enum Masking {
             let escaped = String(JSON.encode(.string(secret)).dropFirst().dropLast())
             let twice = String(JSON.encode(.string(escaped)).dropFirst().dropLast())
             let base64 = Data(secret.utf8).base64EncodedString()
-            let url = secret.addingPercentEncoding(withAllowedCharacters: unreserved) ?? secret
-            let form = url.replacingOccurrences(of: "%20", with: "+")
+            let url = PercentEncoding.encode(secret)
+            let form = url.replacing("%20", with: "+")
             for variant in [secret, escaped, twice, base64, url, form] { out.insert(Array(variant.utf8)) }
         }
         return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
     }
-
-    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     static func mask(_ text: String, secrets: [String]) -> String {
         mask(text, needles: needles(for: secrets))

@@ -1,7 +1,8 @@
+import Platform
 import ArgumentParser
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Playbook
 import Steps
 
@@ -104,12 +105,11 @@ struct PlaybookInput: ParsableArguments {
     /// Why `path` is not a file to read (a directory, a device, a socket), or nil. A pipe is read
     /// (`--secrets <(pass show faf)`), bounded like a file.
     static func notARegularFile(_ path: String) -> String? {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
-        switch info.st_mode & S_IFMT {
-        case S_IFREG, S_IFIFO: return nil
-        case S_IFDIR: return "is a directory"
-        default: return "not a regular file"
+        guard let info = (try? FileInfo.of(path, followingLinks: true)) ?? nil else { return nil }
+        switch info.kind {
+        case .file, .pipe: return nil
+        case .directory: return "is a directory"
+        case .symlink, .other: return "not a regular file"
         }
     }
 }

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Platform
 import Synchronization
 
@@ -99,7 +99,7 @@ final class ProgressPrinter: Sendable {
             case .finished(let step, let outcome, let seconds):
                 screen.running.removeAll { $0.step == step }
                 screen.lastReport[step] = nil
-                let time = String(format: "%.1fs", seconds)
+                let time = NumberText.fixed(seconds, digits: 1) + "s"
                 switch outcome {
                 case .failed(let message): text = display.paint("[\(step)] failed after \(time): \(message)", Display.red)
                 case .skipped: text = "[\(step)] skipped (recorded, unchanged)"
@@ -117,7 +117,7 @@ final class ProgressPrinter: Sendable {
     /// Plain mode: a report on something new prints at once; the same report again (its text up
     /// to `: ` unchanged, as in copy progress) only after ``plainRepeatInterval``.
     private static func plainShows(_ what: String, step: String, _ screen: inout Screen) -> Bool {
-        let topic = what.range(of: ": ").map { what[..<$0.lowerBound] } ?? Substring(what)
+        let topic = what.firstRange(of: ": ").map { what[..<$0.lowerBound] } ?? Substring(what)
         let now = ContinuousClock.now
         if let last = screen.lastReport[step], last.topic == topic, now - last.at < plainRepeatInterval { return false }
         screen.lastReport[step] = (topic, now)
@@ -139,7 +139,7 @@ final class ProgressPrinter: Sendable {
     }
 
     private static func erase(_ screen: inout Screen) {
-        if screen.drawn > 0 { FileHandle.standardError.write(Data("\u{1B}[\(screen.drawn)F\u{1B}[J".utf8)) }
+        if screen.drawn > 0 { StandardStream.error.write("\u{1B}[\(screen.drawn)F\u{1B}[J") }
         screen.drawn = 0
     }
 
@@ -163,7 +163,7 @@ final class ProgressPrinter: Sendable {
         let lines = liveLines(screen.running, now: .now, columns: Terminal.columns(Terminal.standardError) ?? 80)
         guard !lines.isEmpty else { return }
         // Not through Console (the block is redrawn in place), but masked like everything printed.
-        FileHandle.standardError.write(Data(Masking.maskActive(lines.joined(separator: "\n") + "\n").utf8))
+        StandardStream.error.write(Masking.maskActive(lines.joined(separator: "\n") + "\n"))
         screen.drawn = lines.count
     }
 }

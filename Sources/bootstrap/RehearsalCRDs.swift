@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 
 /// The custom resources a k3s server installs on its own (helm-controller's and Traefik's), for
 /// rehearsals. Their schemas keep unknown fields; `--crds DIR` loads the real, validating ones.
@@ -42,7 +42,7 @@ enum RehearsalCRDs {
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for (file, yaml) in files {
-            try yaml.write(toFile: dir + "/" + file.replacingOccurrences(of: "/", with: "_"), atomically: true, encoding: .utf8)
+            try yaml.write(toFile: dir + "/" + file.replacing("/", with: "_"), atomically: true, encoding: .utf8)
         }
         return dir
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// Saved plans on disk: `plan --out FILE` writes one, `apply FILE` reads and checks it.

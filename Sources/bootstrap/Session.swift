@@ -2,7 +2,7 @@ import ArgumentParser
 import Document
 import Emulator
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 import Kube
 import Logging

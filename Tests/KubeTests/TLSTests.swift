@@ -154,3 +154,17 @@ struct TLSTests {
         }
     }
 }
+
+/// libcurl is loaded when the first request goes out (start-up does not pay for it); a node
+/// without it gets a message that says what to install, not a loader error before any output.
+@Suite struct CurlLibraryTests {
+    @Test func aMissingLibcurlSaysWhatToInstall() throws {
+        let error = try #require(CurlLibrary.load(soname: "libcurl-bootstrap-test-missing.so.9"))
+        #expect(error.failure == .libraryMissing)
+        #expect(error.message.contains("cannot load libcurl"))
+        #expect(error.message.contains("libcurl-bootstrap-test-missing.so.9"))
+        #expect(error.message.hasSuffix("install it: apt-get install libcurl4"))
+        // The library in use is untouched: the system's loads (and stays loaded) as before.
+        #expect(CurlLibrary.load() == nil)
+    }
+}

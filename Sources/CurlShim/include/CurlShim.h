@@ -3,8 +3,27 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
-// curl_easy_setopt and curl_easy_getinfo are C variadics, which Swift cannot call. These typed,
-// non-variadic wrappers are the only place that does; one per argument type.
+// The system's libcurl is loaded when bootstrap first talks to a server (dlopen of libcurl.so.4,
+// the soname of Debian's libcurl4, whose headers libcurl4-openssl-dev installs), not when the
+// process starts: linked at start-up, libcurl and the 30-odd libraries it needs cost every run
+// about 3 ms in the dynamic loader, `bootstrap --version` and `validate` included (README,
+// Performance). Every libcurl function Swift uses is reached through a wrapper here.
+//
+// curl_easy_setopt and curl_easy_getinfo are also C variadics, which Swift cannot call: one typed,
+// non-variadic wrapper per argument type.
+
+/// Loads `soname` (NULL: "libcurl.so.4") and resolves the functions below; 0 on success, else -1
+/// with dlerror's text in `error`. Idempotent and thread-safe. The first library loaded stays the
+/// one in use: a later call naming another only reports whether that one would load.
+int bs_curl_load(const char *soname, char *error, size_t error_size);
+
+CURL *bs_curl_easy_init(void);
+void bs_curl_easy_cleanup(CURL *handle);
+void bs_curl_easy_reset(CURL *handle);
+CURLcode bs_curl_easy_perform(CURL *handle);
+const char *bs_curl_easy_strerror(CURLcode code);
+struct curl_slist *bs_curl_slist_append(struct curl_slist *list, const char *line);
+void bs_curl_slist_free_all(struct curl_slist *list);
 
 typedef size_t (*bs_data_callback)(char *data, size_t size, size_t count, void *user);
 

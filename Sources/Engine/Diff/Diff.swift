@@ -1,6 +1,6 @@
 import Document
 
-import Foundation
+import FoundationEssentials
 
 /// Field-level comparison of a desired object with a live one.
 public enum Diff {

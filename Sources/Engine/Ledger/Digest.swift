@@ -1,6 +1,6 @@
 import Crypto
 import Document
-import Foundation
+import FoundationEssentials
 
 /// The digest that says whether a recorded step is still what the playbook asks for.
 ///
@@ -47,20 +47,6 @@ public struct Digester: Sendable {
         default:
             return value
         }
-    }
-}
-
-extension Sequence where Element == UInt8 {
-    /// Lower-case hex; a table, because String(format:) per byte dominated large plans.
-    var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(underestimatedCount * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

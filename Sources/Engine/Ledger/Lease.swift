@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Kube
 import Platform
 import Synchronization
@@ -154,7 +154,7 @@ public final class RunLease: Sendable {
 
     /// A holder on this host whose process is gone (killed, crashed) cannot be renewing its lease.
     static func isDeadLocalProcess(_ holder: String) -> Bool {
-        let parts = holder.components(separatedBy: "/pid ")
+        let parts = holder.split(separator: "/pid ", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
         return Processes.isGone(pid)
     }

@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Kube
 
 /// The record of completed steps: annotations on ConfigMap `bootstrap-<playbook>` in kube-system.

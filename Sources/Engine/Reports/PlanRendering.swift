@@ -1,4 +1,5 @@
 import Document
+import Platform
 import Host
 import Kube
 
@@ -15,8 +16,8 @@ extension PlanReport {
         let width = steps.map(\.id.count).max() ?? 0
         let typeWidth = steps.map(\.type.count).max() ?? 0
         for step in steps {
-            let id = step.id.padding(toLength: width, withPad: " ", startingAt: 0)
-            let type = step.type.padding(toLength: typeWidth, withPad: " ", startingAt: 0)
+            let id = step.id.padded(to: width)
+            let type = step.type.padded(to: typeWidth)
             lines.append("  \(step.symbol) \(id)  \(type)  \(step.action.rawValue): \(step.reason)")
             for change in step.host { lines += Self.hostLines(change) }
             var unchanged = 0

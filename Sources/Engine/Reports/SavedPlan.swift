@@ -1,6 +1,6 @@
 import Crypto
 import Document
-import Foundation
+import FoundationEssentials
 
 /// A plan written by `plan --out FILE`, which `apply FILE` applies only while nothing it was made
 /// from has moved: the playbook, the secrets, and (by planning again and comparing) the ledger,

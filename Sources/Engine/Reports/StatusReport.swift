@@ -1,4 +1,5 @@
 import Document
+import Platform
 
 /// What the ledger says of each step, compared with the playbook as it is now.
 public struct StatusReport: Sendable {
@@ -18,7 +19,7 @@ public struct StatusReport: Sendable {
     public var text: String {
         let width = steps.map(\.id.count).max() ?? 0
         var lines = steps.map { entry -> String in
-            let id = entry.id.padding(toLength: width, withPad: " ", startingAt: 0)
+            let id = entry.id.padded(to: width)
             let state = entry.state.map { "; \($0)" } ?? ""
             switch (entry.completedAt, entry.matches) {
             case (let at?, true?): return "  \(id)  recorded \(at)  up to date\(state)"

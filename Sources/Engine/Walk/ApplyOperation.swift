@@ -1,5 +1,5 @@
 import Document
-import Foundation
+import FoundationEssentials
 import Host
 import Kube
 import Synchronization

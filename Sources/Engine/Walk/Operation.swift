@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What one walk over the step graph does at each step.
 public enum Operation: Sendable {

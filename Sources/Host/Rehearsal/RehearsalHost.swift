@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Platform
 
 /// A simulated host under a directory: host files live in `DIR/host`, every command and file
@@ -48,7 +48,7 @@ public struct RehearsalHost: HostSystem {
         // Look-ups are logged as comments, so the log's plain lines are exactly what changed the host.
         try log([command.changesHost ? command.description : "# " + command.description])
         let program = command.argv.first ?? ""
-        let name = (program as NSString).lastPathComponent
+        let name = PathText.lastComponent(program)
         if let simulation = simulations.first(where: { $0.program == name && $0.matches(command) }) {
             return try simulation.run(command, self)
         }

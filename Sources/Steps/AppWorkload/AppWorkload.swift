@@ -1,6 +1,7 @@
+import Platform
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Kube
 
 /// `app.workload`: one service of the stack, one step. A ServiceAccount without rights, its
@@ -34,7 +35,7 @@ public struct AppWorkload: StepDriver {
             path = try decoder.singleValueContainer().decode(String.self)
             let reporter = decoder as? any ParameterReporting
             let base = reporter?.mark.map { URL(fileURLWithPath: $0.file).deletingLastPathComponent().path } ?? "."
-            let full = path.hasPrefix("/") ? path : (base as NSString).appendingPathComponent(path)
+            let full = path.hasPrefix("/") ? path : PathText.join(base, path)
             let text: String
             do { text = try TextFile.read(full) } catch {
                 reporter?.report("file \"\(path)\" cannot be read beside the playbook (\(full): \(error.reason))")

@@ -1,7 +1,7 @@
 import Crypto
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Kube
 
 // The objects of one workload, in the order they are applied: what the pods need exists before the
@@ -206,7 +206,7 @@ extension AppWorkload {
         if !volumes.isEmpty { spec["volumes"] = .array(volumes) }
         var template: Value = ["metadata": ["labels": selector, "annotations": .object(Object([(Self.checksumAnnotation, .string(checksum))]))],
                                "spec": .object(spec)]
-        let hash = SHA256.hash(data: Array(JSON.encode(template, options: .sortedKeys).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let hash = SHA256.hash(data: Array(JSON.encode(template, options: .sortedKeys).utf8)).prefix(8).hex
         template["metadata"]?["annotations"]?[Self.templateAnnotation] = .string(hash)
         return template
     }

@@ -1,5 +1,6 @@
+import Platform
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// How far a copy is: what the staging directory holds of what the source held when measured.
@@ -28,14 +29,14 @@ struct CopyProgress: Sendable {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
         var value = Double(count), unit = 0
         while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(count) B" : "\(NumberText.fixed(value, digits: 1)) \(units[unit])"
     }
 
     /// `0:34`, `12:05`, `3:02:10`
     static func clock(_ seconds: Double) -> String {
         let total = Int(seconds.rounded(.up))
         let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
-        return h > 0 ? String(format: "%d:%02d:%02d", h, m, s) : String(format: "%d:%02d", m, s)
+        return h > 0 ? "\(h):\(NumberText.twoDigits(m)):\(NumberText.twoDigits(s))" : "\(m):\(NumberText.twoDigits(s))"
     }
 }
 

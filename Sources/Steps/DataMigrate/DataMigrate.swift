@@ -1,6 +1,6 @@
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// `data.migrate`: copies a docker-compose data directory into its new place once, exactly

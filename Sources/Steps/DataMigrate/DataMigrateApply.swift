@@ -1,6 +1,6 @@
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// Where a migration stands.

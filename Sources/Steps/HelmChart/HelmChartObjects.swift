@@ -1,6 +1,6 @@
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Kube
 
 // The HelmChart and the Secret holding its secret values.

@@ -1,6 +1,7 @@
+import Platform
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// `host.file`: a file on the host with given content, mode and owner, replaced atomically when it differs.
@@ -55,7 +56,7 @@ public struct HostFile: StepDriver {
 
     var mode: UInt16 { parameters.mode.flatMap(parseMode) ?? 0o644 }
     var content: FileContent { .sensitive(parameters.content.text) }
-    var parent: String { (parameters.path as NSString).deletingLastPathComponent }
+    var parent: String { PathText.parent(parameters.path) }
 
     /// The changes that make the host file as wanted: the content (rewrite), or only mode and owner.
     func changes(_ host: any HostSystem) throws -> [HostChange] {

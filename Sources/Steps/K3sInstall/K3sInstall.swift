@@ -1,6 +1,6 @@
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// `k3s.install`: installs k3s at a pinned version with a config file bootstrap owns, and waits

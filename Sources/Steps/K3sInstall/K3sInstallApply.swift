@@ -1,7 +1,7 @@
 import Kube
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 extension K3sInstall {
@@ -104,7 +104,7 @@ extension K3sInstall {
 
     func lastLogLines(_ host: any HostSystem) async throws -> String {
         guard let result = try? await host.run(Self.journalCommand), result.status == 0 else { return "" }
-        let text = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = result.stdout.trimming(.whitespaceAndNewlines)
         return text.isEmpty ? "" : "\nlast lines of the k3s log:\n\(text)"
     }
 }

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// What the host holds of k3s right now.

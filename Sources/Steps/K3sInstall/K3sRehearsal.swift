@@ -1,4 +1,5 @@
-import Foundation
+import Platform
+import FoundationEssentials
 import Host
 
 // What a rehearsal does instead of downloading and running the k3s installer and systemd.
@@ -27,7 +28,7 @@ extension K3sInstall {
         }
         let target = command.argv[index + 1]
         let url = command.argv.last { $0.contains("://") } ?? "(unknown)"
-        try host.files.makeDirectory((target as NSString).deletingLastPathComponent, mode: nil, owner: nil)
+        try host.files.makeDirectory(PathText.parent(target), mode: nil, owner: nil)
         try host.files.write(target, Data("#!/bin/sh\n# rehearsal stand-in for \(url)\n".utf8), mode: 0o644, owner: nil)
         try host.markSimulated(target)
         return CommandResult(status: 0, stdout: "", stderr: "")

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A Kubernetes resource quantity (`100Gi`, `500M`, `1.5Gi`, `1e3`), as the API server parses it.
 ///
@@ -44,10 +44,9 @@ public struct Quantity: Sendable, Hashable, CustomStringConvertible {
     public var bytesProblem: String? {
         if value <= 0 { return "\"\(text)\" must be more than zero" }
         if value > Self.maxBytes { return "\"\(text)\" is larger than 8Ei" }
-        var whole = Decimal()
-        var copy = value
-        NSDecimalRound(&whole, &copy, 0, .down)
-        if whole != value { return "\"\(text)\" is not a whole number of bytes (\"m\" is a thousandth; did you mean \"M\" or \"Mi\"?)" }
+        // Decimal's description is plain digits, normalized ("1.0" is "1"): a fraction shows as a
+        // point. (NSDecimalRound is in the whole of Foundation, which the binary does not link.)
+        if value.description.contains(".") { return "\"\(text)\" is not a whole number of bytes (\"m\" is a thousandth; did you mean \"M\" or \"Mi\"?)" }
         return nil
     }
 

@@ -1,6 +1,6 @@
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Kube
 
 /// A parameter that must come from the secrets file (`${{ secrets.* }}`): a token or password

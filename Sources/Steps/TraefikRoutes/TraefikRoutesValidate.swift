@@ -1,7 +1,7 @@
 import Document
 import Engine
 import Kube
-import Foundation
+import FoundationEssentials
 
 extension TraefikRoutes {
     static let httpMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"]
@@ -55,7 +55,7 @@ extension TraefikRoutes {
                 problems.append(context.error("host \"\(host)\" is not a valid DNS name (lower-case letters, digits, '-' and '.')", at: "routes", at, "hosts", String(h)))
             }
         case (nil, let match?):
-            if match.trimmingCharacters(in: .whitespaces).isEmpty {
+            if match.trimming(.whitespace).isEmpty {
                 problems.append(context.error("match must not be empty", at: "routes", at, "match"))
             } else if match.filter({ $0 == "`" }).count % 2 != 0 {
                 problems.append(context.error("match has an unclosed backtick: Traefik rules quote values as `value`", at: "routes", at, "match"))

@@ -1,6 +1,6 @@
 import Document
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// `zfs.dataset`: a ZFS dataset (or, on nodes without ZFS, a plain directory) at a fixed mountpoint,

@@ -1,5 +1,5 @@
 import Engine
-import Foundation
+import FoundationEssentials
 import Host
 
 /// What a dataset step finds and would change.

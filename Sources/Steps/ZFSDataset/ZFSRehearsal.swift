@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Host
 
 // What a rehearsal does instead of running zfs: datasets are a list under the rehearsal
