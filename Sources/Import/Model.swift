@@ -10,6 +10,14 @@ public struct ImportOptions: Sendable {
     /// Where the compose `./data` lives on the node (default: beside the first compose file).
     public var composeData: String?
     public var traefikDynamic: String?
+    /// The parent ZFS dataset of the volumes (`--zfs`): datasets instead of plain directories.
+    public var zfsDataset: String?
+    /// Images named on the command line (`--image SERVICE=IMAGE`), in place of compose's: how an
+    /// unpinned image gets pinned without editing the compose files.
+    public var images: [String: String] = [:]
+    /// The folder, relative to the playbook, that the files it names are written under ("" beside
+    /// it; "faf/" for a playbook faf.yaml with its files in faf/).
+    public var filesFolder = ""
     public var name = "compose"
     public var rules = SecretRules()
 

@@ -37,12 +37,13 @@ extension Converter {
             return .object(o)
         }
         volumeList.append(["name": "traefik-acme", "namespace": "kube-system", "size": "128Mi", "owner": "65532:65532", "mode": "0700"])
-        step("volumes", LocalVolumes.type, ["k3s", "namespaces"], [
-            "backend": "directory",
-            "dataRoot": "${{ vars.dataRoot }}",
-            "nodeSelector": ["storage-id": "${{ vars.storageLabel }}"],
-            "volumes": .array(volumeList),
-        ])
+        var storage = Object()
+        // ZFS datasets when a parent dataset is given (--zfs), plain directories otherwise.
+        if options.zfsDataset != nil { storage["dataset"] = "${{ vars.dataset }}" } else { storage["backend"] = "directory" }
+        storage["dataRoot"] = "${{ vars.dataRoot }}"
+        storage["nodeSelector"] = ["storage-id": "${{ vars.storageLabel }}"]
+        storage["volumes"] = .array(volumeList)
+        step("volumes", LocalVolumes.type, ["k3s", "namespaces"], .object(storage))
         let resolver = resolvers.first ?? "default"
         var traefik = Object()
         traefik["resolver"] = .string(resolver)
@@ -78,6 +79,7 @@ extension Converter {
         allVars["nodeName"] = "node-01"
         allVars["storageLabel"] = "node-01"
         allVars["acmeEmail"] = "admin@example.com"
+        if let dataset = options.zfsDataset { allVars["dataset"] = .string(dataset) }
         allVars["dataRoot"] = .string(options.dataRoot)
         allVars["composeData"] = .string(options.composeData ?? project.directory + "/data")
         for key in vars.keys.sorted() { allVars[key] = vars[key] }

@@ -77,6 +77,11 @@ extension Converter {
             if let resolver = o.value("tls.certresolver")?.value {
                 if !resolvers.contains(resolver) { resolvers.append(resolver) }
             }
+            // A router only on `web` without TLS labels serves plain HTTP, as in compose (TLS there
+            // comes from the entry point); traefik.routes would otherwise give it a certificate.
+            if entries == ["web"] && o.value("tls")?.value.lowercased() != "true" && o.value("tls.certresolver") == nil {
+                route["tls"] = Value.obj(["enabled": false])
+            }
             if let priority = o.value("priority").flatMap({ Int($0.value) }) { route["priority"] = .int(priority) }
             for option in o where !["rule", "entrypoints", "middlewares", "service", "tls", "tls.certresolver", "priority"].contains(option.key) {
                 note(name, "labels", "router \(router.name): \(option.key) is not converted", option.setting.mark)

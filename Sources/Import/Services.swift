@@ -30,7 +30,11 @@ extension Converter {
     mutating func convert(_ service: ComposeProject.Service) {
         let name = service.name
         let labels = TraefikLabels.parse(service["labels"], service: name, problems: &problems)
-        let image = service["image"].map { interpolate($0.scalarText ?? "", service: name, key: "image", mark: $0.mark, record: false).resolved }
+        var image = service["image"].map { interpolate($0.scalarText ?? "", service: name, key: "image", mark: $0.mark, record: false).resolved }
+        if let given = options.images[name] {
+            note(name, "image", "\(given) from --image in place of \"\(image ?? "")\": check it is what the compose host runs (docker inspect)", service["image"]?.mark ?? service.mark)
+            image = given
+        }
         // Services that do not become workloads, with the reason.
         if let mode = service["network_mode"] {
             let text = mode.scalarText ?? ""
@@ -41,17 +45,17 @@ extension Converter {
             }
             note(name, "network_mode", "\"\(text)\": not converted (pods have their own network)", mode.mark)
         }
-        guard let image, let imageNode = service["image"] else {
+        guard let image else {
             note(name, "build", "no image: build it, push it and name it in `image:`; the service is not converted", service.mark)
             return
         }
         if image.hasPrefix("traefik:") || image.hasPrefix("traefik/") || image == "traefik" {
-            note(name, "image", "Traefik itself: k3s' bundled Traefik (the traefik.acme step) takes its place; the service and its labels are not converted", imageNode.mark)
+            note(name, "image", "Traefik itself: k3s' bundled Traefik (the traefik.acme step) takes its place; the service and its labels are not converted", service["image"]?.mark ?? service.mark)
             noteRouters(labels, name)
             return
         }
         if let problem = Self.imageProblem(image) {
-            note(name, "image", "\(problem); the service is not converted until it is pinned", imageNode.mark)
+            note(name, "image", "\(problem); the service is not converted until it is pinned (--image \(name)=IMAGE:TAG pins it)", service["image"]?.mark ?? service.mark)
             noteRouters(labels, name)
             return
         }
@@ -181,8 +185,8 @@ extension Converter {
                         let key = Self.dnsLabel(relative.hasPrefix("config/") ? String(relative.dropFirst("config/".count)) : relative)
                         fileEntries.append((target, Value.obj(["secret": .string(addSecret("files", key, "the content of \(relative)")), "mode": "0400"])))
                     } else {
-                        files[relative] = content
-                        fileEntries.append((target, Value.obj(["from": .string(relative)])))
+                        files[options.filesFolder + relative] = content
+                        fileEntries.append((target, Value.obj(["from": .string(options.filesFolder + relative)])))
                         reference += " " + content
                     }
                     count.files += 1
@@ -309,7 +313,7 @@ extension Converter {
 
     func outputPath(_ relative: String) -> String {
         let stripped = relative.hasPrefix("./") ? String(relative.dropFirst(2)) : relative
-        return stripped.hasPrefix("/") ? "env/" + URL(fileURLWithPath: stripped).lastPathComponent : stripped
+        return options.filesFolder + (stripped.hasPrefix("/") ? "env/" + URL(fileURLWithPath: stripped).lastPathComponent : stripped)
     }
 
     func sorted(_ object: Object) -> Object { Object(object.keys.sorted().map { ($0, object[$0]!) }) }

@@ -33,7 +33,9 @@ struct ImportComposeCommand: AsyncParsableCommand {
     @Option(help: "An environment variable (or config file name) to treat as a secret.") var secret: [String] = []
     @Option(help: "An environment variable (or config file name) that is not a secret.") var notSecret: [String] = []
     @Option(help: "A YAML file with `secret:` and `notSecret:` lists of names, added to --secret and --not-secret.") var secretRules: String?
-    @Option(help: "The directory to write into.") var out: String
+    @Option(help: ArgumentHelp("The parent ZFS dataset of the volumes (the storage.local-volumes zfs backend); without it, plain directories.", valueName: "POOL/PATH")) var zfs: String?
+    @Option(help: ArgumentHelp("The image of a service, in place of its compose image (to pin an untagged one).", valueName: "SERVICE=IMAGE")) var image: [String] = []
+    @Option(help: ArgumentHelp("The directory to write into (playbook.yaml, its files, secrets.example), or NAME.yaml: the playbook there and its files and secrets.example in NAME/ beside it.", valueName: "DIR|FILE.yaml")) var out: String
 
     func run() async throws {
         var options = ImportOptions(composeFiles: [compose] + files)
@@ -46,6 +48,15 @@ struct ImportComposeCommand: AsyncParsableCommand {
         options.composeData = composeData
         options.traefikDynamic = traefikDynamic
         options.name = name
+        options.zfsDataset = zfs
+        for entry in image {
+            guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+                Console.err("error: --image \"\(entry)\" is not SERVICE=IMAGE")
+                throw ExitCode.of(ExitStatus.usage)
+            }
+            options.images[String(entry[..<eq])] = String(entry[entry.index(after: eq)...])
+        }
+        options.filesFolder = layout.filesFolder
         options.rules = SecretRules(forced: Set(secret), exempt: Set(notSecret))
         // A file that is not there at all is exit 66, as for a playbook; one that cannot be read as
         // a compose file is a positioned error and exit 65.
@@ -64,19 +75,30 @@ struct ImportComposeCommand: AsyncParsableCommand {
         }
         Console.report(result.report.map(\.diagnostic))
         do {
-            try write("playbook.yaml", result.playbook)
-            try write("secrets.example", result.secretsExample)
+            try write(layout.playbook, result.playbook)
+            try write(layout.filesFolder + "secrets.example", result.secretsExample)
             for path in result.files.keys.sorted() { try write(path, result.files[path]!) }
         } catch {
             Console.err("\(out): error: cannot write: \(error)")
             throw ExitCode.of(ExitStatus.failure)
         }
         let services = result.counts.count
-        Console.out("\(out)/playbook.yaml: \(services) workload\(services == 1 ? "" : "s"), \(result.report.count) item\(result.report.count == 1 ? "" : "s") to review (listed above and at the top of the playbook)")
+        Console.out("\(layout.directory)/\(layout.playbook): \(services) workload\(services == 1 ? "" : "s"), \(result.report.count) item\(result.report.count == 1 ? "" : "s") to review (listed above and at the top of the playbook)")
+    }
+
+    /// Where the output goes: `--out DIR` gives DIR/playbook.yaml with its files beside it;
+    /// `--out DIR/NAME.yaml` gives that playbook with its files under DIR/NAME/ (as
+    /// playbooks/faf.yaml and playbooks/faf/).
+    var layout: (directory: String, playbook: String, filesFolder: String) {
+        guard out.hasSuffix(".yaml") || out.hasSuffix(".yml") else { return (out, "playbook.yaml", "") }
+        let file = PathText.lastComponent(out)
+        let directory = PathText.parent(out)
+        let name = file.hasSuffix(".yaml") ? file.dropLast(5) : file.dropLast(4)
+        return (directory.isEmpty ? "." : directory, file, name + "/")
     }
 
     func write(_ relative: String, _ text: String) throws {
-        let path = out + "/" + relative
+        let path = layout.directory + "/" + relative
         try FileManager.default.createDirectory(atPath: PathText.parent(path), withIntermediateDirectories: true)
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
     }

@@ -121,82 +121,10 @@ extension ImportProcessTests {
         #expect(first.hasPrefix("# Imported from docker-compose"))
         #expect(first.contains("#   docker-compose.yml:42: faf-coturn: network_mode:"))
 
-        // The rehearsal of this output runs once, on playbooks/faf-imported (CommittedImportTests).
+        // The rehearsal of FAF's import, reviewed, is playbooks/faf.yaml's (CLITests' FAFRehearsalTests).
         let validate = try bootstrap(["validate", out.file("playbook.yaml"), "--secrets", out.file("secrets.example")])
         #expect(validate.status == 0, "\(validate.stderr)")
     }
 }
 
-}
-
-extension ImportProcessTests {
-/// playbooks/faf-imported is the importer's output on FAF's stack, with nothing edited but its
-/// leading comment: regenerating it gives the same files, byte for byte.
-@Suite struct CommittedImportTests {
-    static let folder = Paths.repository + "/playbooks/faf-imported"
-
-    @Test func playbooksFafImportedIsWhatTheImporterWrites() throws {
-        let src = try FAFStack.prepared()
-        var options = FAFStack.options(src)
-        options.dataRoot = "/tank/faf"
-        options.name = "faf-imported"
-        options.defaultNamespace = "faf-apps"
-        options.namespaces = ["faf-db": "faf-infra", "faf-db-migrations": "faf-infra", "mongodb": "faf-infra", "postgres-wikijs": "faf-infra"]
-        let result = try Converter.convert(try ComposeReader.read(files: options.composeFiles), options: options)
-
-        let committed = try String(contentsOfFile: Self.folder + "/playbook.yaml", encoding: .utf8)
-        let generated = try #require(committed.range(of: "# Imported from docker-compose"))
-        #expect(String(committed[generated.lowerBound...]) == result.playbook)
-        #expect(try String(contentsOfFile: Self.folder + "/secrets.example", encoding: .utf8) == result.secretsExample)
-        var onDisk: Set<String> = []
-        let enumerator = FileManager.default.enumerator(atPath: Self.folder + "/config")!
-        while let path = enumerator.nextObject() as? String {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: Self.folder + "/config/" + path, isDirectory: &isDirectory), !isDirectory.boolValue {
-                onDisk.insert("config/" + path)
-            }
-        }
-        #expect(onDisk == Set(result.files.keys))
-        for (path, text) in result.files {
-            #expect(try String(contentsOfFile: Self.folder + "/" + path, encoding: .utf8) == text, "\(path)")
-        }
-        let validate = try bootstrap(["validate", Self.folder + "/playbook.yaml", "--secrets", Self.folder + "/secrets.example"])
-        #expect(validate.status == 0, "\(validate.stderr)")
-    }
-
-    @Test func everyRouteGoesToAWorkloadOfThePlaybookInItsNamespace() throws {
-        let root = try YAML.parseOne(try String(contentsOfFile: Self.folder + "/playbook.yaml", encoding: .utf8), file: "playbook.yaml").resolved
-        let steps = root["steps"]?.arrayValue ?? []
-        var services: Set<String> = []
-        for step in steps where step["type"]?.stringValue == "app.workload" {
-            services.insert("\(step["with"]?["namespace"]?.stringValue ?? "")/\(step["with"]?["name"]?.stringValue ?? "")")
-        }
-        #expect(services.count == 26)
-        let routes = try #require(steps.first { $0["type"]?.stringValue == "traefik.routes" }?["with"])
-        let defaultNamespace = routes["namespace"]?.stringValue ?? ""
-        var count = 0
-        for kind in ["routes", "tcp", "udp"] {
-            for route in routes[kind]?.arrayValue ?? [] {
-                let target = "\(route["namespace"]?.stringValue ?? defaultNamespace)/\(route["service"]?.stringValue ?? "")"
-                #expect(services.contains(target), "route \(route["name"]?.stringValue ?? "") goes to \(target)")
-                count += 1
-            }
-        }
-        #expect(count == 13 + 7)
-    }
-
-    @Test func itRehearsesAndItsNoOpRerunMakesAtMostThreeRequests() throws {
-        let dir = TemporaryDirectory("import-rehearsal")
-        let arguments = ["apply", Self.folder + "/playbook.yaml", "--secrets", Self.folder + "/secrets.example", "--rehearsal", dir.file("r")]
-        let first = try bootstrap(arguments)
-        #expect(first.status == 0, "\(first.stderr.suffix(2000))")
-        #expect(first.stderr.contains("Apply complete: 31 applied, 0 skipped, 0 failed, 0 blocked."))
-        let second = try bootstrap(arguments + ["--output", "json"])
-        #expect(second.status == 0)
-        #expect(second.stderr.contains("0 applied, 31 skipped"))
-        let report = try JSON.decode(second.stdout)
-        let requests = try #require(report["requests"]?["total"]?.intValue)
-        #expect(requests <= 3)
-    }
-}
 }

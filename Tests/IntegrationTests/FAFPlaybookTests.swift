@@ -21,7 +21,7 @@ import TestSupport
         try await RealServer.forget(playbook: "faf")
         try RealServer.ensureNode("faf-main", labels: ["storage-id": "main-01"])
         // A chart version helm cannot install makes helm-controller's Job fail.
-        let helm = HelmControllerStandIn(charts: ["rabbitmq"], failingVersions: ["14.6.99"])
+        let helm = HelmControllerStandIn(charts: ["faf-rabbitmq"], failingVersions: ["14.6.99"])
         try helm.start()
         defer { helm.stop() }
         // No kubelet: FAF's workloads' pods are started by a stand-in, the real controllers do the rest.
@@ -33,11 +33,11 @@ import TestSupport
         let mistyped = Self.playbookText.replacingOccurrences(of: "version: 14.6.10", with: "version: 14.6.99")
         #expect(mistyped != Self.playbookText)
 
-        // 1. First apply, with a mistyped chart version: only rabbitmq fails, with the Job's
+        // 1. First apply, with a mistyped chart version: only faf-rabbitmq fails, with the Job's
         //    reason and the command that shows its log; every independent step is applied.
         let first = try await rig.apply(try rig.playbook(text: mistyped, file: Self.playbookPath, secrets: Self.secretsText))
-        #expect(first.outcome("rabbitmq").hasPrefix("failed: Job kube-system/helm-install-rabbitmq failed (BackoffLimitExceeded"), "\(first.summary)")
-        #expect(first.outcome("rabbitmq").contains("kubectl -n kube-system logs job/helm-install-rabbitmq"))
+        #expect(first.outcome("faf-rabbitmq").hasPrefix("failed: Job kube-system/helm-install-faf-rabbitmq failed (BackoffLimitExceeded"), "\(first.summary)")
+        #expect(first.outcome("faf-rabbitmq").contains("kubectl -n kube-system logs job/helm-install-faf-rabbitmq"))
         for id in ["k3s", "namespaces", "volumes", "traefik", "routes", "people", "faf-db", "faf-db-migrations"] {
             #expect(first.outcome(id) == "applied", "\(id): \(first.outcome(id))")
         }
@@ -47,17 +47,17 @@ import TestSupport
 
         // 2. The version is corrected; the re-run runs only the failed step.
         let rerun = try await rig.apply(playbook)
-        #expect(rerun.outcome("rabbitmq") == "applied", "\(rerun.summary)")
+        #expect(rerun.outcome("faf-rabbitmq") == "applied", "\(rerun.summary)")
         for id in ["k3s", "namespaces", "volumes", "traefik", "routes", "people", "faf-db", "faf-db-migrations"] { #expect(rerun.outcome(id) == "skipped") }
         for id in ["faf-java-api", "faf-python-server", "faf-website"] { #expect(rerun.outcome(id) == "applied", "\(id): \(rerun.outcome(id))") }
-        let job = try await RealServer.client().get(ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: "kube-system", name: "helm-install-rabbitmq"))
+        let job = try await RealServer.client().get(ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: "kube-system", name: "helm-install-faf-rabbitmq"))
         #expect(job?[path: ["status", "succeeded"]]?.intValue == 1)
         // The chart's secrets sit in Secrets of the release's namespace that its values name (what
         // helm-controller v0.16.5 of k3s v1.31.4 supports), never in the HelmChart.
-        let chart = try await RealServer.client().get(ObjectRef(apiVersion: "helm.cattle.io/v1", kind: "HelmChart", namespace: "kube-system", name: "rabbitmq"))
+        let chart = try await RealServer.client().get(ObjectRef(apiVersion: "helm.cattle.io/v1", kind: "HelmChart", namespace: "kube-system", name: "faf-rabbitmq"))
         #expect(chart?[path: ["spec", "valuesSecrets"]] == nil)
         #expect(chart?[path: ["spec", "valuesContent"]]?.stringValue?.contains("existingPasswordSecret: rabbitmq-auth") == true)
-        #expect(!(JSON.encode(chart ?? .null)).contains("change-me-admin-password"))
+        #expect(!(JSON.encode(chart ?? .null)).contains("change-me-faf-rabbitmq-rabbitmq-default-pass"))
         let auth = try await RealServer.client().get(ObjectRef(apiVersion: "v1", kind: "Secret", namespace: "faf-apps", name: "rabbitmq-auth"))
         #expect(auth?[path: ["data", "rabbitmq-password"]] != nil)
 
@@ -97,7 +97,7 @@ import TestSupport
     /// What `kubectl get` shows after the first apply.
     func expectWhatTheUserSees() async throws {
         let namespaces = try RealServer.kubectlOK(["get", "namespaces", "-l", "app.kubernetes.io/part-of=faf", "-o", "jsonpath={.items[*].metadata.name}"])
-        #expect(Set(namespaces.split(separator: " ").map(String.init)) == ["faf-apps", "faf-infra", "faf-ops"])
+        #expect(Set(namespaces.split(separator: " ").map(String.init)) == ["faf-apps", "faf-infra"])
 
         // Every claim Bound by the real PersistentVolume controller, to the volume named for it.
         let kube = try RealServer.client()
@@ -105,14 +105,14 @@ import TestSupport
         for ns in ["faf-apps", "faf-infra", "kube-system"] {
             claims += try await kube.list(apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: ns, labelSelector: "app.kubernetes.io/managed-by=bootstrap")
         }
-        #expect(claims.count == 19)
+        #expect(claims.count == 15)
         for claim in claims {
             #expect(claim[path: ["status", "phase"]]?.stringValue == "Bound", "\(claim[path: ["metadata", "name"]] ?? .null) is not Bound")
         }
-        let mariadb = try await kube.get(ObjectRef(apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "faf-infra", name: "mariadb-pvc"))
+        let mariadb = try await kube.get(ObjectRef(apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: "faf-infra", name: "faf-db-pvc"))
         let volumeName = mariadb?[path: ["spec", "volumeName"]]?.stringValue ?? ""
         let volume = try await kube.get(ObjectRef(apiVersion: "v1", kind: "PersistentVolume", name: volumeName))
-        #expect(volume?[path: ["spec", "local", "path"]]?.stringValue == "/tank/faf/mariadb")
+        #expect(volume?[path: ["spec", "local", "path"]]?.stringValue == "/tank/faf/faf-db")
         #expect(volume?[path: ["spec", "claimRef", "uid"]] == mariadb?[path: ["metadata", "uid"]])
 
         // Routes the real server stored (its CRD schema validated them).

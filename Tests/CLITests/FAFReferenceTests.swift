@@ -1,0 +1,91 @@
+import Document
+import Foundation
+import Testing
+import TestSupport
+
+/// Every route and every maintainer grant of playbooks/faf.yaml names something the playbook
+/// creates, read from the objects its rehearsal plan would apply on a fresh node.
+@Suite struct FAFReferenceTests {
+    /// What the plan would apply: each object as it would be sent.
+    static func planned() throws -> [Value] {
+        let dir = TemporaryDirectory()
+        let plan = try bootstrap(["plan", FAFRehearsalTests.playbook, "--secrets", FAFRehearsalTests.secrets,
+                                  "--rehearsal", dir.file("faf"), "--output", "json"])
+        try #require(plan.status == 0, "\(plan.stderr)")
+        let report = try JSON.decode(plan.stdout)
+        return (report["steps"]?.arrayValue ?? []).flatMap { ($0["objects"]?.arrayValue ?? []).compactMap { $0["desired"] } }
+    }
+
+    static func key(_ namespace: String?, _ name: String?) -> String { "\(namespace ?? "")/\(name ?? "")" }
+
+    @Test func everyRouteAndEveryMaintainedServiceNamesSomethingThePlaybookCreates() throws {
+        let objects = try Self.planned()
+        func of(_ kind: String) -> [Value] { objects.filter { $0["kind"]?.stringValue == kind } }
+        func ns(_ o: Value) -> String? { o[path: ["metadata", "namespace"]]?.stringValue }
+        func name(_ o: Value) -> String? { o[path: ["metadata", "name"]]?.stringValue }
+        // Services that route traffic themselves; an ExternalName alias does not count for Traefik,
+        // which refuses ExternalName Services unless allowExternalNameServices is set (it is not).
+        var ports: [String: [Value]] = [:]
+        for service in of("Service") where service[path: ["spec", "type"]]?.stringValue != "ExternalName" {
+            ports[Self.key(ns(service), name(service))] = service[path: ["spec", "ports"]]?.arrayValue ?? []
+        }
+        var workloads = Set((of("Deployment") + of("StatefulSet")).map { Self.key(ns($0), name($0)) })
+        // A Helm release's objects are made by helm-controller, not planned: Bitnami's charts name
+        // them `fullnameOverride`, else the release name (when it contains the chart's name).
+        var releases: Set<String> = []
+        for chart in of("HelmChart") {
+            let values = try YAML.parseOne(chart[path: ["spec", "valuesContent"]]?.stringValue ?? "{}", file: "valuesContent").resolved
+            releases.insert(Self.key(chart[path: ["spec", "targetNamespace"]]?.stringValue, values["fullnameOverride"]?.stringValue ?? name(chart)))
+        }
+        #expect(releases == ["faf-apps/faf-rabbitmq"])
+        workloads.formUnion(releases)
+
+        // Every router of the stack is an IngressRoute (16), every published port a TCP route (6).
+        #expect(of("IngressRoute").count == 16)
+        #expect(of("IngressRouteTCP").count == 6)
+        var checked = 0
+        for route in of("IngressRoute") + of("IngressRouteTCP") {
+            for rule in route[path: ["spec", "routes"]]?.arrayValue ?? [] {
+                for target in rule["services"]?.arrayValue ?? [] {
+                    checked += 1
+                    if target["kind"]?.stringValue == "TraefikService" {
+                        #expect(target["name"]?.stringValue == "api@internal", "IngressRoute \(name(route) ?? "")")
+                        continue
+                    }
+                    let where_ = Self.key(target["namespace"]?.stringValue ?? ns(route), target["name"]?.stringValue)
+                    if let servicePorts = ports[where_] {
+                        #expect(servicePorts.contains { $0["port"] == target["port"] || $0["name"] == target["port"] },
+                                "\(route["kind"]?.stringValue ?? "") \(name(route) ?? "") goes to \(where_) port \(target["port"] ?? .null), which that Service does not have")
+                    } else {
+                        // The chart's Service carries the chart's ports (Bitnami's manager port is 15672).
+                        #expect(releases.contains(where_), "\(route["kind"]?.stringValue ?? "") \(name(route) ?? "") goes to \(where_), which the playbook does not create")
+                    }
+                }
+            }
+        }
+        #expect(checked == 22)
+
+        // rbac.oidc: every service the maintainers may be granted is a workload of its namespace,
+        // and every Role names only such workloads.
+        let playbook = try YAML.parseOne(try String(contentsOfFile: FAFRehearsalTests.playbook, encoding: .utf8), file: "faf.yaml").resolved
+        let people = try #require(playbook["steps"]?.arrayValue?.first { $0["type"]?.stringValue == "rbac.oidc" })
+        var listed = 0
+        for namespace in people[path: ["with", "services"]]?.objectValue?.keys ?? [] {
+            for service in people[path: ["with", "services", namespace]]?.arrayValue ?? [] {
+                #expect(workloads.contains(Self.key(namespace, service.stringValue)), "rbac.oidc names \(namespace)/\(service.stringValue ?? ""), which the playbook does not create")
+                listed += 1
+            }
+        }
+        #expect(listed == 26)
+        var granted = 0
+        for role in of("Role") where name(role)?.hasPrefix("oidc-group-") == true {
+            for rule in role["rules"]?.arrayValue ?? [] where rule["resources"]?.arrayValue?.contains("deployments") == true {
+                for resource in rule["resourceNames"]?.arrayValue ?? [] {
+                    #expect(workloads.contains(Self.key(ns(role), resource.stringValue)), "Role \(name(role) ?? "") names \(resource.stringValue ?? "")")
+                    granted += 1
+                }
+            }
+        }
+        #expect(granted > 20)
+    }
+}
