@@ -12,18 +12,26 @@ public enum ExecCredential: Sendable {
 /// A kubeconfig user's `exec` credential plugin (client.authentication.k8s.io/v1 ExecCredential),
 /// as kubelogin is: run when a credential is needed, its credential cached until the expiry it states.
 public final class ExecCredentialPlugin: Sendable {
+    /// The kubeconfig's `exec.interactiveMode`: whether the plugin may ask the person at the terminal.
+    public enum InteractiveMode: String, Sendable {
+        case never = "Never", ifAvailable = "IfAvailable", always = "Always"
+    }
+
     public let command: String
     public let arguments: [String]
     public let environment: [String: String]
     public let apiVersion: String
+    public let interactiveMode: InteractiveMode
     private let cached = Mutex<(credential: ExecCredential, expires: Date?)?>(nil)
     private let runs = Mutex(0)
 
-    public init(command: String, arguments: [String], environment: [String: String], apiVersion: String) {
+    public init(command: String, arguments: [String], environment: [String: String], apiVersion: String,
+                interactiveMode: InteractiveMode = .ifAvailable) {
         self.command = command
         self.arguments = arguments
         self.environment = environment
         self.apiVersion = apiVersion
+        self.interactiveMode = interactiveMode
     }
 
     /// How often the plugin ran (tests).
@@ -39,15 +47,32 @@ public final class ExecCredentialPlugin: Sendable {
         return fresh.credential
     }
 
+    /// Whether this run hands the plugin the terminal, as client-go decides (plugin/pkg/client/auth/
+    /// exec/exec.go, isInteractive): IfAvailable when standard input is a terminal, Always or an error.
+    func interactive(stdinIsTerminal: Bool) throws -> Bool {
+        switch interactiveMode {
+        case .never: return false
+        case .ifAvailable: return stdinIsTerminal
+        case .always:
+            guard stdinIsTerminal else {
+                throw KubeConfigError(file: nil, "the credential plugin \(command) must ask at a terminal (interactiveMode: Always), "
+                                      + "but standard input is not a terminal; run bootstrap in one, or log in first")
+            }
+            return true
+        }
+    }
+
     private func run() throws -> (credential: ExecCredential, expires: Date?) {
         runs.withLock { $0 += 1 }
+        let interactive = try interactive(stdinIsTerminal: Terminal.isTerminal(0))
         var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         env["KUBERNETES_EXEC_INFO"] = JSON.encode([
-            "apiVersion": .string(apiVersion), "kind": "ExecCredential", "spec": ["interactive": false],
+            "apiVersion": .string(apiVersion), "kind": "ExecCredential", "spec": ["interactive": .bool(interactive)],
         ])
         let executable = try locate(command, path: env["PATH"] ?? "/usr/bin:/bin")
         let result: Processes.Result
-        do { result = try Processes.run(executable, arguments: arguments, environment: env, input: []) } catch {
+        // Interactive, the plugin reads the terminal and writes its prompts to it directly.
+        do { result = try Processes.run(executable, arguments: arguments, environment: env, input: [], terminal: interactive) } catch {
             throw KubeConfigError(file: nil, "cannot run the credential plugin \(command): \(error)")
         }
         // The plugin's own messages (a login URL, an error) are for the person at the terminal.

@@ -102,7 +102,17 @@ struct KubeConfigReader {
         // kubectl resolves a relative command path against the kubeconfig's directory.
         let program = command.contains("/") && !command.hasPrefix("/")
             ? KubeConfig.join(PathText.parent(path), command) : command
-        return ExecCredentialPlugin(command: program, arguments: arguments, environment: environment, apiVersion: apiVersion)
+        // Absent, IfAvailable: client-go's default for v1beta1; kubectl refuses a v1 plugin without
+        // it, bootstrap takes the same default instead (README, "People's kubeconfig").
+        var interactiveMode = ExecCredentialPlugin.InteractiveMode.ifAvailable
+        if let mode = exec["interactiveMode"] {
+            guard let known = mode.scalarText.flatMap(ExecCredentialPlugin.InteractiveMode.init(rawValue:)) else {
+                throw error("user \"\(userName)\": exec interactiveMode \"\(mode.scalarText ?? "")\" is not Never, IfAvailable or Always", at: mode)
+            }
+            interactiveMode = known
+        }
+        return ExecCredentialPlugin(command: program, arguments: arguments, environment: environment, apiVersion: apiVersion,
+                                    interactiveMode: interactiveMode)
     }
 
     private func readUser(_ userName: String, _ user: Node, into tls: inout TLSSettings) throws {

@@ -79,7 +79,11 @@ import TestSupport
 /// A kubeconfig whose user logs in through an `exec` plugin (as kubelogin does).
 @Suite struct ExecCredentialTests {
     /// A plugin on PATH that counts its runs and prints an ExecCredential expiring at `expiry`.
-    func rig(expiry: String, failing: Bool = false) throws -> (EngineRig, TemporaryDirectory, [String: String], String) {
+    /// `interactive`: it records whether its standard input is a terminal and what
+    /// KUBERNETES_EXEC_INFO said, and at a terminal asks for a password first (as kubelogin's
+    /// password grant does), failing unless it reads "hunter2".
+    func rig(expiry: String, failing: Bool = false, interactive: String? = nil)
+        throws -> (EngineRig, TemporaryDirectory, [String: String], String) {
         let rig = try EngineRig()
         let dir = TemporaryDirectory()
         let kubeconfig = dir.file("kubeconfig")
@@ -89,11 +93,21 @@ import TestSupport
                   apiVersion: client.authentication.k8s.io/v1
                   command: fake-login
                   args: [get-token, --issuer, https://issuer.example]
-            """)
+            """ + (interactive.map { "\n      interactiveMode: \($0)" } ?? ""))
         try text.write(toFile: kubeconfig, atomically: true, encoding: .utf8)
+        let asks = """
+            if [ -t 0 ]; then echo terminal >> "\(dir.file("stdin"))"; else echo none >> "\(dir.file("stdin"))"; fi
+            echo "$KUBERNETES_EXEC_INFO" >> "\(dir.file("info"))"
+            if [ -t 0 ]; then
+              printf 'fake-login password: ' >&2
+              read answer
+              [ "$answer" = hunter2 ] || { echo 'fake-login: wrong password' >&2; exit 4; }
+            fi
+
+            """
         let body = failing
             ? "echo 'fake-login: open https://issuer.example/login to sign in' >&2\nexit 3\n"
-            : "echo run >> \"\(dir.file("runs"))\"\necho 'fake-login: using cached login' >&2\n"
+            : (interactive == nil ? "" : asks) + "echo run >> \"\(dir.file("runs"))\"\necho 'fake-login: using cached login' >&2\n"
               + "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{\"token\":\"plugin-token\",\"expirationTimestamp\":\"\(expiry)\"}}'\n"
         try dir.write("bin/fake-login", "#!/bin/sh\n" + body, mode: 0o755)
         var environment = ProcessInfo.processInfo.environment
@@ -121,6 +135,40 @@ import TestSupport
         let result = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(runs(dir) >= 2, "a token already expired is not reused")
+    }
+
+    /// At a terminal, an IfAvailable plugin gets it: it reads the answer typed there (through a
+    /// pseudo-terminal from util-linux's `script`), and is told `interactive: true`.
+    @Test(.enabled(if: which("script") != nil, "util-linux script gives the run a terminal"))
+    func anInteractivePluginAsksAtTheTerminal() throws {
+        let (rig, dir, environment, kubeconfig) = try rig(expiry: "2999-01-01T00:00:00Z", interactive: "IfAvailable")
+        _ = rig
+        let command = [Paths.binary, "status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig].joined(separator: " ")
+        let result = try runProcess("/bin/sh", ["-c", "printf 'hunter2\\n' | script -qec '\(command)' /dev/null"], environment: environment)
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.contains("fake-login password:"), "the prompt reached the terminal: \(result.output)")
+        #expect(try String(contentsOfFile: dir.file("stdin"), encoding: .utf8) == "terminal\n")
+        #expect(try String(contentsOfFile: dir.file("info"), encoding: .utf8).contains("\"interactive\":true"))
+        #expect(runs(dir) == 1)
+        #expect(!result.output.contains("plugin-token"))
+    }
+
+    /// Without a terminal the same plugin is told `interactive: false` and gets no standard input;
+    /// Always then refuses before running it, saying why.
+    @Test func withoutATerminalThePluginIsNotInteractiveAndAlwaysRefuses() throws {
+        let (rig, dir, environment, kubeconfig) = try rig(expiry: "2999-01-01T00:00:00Z", interactive: "IfAvailable")
+        _ = rig
+        let result = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try String(contentsOfFile: dir.file("stdin"), encoding: .utf8) == "none\n")
+        #expect(try String(contentsOfFile: dir.file("info"), encoding: .utf8).contains("\"interactive\":false"))
+
+        let (always, alwaysDir, alwaysEnvironment, alwaysKubeconfig) = try self.rig(expiry: "2999-01-01T00:00:00Z", interactive: "Always")
+        _ = always
+        let refused = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", alwaysKubeconfig], environment: alwaysEnvironment)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("the credential plugin fake-login must ask at a terminal (interactiveMode: Always)"), "\(refused.stderr)")
+        #expect(runs(alwaysDir) == 0, "not run at all")
     }
 
     @Test func aFailingPluginFailsTheRunShowingWhatItSaid() throws {

@@ -165,6 +165,28 @@ private func kubeconfig(server: String = "https://10.0.0.1:6443", cluster: Strin
         #expect { try KubeConfig.parse(kubeconfig(user: "client-key-data: QQ=="), path: "k.yaml", context: nil) } throws: {
             "\($0)".contains("needs both a client certificate and a client key")
         }
+        let sometimes = kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: kubectl, interactiveMode: Sometimes}")
+        #expect { try KubeConfig.parse(sometimes, path: "k.yaml", context: nil) } throws: {
+            "\($0)".hasPrefix("k.yaml:17:") && "\($0)".contains("exec interactiveMode \"Sometimes\" is not Never, IfAvailable or Always")
+        }
+    }
+
+    /// client-go's rule (plugin/pkg/client/auth/exec/exec.go, isInteractive): Never never asks,
+    /// IfAvailable asks at a terminal, Always needs one; absent is IfAvailable.
+    @Test func whenAnExecPluginMayAskAtTheTerminal() throws {
+        func plugin(_ mode: String?) throws -> ExecCredentialPlugin {
+            let setting = mode.map { ", interactiveMode: \($0)" } ?? ""
+            let text = kubeconfig(user: "exec: {apiVersion: client.authentication.k8s.io/v1, command: kubectl\(setting)}")
+            return try #require(try KubeConfig.parse(text, path: "k.yaml", context: nil).exec)
+        }
+        #expect(try plugin(nil).interactiveMode == .ifAvailable)
+        #expect(try plugin("Never").interactive(stdinIsTerminal: true) == false)
+        #expect(try plugin("IfAvailable").interactive(stdinIsTerminal: true) == true)
+        #expect(try plugin("IfAvailable").interactive(stdinIsTerminal: false) == false)
+        #expect(try plugin("Always").interactive(stdinIsTerminal: true) == true)
+        #expect { try plugin("Always").interactive(stdinIsTerminal: false) } throws: {
+            "\($0)".contains("must ask at a terminal (interactiveMode: Always), but standard input is not a terminal")
+        }
     }
 }
 
