@@ -4,6 +4,12 @@ import PackageDescription
 // The targets follow the data flow: playbook file -> Playbook (loader) -> Graph -> Engine
 // (planner, ledger, executor) -> Steps (drivers) -> Kube / Host. Document is the shared data model.
 // Linux only: no platforms are declared, since the package builds on no Apple platform.
+// Members are visible only from modules a file imports itself (SE-0444). Without it, swift-crypto's
+// `import Foundation` made the whole of Foundation's String methods (`contains`, `padding`) win
+// overload resolution everywhere, linking CoreFoundation and ICU's data into the binary and
+// costing every start-up milliseconds (README, Performance).
+let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
+
 let package = Package(
     name: "bootstrap",
     products: [
@@ -30,29 +36,29 @@ let package = Package(
         // async-signal-safe C. Only Platform uses it.
         .target(name: "CSpawn"),
         // The one module that calls the C library (files, sockets, clock, processes) and starts threads.
-        .target(name: "Platform", dependencies: ["CSpawn"]),
+        .target(name: "Platform", dependencies: ["CSpawn"], swiftSettings: strictImports),
 
-        .target(name: "Document", dependencies: ["CYaml", "Platform"]),
-        .target(name: "Playbook", dependencies: ["Document", "Platform"]),
-        .target(name: "Graph", dependencies: ["Playbook"]),
+        .target(name: "Document", dependencies: ["CYaml", "Platform"], swiftSettings: strictImports),
+        .target(name: "Playbook", dependencies: ["Document", "Platform"], swiftSettings: strictImports),
+        .target(name: "Graph", dependencies: ["Playbook"], swiftSettings: strictImports),
         .target(name: "Kube", dependencies: [
             "Document", "CurlShim", "Platform",
             .product(name: "Logging", package: "swift-log"),
-        ]),
-        .target(name: "Host", dependencies: ["Document", "Platform"]),
-        .target(name: "Emulator", dependencies: ["Document", "Platform"]),
+        ], swiftSettings: strictImports),
+        .target(name: "Host", dependencies: ["Document", "Platform"], swiftSettings: strictImports),
+        .target(name: "Emulator", dependencies: ["Document", "Platform"], swiftSettings: strictImports),
         .target(name: "Engine", dependencies: [
             "Document", "Playbook", "Graph", "Kube", "Host", "Platform",
             .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host"]),
+        ], swiftSettings: strictImports),
+        .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host"], swiftSettings: strictImports),
         // docker-compose files -> ComposeProject (positions kept) -> Converter -> playbook text.
-        .target(name: "Import", dependencies: ["Document", "Platform", "Steps"]),
+        .target(name: "Import", dependencies: ["Document", "Platform", "Steps"], swiftSettings: strictImports),
         .executableTarget(name: "bootstrap", dependencies: [
             "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps", "Import", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: strictImports),
 
         // One test target per module, named after it; TestSupport is the one shared harness.
         .target(name: "TestSupport", dependencies: ["Document", "Playbook", "Emulator", "Kube", "Host", "Engine", "Steps"],

@@ -1,3 +1,5 @@
+import Platform
+
 /// Why a host operation did not happen.
 public enum HostError: Error, Sendable, CustomStringConvertible {
     case commandNotFound(String)

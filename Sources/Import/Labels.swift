@@ -1,3 +1,4 @@
+import Platform
 import Document
 
 /// Traefik's docker-provider labels of one service, parsed: routers, services and middlewares of

@@ -59,6 +59,7 @@ public struct SecretRules: Sendable {
     }
 }
 
+import Platform
 import FoundationEssentials
 
 extension SecretRules {

@@ -1,3 +1,6 @@
+import Playbook
+import Platform
+import Kube
 import ArgumentParser
 import Document
 import Emulator

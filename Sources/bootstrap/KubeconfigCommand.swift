@@ -1,3 +1,4 @@
+import Playbook
 import ArgumentParser
 import Document
 import Engine

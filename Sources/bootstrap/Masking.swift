@@ -1,3 +1,4 @@
+import Playbook
 import Document
 import Engine
 import FoundationEssentials

@@ -1,3 +1,5 @@
+import Playbook
+import Graph
 import ArgumentParser
 import Document
 import Engine

@@ -1,3 +1,5 @@
+import Playbook
+import Engine
 import ArgumentParser
 
 struct ValidateCommand: AsyncParsableCommand {

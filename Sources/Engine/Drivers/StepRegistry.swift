@@ -14,7 +14,10 @@ public struct StepType: Sendable {
     public let changesHost: Bool
     /// For a step type that provides the cluster: whether a rehearsal host shows it installed.
     public let clusterIsUp: @Sendable (RehearsalHost) -> Bool
-    let prepare: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ context: ValidationContext) -> (AnyDriver?, [Diagnostic])
+    /// Decodes a step's parameters as its driver reads them (first, for every step, so that checks
+    /// across steps find their siblings decoded), then validates them into a driver.
+    let decode: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ fallback: Mark?) -> DecodedParameters
+    let prepare: @Sendable (_ id: String, _ decoded: DecodedParameters, _ context: ValidationContext) -> (AnyDriver?, [Diagnostic])
 
     init<D: StepDriver>(_ driver: D.Type) {
         name = D.type
@@ -24,14 +27,26 @@ public struct StepType: Sendable {
         providesCluster = D.providesCluster
         changesHost = D.changesHost
         clusterIsUp = { D.clusterIsUp(on: $0) }
+        decode = { id, parameters, fallback in
+            let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: fallback)
+            return DecodedParameters(type: ObjectIdentifier(D.Parameters.self), value: decoded, problems: problems)
+        }
         prepare = { id, parameters, context in
-            let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: context.fallback)
-            guard let decoded else { return (nil, problems) }
+            let problems = parameters.problems
+            guard let decoded = parameters.value as? D.Parameters else { return (nil, problems) }
             let more = D.validate(decoded, context)
             if more.contains(where: { $0.severity == .error }) { return (nil, problems + more) }
             return (AnyDriver(D(id: id, parameters: decoded)), problems + more)
         }
     }
+}
+
+/// A step's parameters decoded for its driver's parameters type (nil when they do not decode), with
+/// what decoding found wrong.
+struct DecodedParameters: Sendable {
+    let type: ObjectIdentifier
+    let value: (any Sendable)?
+    let problems: [Diagnostic]
 }
 
 /// A driver instance behind a uniform interface.

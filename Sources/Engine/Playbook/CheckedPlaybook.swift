@@ -52,6 +52,15 @@ public struct CheckedPlaybook: Sendable {
             resolved.append((spec, parameters))
         }
         let siblings = resolved.map { ValidationContext.Sibling(id: $0.0.id, type: $0.0.type, resolved: $0.1) }
+        // Every step decoded once, before any is validated: checks across steps (each app.workload
+        // reads every other's volumes) then find their siblings decoded.
+        var decoded: [String: DecodedParameters] = [:]
+        for (index, (spec, parameters)) in resolved.enumerated() {
+            guard let type = registry[spec.type], !unresolved.contains(spec.id) else { continue }
+            let step = type.decode(spec.id, parameters, spec.with?.mark ?? spec.typeMark)
+            siblings[index].decoded.seed(step)
+            decoded[spec.id] = step
+        }
 
         var steps: [String: Step] = [:]
         for (spec, parameters) in resolved {
@@ -60,10 +69,10 @@ public struct CheckedPlaybook: Sendable {
                 problems.append(.error("step \"\(spec.id)\" has unknown type \"\(spec.type)\"\(hint)", at: spec.typeMark))
                 continue
             }
-            if unresolved.contains(spec.id) { continue }
+            guard let stepParameters = decoded[spec.id] else { continue }
             let context = ValidationContext(stepID: spec.id, marks: parameters.marks,
                                             fallback: spec.with?.mark ?? spec.typeMark, steps: siblings)
-            let (driver, stepProblems) = type.prepare(spec.id, parameters, context)
+            let (driver, stepProblems) = type.prepare(spec.id, stepParameters, context)
             problems += stepProblems
             if let driver {
                 steps[spec.id] = Step(id: spec.id, type: type, parameters: parameters, driver: driver, mark: spec.mark)

@@ -1,3 +1,5 @@
+import Platform
+import Graph
 import Document
 import FoundationEssentials
 import Host

@@ -1,3 +1,5 @@
+import Graph
+import Document
 import Playbook
 
 /// Whether a step runs, and why. This file is the one place that decides: from the step's ledger

@@ -1,3 +1,4 @@
+import Graph
 import Document
 import FoundationEssentials
 import Host

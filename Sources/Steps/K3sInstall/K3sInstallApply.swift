@@ -1,3 +1,4 @@
+import Platform
 import Kube
 import Document
 import Engine
