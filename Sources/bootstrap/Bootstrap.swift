@@ -1,7 +1,6 @@
 import ArgumentParser
 
 /// The `bootstrap` command: a fresh node to a running k3s cluster, from a declarative playbook.
-@main
 struct Bootstrap: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bootstrap",

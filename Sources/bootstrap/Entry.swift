@@ -1,0 +1,24 @@
+import ArgumentParser
+
+/// The process entry: swift-argument-parser's `AsyncParsableCommand.main`, except that the command
+/// line is parsed right here on the main thread.
+///
+/// The library's own main parses in an async function, which first moves to the cooperative pool:
+/// a thread started and a hop for every run, `--version` and `validate` included (README,
+/// Performance). The synchronous parse gives up only asynchronous shell-completion providers,
+/// which bootstrap does not have.
+@main
+enum Entry {
+    static func main() async {
+        do {
+            var command = try Bootstrap.parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            Bootstrap.exit(withError: error)
+        }
+    }
+}
