@@ -5,7 +5,7 @@ import Playbook
 
 extension GraphFormat: ExpressibleByArgument {}
 
-struct GraphCommand: AsyncParsableCommand {
+struct GraphCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graph",
         abstract: "Print the step graph as text, Graphviz dot, a Mermaid flowchart, or JSON.",
@@ -27,7 +27,7 @@ struct GraphCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run() throws {
         do {
             let loaded = try PlaybookLoader.load(path: playbook)
             let graph = try StepGraph.build(loaded)

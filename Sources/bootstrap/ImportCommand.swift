@@ -5,14 +5,14 @@ import FoundationEssentials
 import Import
 
 /// `bootstrap import compose`: a docker-compose stack becomes a playbook.
-struct ImportCommand: AsyncParsableCommand {
+struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Turn another tool's description of a stack into a playbook.",
         subcommands: [ImportComposeCommand.self])
 }
 
-struct ImportComposeCommand: AsyncParsableCommand {
+struct ImportComposeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compose",
         abstract: "Write a playbook, its configuration files and a secrets skeleton from docker-compose files.",
@@ -37,7 +37,7 @@ struct ImportComposeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The image of a service, in place of its compose image (to pin an untagged one).", valueName: "SERVICE=IMAGE")) var image: [String] = []
     @Option(help: ArgumentHelp("The directory to write into (playbook.yaml, its files, secrets.example), or NAME.yaml: the playbook there and its files and secrets.example in NAME/ beside it.", valueName: "DIR|FILE.yaml")) var out: String
 
-    func run() async throws {
+    func run() throws {
         var options = ImportOptions(composeFiles: [compose] + files)
         options.envFile = envFile
         for entry in namespace {

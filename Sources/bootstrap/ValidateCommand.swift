@@ -2,7 +2,7 @@ import Playbook
 import Engine
 import ArgumentParser
 
-struct ValidateCommand: AsyncParsableCommand {
+struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
         abstract: "Check a playbook and its secrets without touching the node or the cluster.",
@@ -10,7 +10,7 @@ struct ValidateCommand: AsyncParsableCommand {
 
     @OptionGroup var input: PlaybookInput
 
-    func run() async throws {
+    func run() throws {
         // validate never touches a node, so loose secrets-file permissions only warn.
         let checked = try input.load(permissions: .warn)
         let count = checked.steps.count
