@@ -49,7 +49,7 @@ def write_playbook(path, files, kubeconfig, python):
     tasks = [{
         "name": os.path.basename(f),
         "kubernetes.core.k8s": {"kubeconfig": kubeconfig, "src": f, "apply": True,
-                                "server_side_apply": {"field_manager": FIELD_MANAGER}},
+                                "server_side_apply": {"field_manager": FIELD_MANAGER, "force_conflicts": True}},
     } for f in files]
     play = {"name": "bench", "hosts": "localhost", "connection": "local", "gather_facts": False,
             # The venv's Python, which has the kubernetes client; not whatever `python3` is first on PATH.

@@ -157,7 +157,7 @@ class RealRun:
 
     def _kubectl_argv(self, home):
         return [self.kubectl_path, "--kubeconfig", self.server.kubeconfig, "--cache-dir", os.path.join(home, "cache"),
-                "apply", "--server-side", "--validate=false", "-f", self.objdir]
+                "apply", "--server-side", "--force-conflicts", "--validate=false", "-f", self.objdir]
 
     # --- Ansible
 
