@@ -16,6 +16,7 @@ class Bench:
         self.env = clean_env()
         self.crds = None  # what separate emulators serve; set by the survey
         self.figures, self.notes, self._emulators = [], [], []
+        self._cleanups = []  # callables run at exit, last added first (the real API server's stop)
 
     def __enter__(self):
         return self
@@ -23,6 +24,8 @@ class Bench:
     def __exit__(self, *exc):
         for e in list(self._emulators):
             e.stop()
+        for cleanup in reversed(self._cleanups):
+            cleanup()
         if self.keep:
             log("bench: scratch directory kept: " + self.work)
         else:
@@ -33,6 +36,9 @@ class Bench:
         f = Figure(key, label, group, note)
         self.figures.append(f)
         return f
+
+    def at_exit(self, cleanup):
+        self._cleanups.append(cleanup)
 
     def figures_by_key(self):
         return {f.key: f for f in self.figures}

@@ -30,10 +30,14 @@ class Figure:
         if check(result, what, self):
             self.add(result, result.engine_requests())
 
-    def add(self, result, engine_requests=None):
-        run = {"wallSeconds": result.wall, "peakRSSMB": result.rss_kb / 1024.0, "exit": result.rc}
+    def add(self, result, engine_requests=None, server_requests=None):
+        run = {"wallSeconds": result.wall, "exit": result.rc}
+        if result.rss_kb is not None:
+            run["peakRSSMB"] = result.rss_kb / 1024.0
         if engine_requests is not None:
             run["engineRequests"] = engine_requests
+        if server_requests is not None:
+            run["serverRequests"] = server_requests
         if result.emulator is not None:
             run["emulator"] = result.emulator
         self.runs.append(run)
@@ -49,7 +53,11 @@ class Figure:
         return (min(walls, default=None), max(walls, default=None))
 
     def requests(self):
-        """(total, writes): as the emulator counted them when it could, else as the engine reported."""
+        """(total, writes): as the emulator counted them when it could, else as the engine reported.
+        A real API server's count has no writes (its per-client counter has no verb): (total, None)."""
+        server = [r["serverRequests"] for r in self.runs if "serverRequests" in r]
+        if server:
+            return (statistics.median(server), None)
         emulator = [r["emulator"] for r in self.runs if "emulator" in r]
         if emulator:
             return (statistics.median([e["requests"] for e in emulator]),
@@ -67,13 +75,15 @@ class Figure:
     def json(self):
         req, eng = self.requests(), self.engine_requests()
         low, high = self.wall_range()
+        counted_by = "server" if any("serverRequests" in r for r in self.runs) else (
+            "emulator" if any("emulator" in r for r in self.runs) else ("engine" if eng is not None else None))
         return {
             "key": self.key, "label": self.label, "group": self.group, "note": self.note, "runs": len(self.runs),
             "medianWallSeconds": self.wall(),
             "minWallSeconds": low,
             "maxWallSeconds": high,
             "medianPeakRSSMB": self.median("peakRSSMB"),
-            "requests": None if req is None else {"total": req[0], "writes": req[1]},
+            "requests": None if req is None else {"total": req[0], "writes": req[1], "countedBy": counted_by},
             "engineRequests": None if eng is None else {"total": eng[0], "writes": eng[1]},
             "emulatorShare": self.share(),
             "emulatorCPUShare": self.share("cpuSeconds"),

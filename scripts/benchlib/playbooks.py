@@ -67,44 +67,26 @@ def compose(text):
     return yaml.compose(text)
 
 
-def bridged_needs(graph, cluster_ids):
-    """For each cluster step, what it needs once the other steps are gone: a need on a dropped
-    step becomes that step's own needs, transitively."""
-    by_id = {s["id"]: s for s in graph}
-
-    def bridged(needs, seen):
-        out = []
-        for n in needs:
-            if n in seen:
-                continue
-            seen.add(n)
-            if n in cluster_ids:
-                out.append(n)
-            elif n in by_id:
-                out += [m for m in bridged(by_id[n]["needs"], seen) if m not in out]
-        return out
-
-    return {s["id"]: bridged(s["needs"], set()) for s in graph if s["id"] in cluster_ids}
+def without_smoke(document):
+    """The playbook as YAML text without app.workload's smoke checks, for a real API server without
+    nodes: a check sends an HTTP request through the server's service proxy to a pod that answers,
+    and with no kubelet no pod does (a rehearsal simulates the check)."""
+    for step in _mapping_value(document, "steps").value:
+        params = _mapping_value(step, "with")
+        if isinstance(params, yaml.MappingNode):
+            params.value = [(k, v) for k, v in params.value if k.value != "smoke"]
+    return serialize(document)
 
 
-def cluster_only(document, graph, cluster_ids):
-    """The playbook as YAML text with only the steps in `cluster_ids`, their `needs` bridged over
-    the steps dropped. Everything else is the document as written; `bootstrap validate` checks it."""
-    needs = bridged_needs(graph, cluster_ids)
-    steps = _mapping_value(document, "steps")
-    if not isinstance(steps, yaml.SequenceNode):
-        raise ValueError("`steps` is not a sequence")
-    kept = []
-    for step in steps.value:
-        step_id = _mapping_value(step, "id")
-        if not isinstance(step_id, yaml.ScalarNode):
-            raise ValueError("a step without an id at line %d" % (step.start_mark.line + 1))
-        if step_id.value in cluster_ids:
-            _set_needs(step, needs[step_id.value])
-            kept.append(step)
-    steps.value = kept
+def serialize(document):
     # A wide line keeps long plain scalars on one line, as written.
     return yaml.serialize(document, Dumper=_IndentedDumper, width=1 << 20, allow_unicode=True)
+
+
+def playbook_name(document):
+    """metadata.name as written: the ledger's and the lease's names derive from it."""
+    name = _mapping_value(_mapping_value(document, "metadata"), "name")
+    return name.value if isinstance(name, yaml.ScalarNode) else None
 
 
 def _mapping_value(node, key):
@@ -113,18 +95,6 @@ def _mapping_value(node, key):
             if k.value == key:
                 return v
     return None
-
-
-def _set_needs(step, needs):
-    """Replaces the step's `needs` (or drops it when empty), keeping `needs` right after `id`."""
-    pairs = [(k, v) for k, v in step.value if k.value != "needs"]
-    if needs:
-        str_tag = "tag:yaml.org,2002:str"
-        value = yaml.SequenceNode("tag:yaml.org,2002:seq",
-                                  [yaml.ScalarNode(str_tag, n, style='"') for n in needs], flow_style=True)
-        at = next(i for i, (k, _) in enumerate(pairs) if k.value == "id") + 1
-        pairs.insert(at, (yaml.ScalarNode(str_tag, "needs"), value))
-    step.value = pairs
 
 
 def generated_playbook(steps, width=20):

@@ -11,7 +11,14 @@ requests / wall time (summed over concurrent requests, so it can pass 100%%); em
 process's CPU time during the run / wall time (100%% = one core busy all along).
 The playbook's first apply, re-run and plan are the whole playbook in rehearsal mode (simulated host, embedded
 emulator with a state file); kubectl applies the same objects to `bootstrap emulator --state` of the same build
-with the same CRDs. Emulator shares are read from separate emulator processes (the rows that show them)."""
+with the same CRDs. Emulator shares are read from separate emulator processes (the rows that show them).
+Start-up rows: median of %d runs each after 5 warm-up runs; /bin/true is the cost of any process here.
+Real kube-apiserver rows: the test suite's server (scripts/kube-apiserver) with stand-ins for helm-controller and
+the kubelet; the playbook's steps with host work are skipped (--skip), its smoke checks left out (no pod answers);
+kubectl and Ansible apply the objects of the same steps. Requests there are the server's own count for the tools'
+identity (API Priority and Fairness, per FlowSchema; it has no writes count); every first apply starts from a
+cluster without anything of the previous run. "Waits excluded" subtracts the time in which bootstrap did nothing
+but wait for helm-controller's Job or a rollout (from its progress lines)."""
 
 GROWTH_ROWS = (("validate", "validate"), ("plan", "plan (applied)"), ("noop", "no-op re-run"),
                ("apply", "first apply (1 run)"))
@@ -19,8 +26,12 @@ GROWTH_ROWS = (("validate", "validate"), ("plan", "plan (applied)"), ("noop", "n
 
 def report(results):
     """Prints the report of a finished run: the JSON document's keys, with the Figures themselves."""
-    lines = ["# bootstrap benchmark", "", header(results["machine"]), "", METHOD % results["runs"], ""]
+    lines = ["# bootstrap benchmark", "", header(results["machine"]), "",
+             METHOD % (results["runs"], results["startupRuns"]), ""]
     lines += figure_table(results["figures"]) + [""]
+    comparison = real_comparison({f.key: f for f in results["figures"]})
+    if comparison:
+        lines += comparison + [""]
     lines += growth_table(results["growth"]) + [""]
     lines += target_table(results["targets"])
     if results["notes"]:
@@ -32,9 +43,10 @@ def report(results):
 
 
 def header(info):
-    return "%s, %s CPUs (%s), %s; %s; commit %s%s; load at start %s" % (
+    return "%s, %s CPUs (%s), %s; %s; commit %s%s; bootstrap %s; load at start %s" % (
         info["uname"], info["nproc"], info["cpu"], info["memory"], info["date"], (info["commit"] or "?")[:12],
-        " (modified)" if info["worktreeModified"] else "", " ".join(info["loadAverageAtStart"] or []))
+        " (modified)" if info["worktreeModified"] else "", info.get("binary") or "?",
+        " ".join(info["loadAverageAtStart"] or []))
 
 
 def figure_table(figures):
@@ -61,8 +73,11 @@ def figure_row(f):
 def requests_cell(f):
     """Total/writes as counted; the engine's own count beside the emulator's when they differ."""
     req, eng = f.requests(), f.engine_requests()
-    cell = "-" if req is None else "%g/%g" % req
-    if eng is not None and req is not None and f.runs and "emulator" in f.runs[0] and eng != req:
+    if req is None:
+        return "-"
+    counted = f.runs and ("emulator" in f.runs[0] or "serverRequests" in f.runs[0])
+    cell = "%g" % req[0] if req[1] is None else "%g/%g" % req
+    if eng is not None and counted and eng != req:
         cell += " (engine: %g/%g)" % eng
     return cell
 
@@ -72,6 +87,27 @@ def share_cell(f):
     if share is None:
         return "-"
     return "%.0f%% / %s" % (share * 100, "-" if cpu is None else "%.0f%%" % (cpu * 100))
+
+
+REAL_ROWS = (("first apply", "real_apply", "real_kubectl_apply", "real_ansible_apply"),
+             ("first apply, bootstrap's waits excluded", "real_apply_nowait", "real_kubectl_apply", "real_ansible_apply"),
+             ("re-run (nothing to do)", "real_noop", "real_kubectl_reapply", "real_ansible_rerun"))
+
+
+def real_comparison(figures):
+    """The real server's rows side by side: each tool's median and how many times bootstrap's."""
+    if "real_apply" not in figures:
+        return []
+    lines = ["Against the real kube-apiserver, the same objects (median ms; in brackets: times bootstrap's time):", "",
+             "| run | bootstrap | kubectl apply --server-side | Ansible kubernetes.core.k8s |", "| --- | ---: | ---: | ---: |"]
+    for label, ours, kubectl, ansible in REAL_ROWS:
+        base = figures[ours].wall() if ours in figures else None
+        cells = []
+        for key in (kubectl, ansible):
+            other = figures[key].wall() if key in figures else None
+            cells.append("-" if other is None else fmt_ms(other) + ("" if not base else " (%.1fx)" % (other / base)))
+        lines.append("| %s | %s | %s | %s |" % (label, fmt_ms(base), *cells))
+    return lines
 
 
 def growth_table(growth):

@@ -3,11 +3,9 @@
 import os
 import shutil
 
-import yaml
-
 from . import playbooks
 from .figures import check
-from .proc import clean_env, die, log
+from .proc import clean_env, log
 
 ANNOTATION_LIMIT = 256 * 1024           # apimachinery's TotalAnnotationSizeLimitB
 
@@ -119,8 +117,10 @@ def kubectl_suite(bench, subject):
     log("bench: kubectl apply of the same %d objects (%d runs)" % (count, bench.runs))
 
     def kubectl_apply(e):
+        # --force-conflicts: the emulator's volume binder owns the PersistentVolumes' claimRef, which
+        # the objects also set; bootstrap takes such fields over too, and the re-apply must not fail.
         argv = [kubectl, "--kubeconfig", e.kubeconfig, "--cache-dir", os.path.join(e.dir, "kube-cache"), "apply",
-                "--server-side", "--validate=false", "-f", objdir]
+                "--server-side", "--force-conflicts", "--validate=false", "-f", objdir]
         return e.measure(argv, env=clean_env({"HOME": e.dir}))
 
     kept = None
@@ -144,22 +144,24 @@ def kubectl_object_files(bench, subject):
     return objdir, count
 
 
-def write_cluster_only(bench, subject):
-    """Writes the subject without its steps with host work (as it is when it has none) and
-    validates it; the bench ends when that cannot be derived or does not validate."""
-    variant_dir = bench.path("cluster-only")
-    os.makedirs(variant_dir)
-    variant = os.path.join(variant_dir, os.path.basename(subject.path))
-    text = subject.text
-    if subject.host_steps:
-        try:
-            text = playbooks.cluster_only(playbooks.compose(subject.text), subject.graph, subject.cluster_ids)
-        except (ValueError, yaml.YAMLError) as e:
-            die("cannot derive the cluster-only variant of %s: %s" % (subject.name, e))
-    with open(variant, "w") as f:
-        f.write(text)
-    check(bench.run(["validate", variant] + subject.secrets_args), "bootstrap validate (cluster-only variant)")
-    return variant
+def variant_path(bench, subject, name):
+    """Where a variant of the subject is written: a new directory in which everything beside the
+    subject (the files its steps read, such as app.workload's `files` and `envFiles`) is linked,
+    so relative paths resolve as they do for the original, and the repository is not written to."""
+    directory = bench.path(name)
+    os.makedirs(directory)
+    here = os.path.dirname(subject.path)
+    for entry in os.listdir(here):
+        if entry != os.path.basename(subject.path):
+            os.symlink(os.path.join(here, entry), os.path.join(directory, entry))
+    return os.path.join(directory, os.path.basename(subject.path))
+
+
+def skip_host_steps(subject):
+    """--skip for the steps with host work: they would run real commands on this machine, so they
+    are taken as provided by the environment. The playbook stays whole (a workload's claims must
+    be those of its storage.local-volumes step, so those steps cannot simply be removed)."""
+    return ["--skip", ",".join(subject.host_steps)] if subject.host_steps else []
 
 
 def cluster_only_suite(bench, subject):
@@ -167,8 +169,7 @@ def cluster_only_suite(bench, subject):
     where the emulator's share of the time can be read."""
     if not subject.cluster_ids:
         return
-    variant = write_cluster_only(bench, subject)
-    g = "bootstrap: %s without the steps with host work (%d of %d steps) vs bootstrap emulator --state" % (
+    g = "bootstrap: %s without the steps with host work (%d of %d steps, the others --skip) vs bootstrap emulator --state" % (
         subject.name, len(subject.cluster_ids), len(subject.graph))
     f_apply = bench.figure("cluster_apply", "first apply", g, "fresh emulator each run")
     f_noop = bench.figure("cluster_noop", "no-op re-run", g)
@@ -177,7 +178,8 @@ def cluster_only_suite(bench, subject):
     log("bench: %s's pure cluster steps against a separate emulator (%d runs)" % (subject.name, bench.runs))
 
     def run(command, e):
-        return e.measure([bench.binary, command, variant] + bench.kube_args(e) + subject.secrets_args, env=bench.env)
+        return e.measure([bench.binary, command, subject.path] + bench.kube_args(e) + skip_host_steps(subject)
+                         + subject.secrets_args, env=bench.env)
 
     kept = None
     for _ in range(bench.runs):

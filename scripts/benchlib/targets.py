@@ -1,4 +1,4 @@
-"""The targets of issue 7, judged from the figures."""
+"""The targets of issues 7 and 17, judged from the figures."""
 
 from .figures import fmt_ms
 
@@ -9,7 +9,13 @@ TARGETS_TEXT = {
     "plan5000_time": "5,000-step plan < 2 s",
     "plan5000_rss": "5,000-step plan < 200 MB peak RSS",
     "growth": "cost grows ~linearly with steps (fitted exponent <= 1.2)",
+    "startup_version": "`bootstrap --version` median <= 3 ms",
+    "startup_validate": "`bootstrap validate` of the playbook median <= 6 ms",
+    "real_noop_requests": "real server: no-op re-run makes <= 3 requests (the server's count)",
+    "real_noop_vs_kubectl": "real server: no-op re-run >= 20x faster than kubectl re-apply",
+    "real_apply_vs_kubectl": "real server: first apply (waits excluded) >= 2x faster than kubectl first apply",
 }
+NO_REAL = "no real API server rows in this run (see the notes)"
 NO_5000 = "no 5,000-step size in this run (--quick or --sizes)"
 
 
@@ -27,7 +33,36 @@ def targets(figures, scaling, growth):
         speedup("apply_vs_kubectl", figures.get("apply"), figures.get("kubectl_apply"), 2),
         *plan5000(scaling.get(5000, {}).get("plan")),
         linear_growth(growth),
+        startup(figures, "startup_version", 0.003),
+        startup(figures, "startup_validate", 0.006),
+        real_noop_requests(figures.get("real_noop")),
+        speedup("real_noop_vs_kubectl", figures.get("real_noop"), figures.get("real_kubectl_reapply"), 20),
+        real_apply(figures.get("real_apply_nowait"), figures.get("real_apply"), figures.get("real_kubectl_apply")),
     ]
+
+
+def startup(figures, key, limit):
+    f, floor = figures.get(key), figures.get("startup_true")
+    if f is None or not f.wall():
+        return _target(key, None, "not measured")
+    reference = "" if floor is None or not floor.wall() else "; /bin/true %s ms" % fmt_ms(floor.wall())
+    return _target(key, f.wall() <= limit, "median %s ms (target %s ms)%s" % (fmt_ms(f.wall()), fmt_ms(limit), reference))
+
+
+def real_noop_requests(noop):
+    req = None if noop is None else noop.requests()
+    if req is None:
+        return _target("real_noop_requests", None, NO_REAL)
+    return _target("real_noop_requests", req[0] <= 3, "median %g requests, as the server counted them" % req[0])
+
+
+def real_apply(nowait, whole, kubectl):
+    if nowait is None or kubectl is None:
+        return _target("real_apply_vs_kubectl", None, NO_REAL)
+    t = speedup("real_apply_vs_kubectl", nowait, kubectl, 2)
+    if whole is not None and whole.wall() and kubectl.wall():
+        t["detail"] += "; with the waits %.1fx (%s ms)" % (kubectl.wall() / whole.wall(), fmt_ms(whole.wall()))
+    return t
 
 
 def noop_requests(noop, cluster_noop):
@@ -40,8 +75,8 @@ def noop_requests(noop, cluster_noop):
 
 
 def speedup(key, ours, kubectl, factor):
-    if kubectl is None or not ours.wall() or not kubectl.wall():
-        return _target(key, None, "kubectl figure missing")
+    if ours is None or kubectl is None or not ours.wall() or not kubectl.wall():
+        return _target(key, None, "kubectl figure missing" if ours is not None else NO_REAL)
     ratio = kubectl.wall() / ours.wall()
     return _target(key, ratio >= factor, "%.1fx (%s ms vs %s ms)" % (ratio, fmt_ms(ours.wall()), fmt_ms(kubectl.wall())))
 
