@@ -107,7 +107,15 @@ final class CurlEasy {
     private func applyTLS(_ tls: TLSSettings) {
         setLong(CURLOPT_SSL_VERIFYPEER, tls.insecureSkipVerify ? 0 : 1)
         setLong(CURLOPT_SSL_VERIFYHOST, tls.insecureSkipVerify ? 0 : 2)
-        if let ca = tls.certificateAuthority { setBlob(CURLOPT_CAINFO_BLOB, ca) }
+        if let ca = tls.certificateAuthority {
+            setBlob(CURLOPT_CAINFO_BLOB, ca)
+            // The kubeconfig's CA is the only trust anchor, as for kubectl (client-go builds its
+            // pool from certificate-authority(-data) alone). libcurl would otherwise also consult
+            // the system's CA directory (CURLOPT_CAPATH's built-in default): a public CA could vouch
+            // for the API server, and loading it cost the first request a few milliseconds.
+            setPointer(CURLOPT_CAINFO, nil)
+            setPointer(CURLOPT_CAPATH, nil)
+        }
         if let cert = tls.clientCertificate {
             setString(CURLOPT_SSLCERTTYPE, "PEM")
             setBlob(CURLOPT_SSLCERT_BLOB, cert)

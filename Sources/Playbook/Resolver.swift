@@ -38,9 +38,10 @@ public struct Resolver: Sendable {
                 if key.contains("${{") {
                     problems.append(.error("step \"\(stepID)\": a mapping key is not interpolated; \"${{\" cannot appear in a key (write $${{ for a literal one)", at: pair.key.mark))
                 }
-                marks[child(key)] = pair.value.mark
-                marks[child(key) + "#key"] = pair.key.mark
-                object[key] = resolve(pair.value, path: child(key), depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID)
+                let childPath = child(key)
+                // The value's own mark is set by the call below, as every node's is.
+                marks[childPath + "#key"] = pair.key.mark
+                object[key] = resolve(pair.value, path: childPath, depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID)
             }
             return .object(object)
         case .sequence(let items):
