@@ -77,6 +77,8 @@ fail:
     return -1;
 }
 
+void bs_curl_preload(void) { (void)dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL); }
+
 CURL *bs_curl_easy_init(void) { return curl.easy_init(); }
 void bs_curl_easy_cleanup(CURL *handle) { curl.easy_cleanup(handle); }
 void bs_curl_easy_reset(CURL *handle) { curl.easy_reset(handle); }

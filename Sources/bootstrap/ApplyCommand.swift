@@ -62,6 +62,8 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // It will talk to an API server: libcurl loads while the playbook is read and checked.
+        CurlLibrary.preload()
         let json = cluster.output == .json
         // `apply FILE` with a saved plan applies exactly that plan, or refuses.
         let saved = try SavedPlanFile.read(input.playbook)

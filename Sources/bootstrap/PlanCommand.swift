@@ -1,3 +1,4 @@
+import Kube
 import Playbook
 import Graph
 import ArgumentParser
@@ -33,6 +34,8 @@ struct PlanCommand: AsyncParsableCommand {
     var out: String?
 
     func run() async throws {
+        // It will talk to an API server: libcurl loads while the playbook is read and checked.
+        CurlLibrary.preload()
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
         try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)
         let json = cluster.output == .json

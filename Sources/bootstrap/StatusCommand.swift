@@ -1,3 +1,4 @@
+import Kube
 import Playbook
 import ArgumentParser
 import Document
@@ -12,6 +13,8 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var cluster: ClusterOptions
 
     func run() async throws {
+        // It will talk to an API server: libcurl loads while the playbook is read and checked.
+        CurlLibrary.preload()
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
         let json = cluster.output == .json
         let session: Session

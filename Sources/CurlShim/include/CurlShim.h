@@ -17,6 +17,12 @@
 /// one in use: a later call naming another only reports whether that one would load.
 int bs_curl_load(const char *soname, char *error, size_t error_size);
 
+/// Maps libcurl.so.4 and the libraries it needs, and nothing more (no curl_global_init, no shared
+/// state): called on a thread of its own while a command reads its playbook, so the dynamic
+/// loader's work overlaps the checks on a second core; bs_curl_load then finds it mapped. The
+/// process keeps it loaded; a failure is left for bs_curl_load to report.
+void bs_curl_preload(void);
+
 CURL *bs_curl_easy_init(void);
 void bs_curl_easy_cleanup(CURL *handle);
 void bs_curl_easy_reset(CURL *handle);
