@@ -78,7 +78,7 @@ public final class Workers<Resource>: @unchecked Sendable {
 /// Marks the threads of every Workers pool, so shutdown() called on one of them does not wait:
 /// a thread-specific value, set once on each worker thread and never cleared (the thread ends).
 private enum WorkerMarker {
-    nonisolated(unsafe) static let key: pthread_key_t = {
+    static let key: pthread_key_t = {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         return key
