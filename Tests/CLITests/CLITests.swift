@@ -32,7 +32,7 @@ import TestSupport
     @Test func everyShippedPlaybookValidates() throws {
         let root = Paths.repository + "/playbooks"
         // Files under a config/ folder are what workloads mount, not playbooks; a playbook with its
-        // own secrets.example beside it (playbooks/faf-imported) is checked with that one.
+        // own secrets.example beside it (an imported one, say) is checked with that one.
         let files = FileManager.default.enumerator(atPath: root)!.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".yaml") && !$0.hasPrefix("config/") && !$0.contains("/config/") }
         #expect(!files.isEmpty)
