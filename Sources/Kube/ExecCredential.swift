@@ -72,7 +72,11 @@ public final class ExecCredentialPlugin: Sendable {
         let executable = try locate(command, path: env["PATH"] ?? "/usr/bin:/bin")
         let result: Processes.Result
         // Interactive, the plugin reads the terminal and writes its prompts to it directly.
-        do { result = try Processes.run(executable, arguments: arguments, environment: env, input: [], terminal: interactive) } catch {
+        // The live progress display keeps off the terminal meanwhile (TerminalLoan).
+        do {
+            let run = { [arguments] in try Processes.run(executable, arguments: arguments, environment: env, input: [], terminal: interactive) }
+            result = try interactive ? TerminalLoan.lend(run) : run()
+        } catch {
             throw KubeConfigError(file: nil, "cannot run the credential plugin \(command): \(error)")
         }
         // The plugin's own messages (a login URL, an error) are for the person at the terminal.

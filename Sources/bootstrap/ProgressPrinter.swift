@@ -62,6 +62,9 @@ final class ProgressPrinter: Sendable {
         var running: [Running] = []
         /// Screen rows of the live block currently drawn, to erase before writing anything else.
         var drawn = 0
+        /// TerminalLoan's count when the block was drawn: after a loan the block is above what the
+        /// borrower wrote, and stays there.
+        var loans = 0
         /// Plain mode: the last repeated report printed per step (text before `: `) and when.
         var lastReport: [String: (topic: Substring, at: ContinuousClock.Instant)] = [:]
     }
@@ -139,7 +142,11 @@ final class ProgressPrinter: Sendable {
     }
 
     private static func erase(_ screen: inout Screen) {
-        if screen.drawn > 0 { StandardStream.error.write("\u{1B}[\(screen.drawn)F\u{1B}[J") }
+        let loan = TerminalLoan.current
+        // Lent out, or lent since the block was drawn: the rows above the cursor are not the block's.
+        if screen.drawn > 0, !loan.lent, loan.loans == screen.loans {
+            StandardStream.error.write("\u{1B}[\(screen.drawn)F\u{1B}[J")
+        }
         screen.drawn = 0
     }
 
@@ -160,6 +167,9 @@ final class ProgressPrinter: Sendable {
 
     private static func redraw(_ screen: inout Screen) {
         erase(&screen)
+        let loan = TerminalLoan.current
+        guard !loan.lent else { return }
+        screen.loans = loan.loans
         let lines = liveLines(screen.running, now: .now, columns: Terminal.columns(Terminal.standardError) ?? 80)
         guard !lines.isEmpty else { return }
         // Not through Console (the block is redrawn in place), but masked like everything printed.

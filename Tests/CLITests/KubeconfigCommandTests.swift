@@ -82,7 +82,9 @@ import TestSupport
     /// `interactive`: it records whether its standard input is a terminal and what
     /// KUBERNETES_EXEC_INFO said, and at a terminal asks for a password first (as kubelogin's
     /// password grant does), failing unless it reads "hunter2".
-    func rig(expiry: String, failing: Bool = false, interactive: String? = nil)
+    /// `thinking`: seconds the person takes to answer the prompt (the plugin waits that long
+    /// before reading), for what the display does meanwhile.
+    func rig(expiry: String, failing: Bool = false, interactive: String? = nil, thinking: String? = nil)
         throws -> (EngineRig, TemporaryDirectory, [String: String], String) {
         let rig = try EngineRig()
         let dir = TemporaryDirectory()
@@ -100,6 +102,7 @@ import TestSupport
             echo "$KUBERNETES_EXEC_INFO" >> "\(dir.file("info"))"
             if [ -t 0 ]; then
               printf 'fake-login password: ' >&2
+              \(thinking.map { "sleep \($0)" } ?? "")
               read answer
               [ "$answer" = hunter2 ] || { echo 'fake-login: wrong password' >&2; exit 4; }
             fi
@@ -151,6 +154,30 @@ import TestSupport
         #expect(try String(contentsOfFile: dir.file("info"), encoding: .utf8).contains("\"interactive\":true"))
         #expect(runs(dir) == 1)
         #expect(!result.output.contains("plugin-token"))
+    }
+
+    /// A login asked for in the middle of an apply (the token expired) has the terminal to itself:
+    /// the live display, which redraws its block four times a second, neither erases the prompt
+    /// nor writes into the line being typed (TerminalLoan).
+    @Test(.enabled(if: which("script") != nil, "util-linux script gives the run a terminal"))
+    func theLiveDisplayKeepsOffTheTerminalWhileAPluginAsks() throws {
+        let (rig, dir, environment, kubeconfig) = try rig(expiry: "2000-01-01T00:00:00Z", interactive: "IfAvailable", thinking: "0.6")
+        _ = rig
+        let command = [Paths.binary, "apply", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig, "--skip", "k3s",
+                       "--host-root", dir.file("root"), "--yes"].joined(separator: " ")
+        // An answer for every login, all typed ahead (less than the terminal's 4 KiB input buffer:
+        // an endless `yes` would fill it once nobody reads, and stall script and the run with it).
+        let answers = String(repeating: "hunter2\\n", count: 100)
+        let result = try runProcess("/bin/sh", ["-c", "printf '\(answers)' | script -qec '\(command)' /dev/null"], environment: environment)
+        #expect(result.status == 0, "\(result.output)")
+        let prompts = result.output.components(separatedBy: "fake-login password: ").dropFirst()
+        #expect(prompts.count >= 2, "the expired token makes the plugin ask at every request: \(result.output)")
+        for answer in prompts {
+            let line = answer.prefix { !$0.isNewline }
+            #expect(!line.contains("\u{1B}"), "the display wrote into the prompt's line: \(line.debugDescription)")
+        }
+        #expect(result.output.contains("Apply complete"), "\(result.output)")
+        _ = dir
     }
 
     /// Without a terminal the same plugin is told `interactive: false` and gets no standard input;
