@@ -26,16 +26,7 @@ enum ProcessRunner {
     }
 
     static func locate(_ program: String, path: String) throws -> String {
-        if program.contains("/") {
-            guard FileManager.default.isExecutableFile(atPath: program) else { throw HostError.commandNotFound(program) }
-            return program
-        }
-        for directory in path.split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(program)"
-            if (try? FileInfo.of(candidate, followingLinks: true))??.kind == .file, FileManager.default.isExecutableFile(atPath: candidate) {
-                return candidate
-            }
-        }
-        throw HostError.commandNotFound(program)
+        guard let found = Processes.locate(program, path: path) else { throw HostError.commandNotFound(program) }
+        return found
     }
 }

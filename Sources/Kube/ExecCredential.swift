@@ -99,11 +99,10 @@ public final class ExecCredentialPlugin: Sendable {
     }
 
     private func locate(_ program: String, path: String) throws -> String {
-        if program.contains("/") { return program }
-        for directory in path.split(separator: ":") where !directory.isEmpty {
-            let candidate = "\(directory)/\(program)"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+        guard let found = Processes.locate(program, path: path) else {
+            throw KubeConfigError(file: nil, program.contains("/") ? "the credential plugin \(program) is not an executable file"
+                                                                   : "the credential plugin \(program) is not on PATH")
         }
-        throw KubeConfigError(file: nil, "the credential plugin \(program) is not on PATH")
+        return found
     }
 }

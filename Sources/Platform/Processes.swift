@@ -99,6 +99,16 @@ public enum Processes {
         return Result(exit: exit, output: output, error: error)
     }
 
+    /// The executable `program` names, as a shell finds it: `program` itself when it has a `/`,
+    /// else the first executable regular file of that name in `path`'s directories; nil when none.
+    public static func locate(_ program: String, path: String) -> String? {
+        func executable(_ candidate: String) -> Bool {
+            ((try? FileInfo.of(candidate, followingLinks: true)) ?? nil)?.kind == .file && access(candidate, X_OK) == 0
+        }
+        if program.contains("/") { return executable(program) ? program : nil }
+        return path.split(separator: ":").lazy.filter { !$0.isEmpty }.map { "\($0)/\(program)" }.first(where: executable)
+    }
+
     private static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         let copies = strings.map { strdup($0) }
         defer { copies.forEach { free($0) } }

@@ -7,6 +7,8 @@ exit and the child's peak RSS. /bin/true, measured the same way, is the floor: w
 reaping any process costs here, so the rows above it are the program's own start-up."""
 
 import os
+import shutil
+import subprocess
 import time
 
 from .proc import log
@@ -40,12 +42,28 @@ def spawn_once(argv, env):
         os.close(devnull)
 
 
+def foundation_note(binary):
+    """What the --version row's note says about the binary: its size, and whether the whole of
+    Foundation came back (CoreFoundation's start-up, ICU's data; README, Start-up). Only a release
+    build shows it: a dependency's `import Foundation` can win overload resolution under whole-module
+    optimization alone, so the test suite's debug build cannot see this."""
+    size = "binary %.0f MB" % (os.path.getsize(binary) / 1e6)
+    nm = shutil.which("nm")
+    if nm is None:
+        return size
+    symbols = subprocess.run([nm, binary], capture_output=True, text=True).stdout
+    linked = [name for name in ("__CFInitialize", "icudt") if name in symbols]
+    if linked:
+        return size + "; WHOLE FOUNDATION LINKED (%s): see README, Start-up" % ", ".join(linked)
+    return size + "; no CoreFoundation or ICU data linked"
+
+
 def startup_suite(bench, subject, repo, runs):
     """`bootstrap --version`, `bootstrap validate <playbook>` and /bin/true, `runs` timed runs each."""
     g = "start-up: whole process, median of %d runs after %d warm-up runs (posix_spawn + wait4)" % (runs, WARMUP)
     rows = [
         ("startup_true", "/bin/true (reference)", ["/bin/true"], ""),
-        ("startup_version", "bootstrap --version", [bench.binary, "--version"], ""),
+        ("startup_version", "bootstrap --version", [bench.binary, "--version"], foundation_note(bench.binary)),
         ("startup_validate", "bootstrap validate %s" % subject.name,
          [bench.binary, "validate", subject.name if subject.path.startswith(repo + os.sep) else subject.path] + subject.secrets_args,
          "with --secrets (the playbook refers to secrets)" if subject.secrets_args else ""),
