@@ -8,12 +8,24 @@ struct CurlSettings: Sendable {
     var tls: TLSSettings
     var connectTimeout: Duration
     var requestTimeout: Duration
+    var maxBodyBytes = ResponseLimits.body
+    var maxHeaderBytes = ResponseLimits.headers
 }
 
 /// Collects a response while libcurl delivers it; reached from the C callbacks through `userdata`.
 private final class ResponseSink {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    var headerBytes = 0
+    let maxBodyBytes: Int
+    let maxHeaderBytes: Int
+    /// Set when the answer outgrew a bound; the callback then returns 0 and curl stops reading.
+    var tooLarge: String?
+
+    init(maxBodyBytes: Int, maxHeaderBytes: Int) {
+        self.maxBodyBytes = maxBodyBytes
+        self.maxHeaderBytes = maxHeaderBytes
+    }
 }
 
 /// One libcurl easy handle. Reusing it keeps its connection cache (and HTTP/2 session) alive, so it
@@ -36,7 +48,7 @@ final class CurlEasy {
         // reset keeps live connections, TLS sessions and the DNS cache; only options go.
         bs_curl_easy_reset(handle)
         errorBuffer[0] = 0
-        let sink = ResponseSink()
+        let sink = ResponseSink(maxBodyBytes: settings.maxBodyBytes, maxHeaderBytes: settings.maxHeaderBytes)
         var headerList: UnsafeMutablePointer<curl_slist>?
         defer { bs_curl_slist_free_all(headerList) }
         var lines = request.headers
@@ -77,6 +89,11 @@ final class CurlEasy {
             let n = size * count
             guard let data, let user else { return n }
             let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+            // Returning fewer bytes than given makes curl stop with CURLE_WRITE_ERROR.
+            guard sink.body.count + n <= sink.maxBodyBytes else {
+                sink.tooLarge = "body"
+                return 0
+            }
             sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: n))
             return n
         }
@@ -84,6 +101,11 @@ final class CurlEasy {
             let n = size * count
             guard let data, let user else { return n }
             let sink = Unmanaged<ResponseSink>.fromOpaque(user).takeUnretainedValue()
+            sink.headerBytes += n
+            guard sink.headerBytes <= sink.maxHeaderBytes else {
+                sink.tooLarge = "headers"
+                return 0
+            }
             let line = String(decoding: UnsafeRawBufferPointer(start: data, count: n), as: UTF8.self)
             if line.hasPrefix("HTTP/") {
                 sink.headers = [:]  // a new response (after 100 Continue or a redirect) starts over
@@ -98,6 +120,12 @@ final class CurlEasy {
         }
 
         let code = withExtendedLifetime(sink) { bs_curl_easy_perform(handle) }
+        if let part = sink.tooLarge {
+            let bound = part == "body" ? settings.maxBodyBytes : settings.maxHeaderBytes
+            return .failure(TransportError(.responseTooLarge, "the answer from \(Self.origin(of: request.url)) outgrew bootstrap's bound of "
+                + "\(ResponseLimits.text(bound)) on one response's \(part) and was abandoned (an API server's answers stay far below it: "
+                + "is something other than the API server answering at this address?)"))
+        }
         guard code == CURLE_OK else { return .failure(describe(code, url: request.url, hasClientCertificate: settings.tls.clientCertificate != nil)) }
         var status = 0
         _ = bs_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
@@ -170,7 +198,7 @@ final class CurlEasy {
         case CURLE_SEND_ERROR, CURLE_RECV_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_HTTP2, CURLE_HTTP2_STREAM:
             // A TLS 1.3 server checks the client certificate after the handshake; its alert is often
             // lost to the reset that follows, so a missing certificate reads as a reset.
-            let hint = url.hasPrefix("https://") && !hasClientCertificate
+            let hint = url.lowercased().hasPrefix("https://") && !hasClientCertificate
                 ? "; the server may require a client certificate, and the kubeconfig has none (check client-certificate and client-key)" : ""
             return TransportError(.connectionReset, "connection to \(origin) was reset (\(curlText))\(hint)")
         default:

@@ -9,9 +9,9 @@ public final class CurlTransport: HTTPTransport {
     private let settings: CurlSettings
 
     public init(tls: TLSSettings, connectTimeout: Duration = .seconds(10), requestTimeout: Duration = .seconds(60),
-                maxConnections: Int = 4) {
+                maxConnections: Int = 4, maxBodyBytes: Int = ResponseLimits.body) {
         workers = Workers(name: "kube-curl", maxThreads: maxConnections) { CurlEasy() }
-        settings = CurlSettings(tls: tls, connectTimeout: connectTimeout, requestTimeout: requestTimeout)
+        settings = CurlSettings(tls: tls, connectTimeout: connectTimeout, requestTimeout: requestTimeout, maxBodyBytes: maxBodyBytes)
     }
 
     // Waiting for the threads matters: a handle freed while the process exits races libcurl's and

@@ -64,7 +64,8 @@ public final class KubeClient: Sendable {
         var items: [Value] = []
         var continueToken: String?
         repeat {
-            var query: [(String, String)] = []
+            // Paged as kubectl pages (--chunk-size), so one answer stays within ResponseLimits.body.
+            var query: [(String, String)] = [("limit", String(ResponseLimits.listPage))]
             if let labelSelector, !labelSelector.isEmpty { query.append(("labelSelector", labelSelector)) }
             if let continueToken { query.append(("continue", continueToken)) }
             let page = try await send("GET", path, query: query) ?? .null
@@ -169,11 +170,13 @@ public final class KubeClient: Sendable {
     }
 
     /// GET through the API server's proxy to a Service's port (`services/NAME:PORT/proxy/PATH`): the
-    /// status the service answered (any 2xx counts as 200). One attempt, no retries: callers poll.
+    /// status the service answered (any 2xx counts as 200). Retried like every other request: a 429,
+    /// a 5xx or a reset on the way through the proxy is an accident, not the service's answer, until
+    /// the retry deadline says it is the answer.
     public func serviceProxyStatus(namespace: String, service: String, port: String, path: String) async throws -> Int {
         let target = "/api/v1/namespaces/\(namespace)/services/\(service):\(port)/proxy\(path)"
         do {
-            _ = try await send("GET", target, retry: false, decode: false)
+            _ = try await send("GET", target, decode: false)
             return 200
         } catch let error as KubeError {
             guard let code = error.code else { throw error }

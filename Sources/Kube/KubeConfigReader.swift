@@ -60,6 +60,12 @@ struct KubeConfigReader {
             throw error("cluster \"\(clusterName)\" has no server", at: cluster)
         }
 
+        let url: ServerURL
+        do throws(ServerURL.Problem) {
+            url = try ServerURL(parsing: server)
+        } catch {
+            throw self.error("the server of cluster \"\(clusterName)\" \(error.message)", at: cluster["server"] ?? cluster)
+        }
         var tls = TLSSettings()
         var warnings: [String] = []
         tls.certificateAuthority = try bytes(cluster, data: "certificate-authority-data", file: "certificate-authority")
@@ -68,7 +74,7 @@ struct KubeConfigReader {
             warnings.append("TLS verification of \(server) is disabled by insecure-skip-tls-verify in \(path) (context \"\(contextName)\"): anyone on the network path can impersonate the API server")
         }
         // Plain HTTP is only harmless on loopback (the emulator); elsewhere tokens cross the network in clear.
-        if server.hasPrefix("http://"), !Self.isLoopback(server) {
+        if url.isPlainOffHost {
             warnings.append("\(server) is plain HTTP (\(path)): requests and credentials are not encrypted")
         }
 
@@ -80,8 +86,13 @@ struct KubeConfigReader {
                 if let exec = user["exec"] { plugin = try userReader.readExec(userName, exec) }
             }
         }
-        var config = try finish(contextName: contextName, context: context, clusterName: clusterName, cluster: cluster,
-                                server: server, tls: tls, warnings: warnings)
+        // A token over plain HTTP crosses the network in clear: anyone on the path can replay it.
+        // A credential plugin's token would too, so a plugin counts as a token here.
+        if url.isPlainOffHost, tls.bearerToken != nil || plugin != nil {
+            throw error("refusing to send a bearer token over plain HTTP to \(CurlEasy.origin(of: server)) (cluster \"\(clusterName)\"): "
+                + "use https://, or reach the API server through a loopback address (an SSH tunnel)", at: cluster["server"] ?? cluster)
+        }
+        var config = finish(contextName: contextName, context: context, server: server, tls: tls, warnings: warnings)
         config.exec = plugin
         return config
     }
@@ -138,20 +149,9 @@ struct KubeConfigReader {
         }
     }
 
-    private func finish(contextName: String, context: Node, clusterName: String, cluster: Node, server: String,
-                        tls: TLSSettings, warnings: [String]) throws -> KubeConfig {
-        // A token over plain HTTP crosses the network in clear: anyone on the path can replay it.
-        if server.hasPrefix("http://"), !Self.isLoopback(server), tls.bearerToken != nil {
-            throw error("refusing to send a bearer token over plain HTTP to \(server) (cluster \"\(clusterName)\"): "
-                + "use https://, or reach the API server through a loopback address (an SSH tunnel)", at: cluster["server"] ?? cluster)
-        }
+    private func finish(contextName: String, context: Node, server: String, tls: TLSSettings, warnings: [String]) -> KubeConfig {
         let namespace = context["namespace"]?.scalarText.flatMap { $0.isEmpty ? nil : $0 } ?? "default"
         return KubeConfig(path: path, contextName: contextName, server: server, namespace: namespace, tls: tls, warnings: warnings)
-    }
-
-    static func isLoopback(_ server: String) -> Bool {
-        let origin = CurlEasy.origin(of: server)
-        return ["http://127.0.0.1", "http://localhost", "http://[::1]"].contains { origin == $0 || origin.hasPrefix($0 + ":") }
     }
 
     /// The entry called `name` in the list under `key` (contexts, clusters, users), from the first

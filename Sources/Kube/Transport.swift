@@ -38,12 +38,36 @@ public enum TransportFailure: String, Sendable, Equatable {
     case tlsVerification, clientCertificateRequired, clientCertificateRejected, tlsHandshake
     /// The system's libcurl could not be loaded (not installed).
     case libraryMissing
+    /// The answer was larger than ``ResponseLimits`` allow; reading on could exhaust memory.
+    case responseTooLarge
     case other
 
     /// Whether the request certainly never reached the server, so even a POST may be sent again.
     var neverSent: Bool { self == .connectionRefused || self == .hostNotFound }
     /// Whether trying again can help at all.
     var transient: Bool { self == .connectionRefused || self == .connectionReset || self == .timeout }
+}
+
+/// How much of one API answer bootstrap reads before it gives up on it.
+///
+/// client-go reads a body whole, without a limit (kubernetes v1.20.2, staging/src/k8s.io/client-go/
+/// rest/request.go, `transformResponse`: `ioutil.ReadAll(resp.Body)`), trusting the server; bootstrap
+/// does not, since a broken proxy or a hostile endpoint can answer endlessly. What the API server
+/// itself sends is far smaller: one object is at most what etcd stores (`--max-request-bytes`,
+/// 1.5 MiB by default: go.etcd.io/etcd/embed/config.go, `DefaultMaxRequestBytes`), a request at
+/// most 3 MiB (k8s.io/apiserver/pkg/server/config.go, `MaxRequestBodyBytes`), and lists are read in
+/// pages of ``listPage`` items, kubectl's `--chunk-size` default (k8s.io/kubectl/pkg/cmd/get/get.go).
+/// 64 MiB holds a page of 500 objects of 128 KiB each, or 40 objects of the largest size, in JSON.
+public enum ResponseLimits {
+    /// Bytes of one response body.
+    public static let body = 64 << 20
+    /// Bytes of one response's header lines.
+    public static let headers = 1 << 20
+    /// Items asked for per list request (`limit`), as kubectl asks.
+    public static let listPage = 500
+
+    /// "64 MiB", for messages.
+    static func text(_ bytes: Int) -> String { "\(bytes >> 20) MiB" }
 }
 
 /// A request that got no HTTP response, with a message a person can act on.

@@ -32,6 +32,23 @@ import TestSupport
             step.needs = needs
             return step
         }
+        // A workload with a smoke check, so the check meets the faults too; it needs no volumes.
+        let smoke = try PlaybookLoader.parse("""
+            apiVersion: bootstrap.faforever.com/v1
+            kind: Playbook
+            metadata: {name: faf}
+            steps:
+              - id: smoke-probe
+                type: app.workload
+                needs: [namespaces]
+                with:
+                  name: smoke-probe
+                  namespace: faf-apps
+                  image: nginx:1.27.3
+                  ports: [{name: http, port: 80}]
+                  smoke: {http: {path: /, port: http}}
+            """, file: "smoke.yaml")
+        playbook.steps += smoke.steps
         let secretsPath = try rig.secretsDirectory.write("secrets.yaml", try String(contentsOfFile: Paths.repository + "/secrets.example", encoding: .utf8))
         let secrets = try Secrets.load(path: secretsPath, policy: .refuse).0
         return try CheckedPlaybook.check(playbook, secrets: secrets, registry: StepCatalog.registry)
@@ -42,10 +59,15 @@ import TestSupport
             let rig = try EngineRig(crds: true)
             let playbook = try Self.clusterSteps(rig)
             let ids = playbook.orderedSteps.map(\.id)
-            #expect(ids.count == 5)
+            #expect(ids.count == 6)
             // About 20% of requests fail: 429, 503, a connection closed or reset without an answer,
             // or an answer lost after the request took effect.
             let seed = UInt64(1000 + run * 10)
+            // The smoke check meets a 503, a 429 and a reset for certain, then the random share.
+            let proxy = "/api/v1/namespaces/faf-apps/services/smoke-probe"
+            rig.server.inject(Fault(pathPrefix: proxy, action: .status(503, retryAfterSeconds: nil), times: 1))
+            rig.server.inject(Fault(pathPrefix: proxy, action: .status(429, retryAfterSeconds: 0), times: 1))
+            rig.server.inject(Fault(pathPrefix: proxy, action: .resetConnection, times: 1))
             rig.server.inject(Fault(action: .status(429, retryAfterSeconds: 0), probability: Self.rate / 5, seed: seed))
             rig.server.inject(Fault(action: .status(503, retryAfterSeconds: nil), probability: Self.rate * 2 / 5, seed: seed + 1))
             rig.server.inject(Fault(action: .dropConnection, probability: Self.rate / 10, seed: seed + 2))
@@ -58,6 +80,8 @@ import TestSupport
             #expect(faulted.steps.allSatisfy { $0.outcome == .applied }, "run \(run): \(faulted.steps.map { "\($0.id): \($0.outcome)" })")
             // No lost step: every step the run reports applied is recorded.
             #expect(Set(rig.ledger("faf").keys) == Set(ids), "run \(run): every applied step is recorded")
+            let smokeChecks = faultedRequests.filter { $0.path.hasPrefix(proxy) }
+            #expect(smokeChecks.filter(\.faulted).count >= 3 && smokeChecks.contains { !$0.faulted && $0.status == 200 }, "run \(run): the smoke check was retried")
 
             rig.server.clearFaults()
             let noop = try await rig.apply(playbook)
