@@ -33,7 +33,7 @@ import TestSupport
                     template:
                       metadata: {labels: {app: a}}
                       spec:
-                        containers: [{name: a, image: "nginx:1", env: [{name: TOKEN, value: "\(value)"}]}]
+                        containers: [{name: a, image: "nginx:1", args: ["--token=\(value)"]}]
 
         """
     }
@@ -81,6 +81,59 @@ import TestSupport
                 test.yaml:15:33: error: step "app": object annotations cannot hold a secret (annotations.note); put it in a Secret
                 test.yaml:16:25: error: step "app": a ConfigMap cannot hold a secret (data.token); put it in a Secret
                 """ && !printed.contains(Self.oldSecret)
+        }
+    }
+
+    /// A pod template's labels and annotations land on every ReplicaSet, Job and Pod made from it, and a
+    /// container's env[].value on every Pod: every kind that embeds a pod template is held to the rule.
+    @Test func secretsInPodTemplatesAndContainerEnvAreRefusedOnEveryKind() throws {
+        let rig = try EngineRig()
+        let template = """
+            {metadata: {labels: {t: "${{ secrets.app.token }}"}, annotations: {n: "${{ secrets.app.token }}"}},
+             spec: {containers: [{name: c, image: x, env: [{name: TOKEN, value: "${{ secrets.app.token }}"}]}]}}
+            """
+        let objects = [
+            "{apiVersion: apps/v1, kind: Deployment, metadata: {name: d}, spec: {template: \(template)}}",
+            "{apiVersion: apps/v1, kind: StatefulSet, metadata: {name: s}, spec: {template: \(template)}}",
+            "{apiVersion: apps/v1, kind: DaemonSet, metadata: {name: ds}, spec: {template: \(template)}}",
+            "{apiVersion: batch/v1, kind: Job, metadata: {name: j}, spec: {template: \(template)}}",
+            "{apiVersion: batch/v1, kind: CronJob, metadata: {name: cj}, spec: {schedule: '@daily', jobTemplate: "
+                + "{metadata: {labels: {t: \"${{ secrets.app.token }}\"}}, spec: {template: \(template)}}}}",
+            "{apiVersion: v1, kind: PodTemplate, metadata: {name: pt}, template: \(template)}",
+            "{apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {initContainers: [{name: i, image: x, "
+                + "env: [{name: TOKEN, value: \"${{ secrets.app.token }}\"}]}], containers: [{name: c, image: x}]}}",
+        ]
+        let text = """
+            apiVersion: bootstrap.faforever.com/v1
+            kind: Playbook
+            metadata: {name: test}
+            steps:
+              - id: app
+                type: kube.objects
+                with:
+                  objects:
+            \(objects.map { "        - \($0.replacingOccurrences(of: "\n", with: " "))" }.joined(separator: "\n"))
+
+            """
+        #expect {
+            _ = try rig.playbook(text, secrets: "app:\n  token: \(Self.oldSecret)\n")
+        } throws: { error in
+            let printed = (error as? Diagnostics)?.description ?? ""
+            let lines = printed.split(separator: "\n")
+            let expected = [
+                "template labels cannot hold a secret (spec.template.metadata.labels.t)",
+                "template annotations cannot hold a secret (spec.template.metadata.annotations.n)",
+                "the environment variable TOKEN cannot hold a secret in env[].value (spec.template.spec.containers.0.env.0.value)",
+                "template labels cannot hold a secret (spec.jobTemplate.metadata.labels.t)",
+                "(spec.jobTemplate.spec.template.metadata.labels.t)",
+                "(spec.jobTemplate.spec.template.spec.containers.0.env.0.value)",
+                "template labels cannot hold a secret (template.metadata.labels.t)",
+                "(template.spec.containers.0.env.0.value)",
+                "(spec.initContainers.0.env.0.value)",
+            ]
+            // Deployment, StatefulSet, DaemonSet, Job: 3 each; CronJob 4; PodTemplate 3; Pod 1.
+            return lines.count == 20 && expected.allSatisfy { printed.contains($0) } && !printed.contains(Self.oldSecret)
+                && lines.allSatisfy { $0.hasPrefix("test.yaml:") && $0.contains("put it in a Secret") }
         }
     }
 }

@@ -65,6 +65,11 @@ public struct ValidationContext: Sendable {
         .error("step \"\(stepID)\": \(message)", at: mark(path))
     }
 
+    /// An error about the parameter at a path built at run time (`objects.0.spec.template`).
+    public func error(_ message: String, at path: [String]) -> Diagnostic {
+        .error("step \"\(stepID)\": \(message)", at: mark(path))
+    }
+
     public func warning(_ message: String, at path: String...) -> Diagnostic {
         .warning("step \"\(stepID)\": \(message)", at: mark(path))
     }

@@ -25,12 +25,8 @@ public struct ObjectsStep: StepDriver {
             if object[path: ["metadata", "name"]]?.stringValue == nil {
                 problems.append(context.error("object needs metadata.name", at: "objects", at))
             }
-            // A secret here would be stored and printed in the clear (labels, annotations, ConfigMap data).
-            for field in ["labels", "annotations"] {
-                for (key, value) in object[path: ["metadata", field]]?.objectValue ?? Object() where value.containsSensitive {
-                    problems.append(context.error("object \(field) cannot hold a secret (\(field).\(key)); put it in a Secret", at: "objects", at, "metadata", field, key))
-                }
-            }
+            // A secret here would be stored and printed in the clear.
+            problems += ObjectSecretRules.check(object, at: at, context)
             if object["kind"]?.stringValue == "ConfigMap" {
                 for field in ["data", "binaryData"] {
                     for (key, value) in object[field]?.objectValue ?? Object() where value.containsSensitive {
