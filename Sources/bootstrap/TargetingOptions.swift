@@ -14,6 +14,16 @@ struct TargetingOptions: ParsableArguments {
     var onlyIDs: [String] { only.flatMap { $0.split(separator: ",").map(String.init) } }
     var skipIDs: [String] { skip.flatMap { $0.split(separator: ",").map(String.init) } }
 
+    /// An empty list is a mistake, not "every step": `--only "$STEPS"` with STEPS unset would run them all.
+    mutating func validate() throws {
+        for (flag, values) in [("--only", only), ("--skip", skip)] {
+            for value in values where value.split(separator: ",", omittingEmptySubsequences: false).contains(where: \.isEmpty) {
+                let shown = value.isEmpty ? "an empty value" : "\"\(value)\", which has an empty step id"
+                throw ValidationError("\(flag) got \(shown) (an unset shell variable?): name at least one step id, or leave \(flag) out")
+            }
+        }
+    }
+
     var targeting: Targeting {
         Targeting(only: onlyIDs.isEmpty ? nil : Set(onlyIDs), provided: Set(skipIDs))
     }

@@ -95,6 +95,19 @@ import TestSupport
         #expect(result.stderr.contains("--fail-step works only with --rehearsal"))
     }
 
+    /// `--only "$STEPS"` with STEPS unset must not run every step (the k3s install and the copies included).
+    @Test func anEmptyOnlyOrSkipIsAUsageError() throws {
+        let dir = TemporaryDirectory()
+        for arguments in [["--only", ""], ["--skip", ""], ["--only=,"], ["--only", "k3s,"]] {
+            for command in ["plan", "apply"] {
+                let result = try bootstrap([command, Self.minimal, "--rehearsal", dir.file("r")] + arguments)
+                #expect(result.status == 64, "\(command) \(arguments): \(result.stderr)")
+                #expect(result.stderr.contains("name at least one step id"), "\(result.stderr)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.file("r") + "/host.log"))
+    }
+
     @Test func planOnAFreshNodeShowsHostActionsAndChangesNothing() throws {
         let dir = TemporaryDirectory()
         let rehearsal = dir.file("r")
