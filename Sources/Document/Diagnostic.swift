@@ -46,6 +46,45 @@ public struct Diagnostics: Error, Sendable, CustomStringConvertible {
     public init(_ items: [Diagnostic]) { self.items = items }
     public var errors: [Diagnostic] { items.filter { $0.severity == .error } }
     public var description: String { items.map(\.description).joined(separator: "\n") }
+
+    /// The findings as printed: the first `limit` lines, then `… and N more` for the rest.
+    public static func printed(_ items: [Diagnostic], limit: Int = Limits.printedDiagnostics) -> String {
+        var lines = items.prefix(limit).map(\.description)
+        if items.count > limit { lines.append("… and \(grouped(items.count - limit)) more") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// 19900 as `19,900`.
+    static func grouped(_ number: Int) -> String {
+        var digits = Array(String(number))
+        var index = digits.count - 3
+        while index > 0 {
+            digits.insert(",", at: index)
+            index -= 3
+        }
+        return String(digits)
+    }
+}
+
+/// "Did you mean" hints for many misses against one list of candidates, at a cost linear in the
+/// misses: each lookup compares against every candidate, so only the first
+/// ``Limits/printedDiagnostics`` misses get a hint (the findings after them are not printed).
+/// Without the bound, a playbook whose every step needs a missing step costs steps² comparisons.
+public struct Suggester {
+    private let candidates: [String]
+    private var remaining: Int
+
+    public init(_ candidates: [String], budget: Int = Limits.printedDiagnostics) {
+        self.candidates = candidates
+        remaining = budget
+    }
+
+    /// ` (did you mean "x"?)`, or "" when nothing is close or the budget is spent.
+    public mutating func hint(for word: String) -> String {
+        guard remaining > 0 else { return "" }
+        remaining -= 1
+        return suggestion(for: word, among: candidates).map { " (did you mean \"\($0)\"?)" } ?? ""
+    }
 }
 
 /// Closest candidate by edit distance, for "did you mean" hints; nil when nothing is close.

@@ -6,4 +6,8 @@ public enum Limits {
 
     /// The largest playbook, secrets file or kubeconfig read (8 MiB).
     public static let maxFileBytes = 8 * 1_048_576
+
+    /// How many findings are printed; the rest are counted (`… and 19,900 more`). A person fixes
+    /// the first ones and runs again; tens of thousands of lines help no one.
+    public static let printedDiagnostics = 100
 }

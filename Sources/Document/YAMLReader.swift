@@ -9,6 +9,10 @@ public enum YAML {
     /// How many nodes aliases may add to a document (nodes written out are not counted).
     public static let defaultAliasBudget = 100_000
 
+    /// The error for a document nested deeper than ``Limits/maxDepth``; it quotes nothing of the
+    /// input, so even a secrets file's reader may print it.
+    public static let nestingLimit = "nesting deeper than \(Limits.maxDepth) levels; refusing to read further"
+
     public static func parse(_ text: String, file: String, aliasBudget: Int = defaultAliasBudget) throws(Diagnostics) -> [Node] {
         var reader = Reader(file: file, budget: aliasBudget)
         var bytes = Array(text.utf8)
@@ -104,7 +108,7 @@ public enum YAML {
                     expanded = 0
                 case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
                     guard stack.count < Limits.maxDepth else {
-                        diagnostics.append(.error("nesting deeper than \(Limits.maxDepth) levels; refusing to read further", at: at))
+                        diagnostics.append(.error(YAML.nestingLimit, at: at))
                         return documents
                     }
                     let isMapping = event.type == YAML_MAPPING_START_EVENT

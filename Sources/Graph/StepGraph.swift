@@ -19,14 +19,15 @@ public struct StepGraph: Sendable {
         var needs: [String: [String]] = [:]
         var dependents: [String: [String]] = [:]
         var marks: [String: [String: Mark]] = [:]
+        var suggester = Suggester(ids)
         for step in playbook.steps {
             var list: [String] = []
             for reference in step.needs {
                 if reference.id == step.id {
                     problems.append(.error("step \"\(step.id)\" needs itself", at: reference.mark))
                 } else if !known.contains(reference.id) {
-                    let hint = suggestion(for: reference.id, among: ids).map { " (did you mean \"\($0)\"?)" } ?? ""
-                    problems.append(.error("step \"\(step.id)\" needs unknown step \"\(reference.id)\"\(hint)", at: reference.mark))
+                    problems.append(.error("step \"\(step.id)\" needs unknown step \"\(reference.id)\"\(suggester.hint(for: reference.id))",
+                                           at: reference.mark))
                 } else if !list.contains(reference.id) {
                     list.append(reference.id)
                     dependents[reference.id, default: []].append(step.id)

@@ -127,7 +127,11 @@ public enum PlaybookLoader {
             problems.append(.error("step is missing its id", at: node.mark))
             return (nil, problems)
         }
-        if !StepID.isValid(id) {
+        if idNode.resolved.stringValue == nil {
+            // `id: 123` reads as a number (and `id: true` as a boolean): an id is text, as a
+            // Kubernetes name is, and kubectl refuses a number where a name belongs.
+            problems.append(.error("step id must be text, found \(idNode.resolved.typeName) \(id); quote it: id: \"\(id)\"", at: idNode.mark))
+        } else if !StepID.isValid(id) {
             let why = id.utf8.count > StepID.maxLength ? "is longer than \(StepID.maxLength) characters" : "must match [a-z0-9]([-a-z0-9]*[a-z0-9])?"
             problems.append(.error("step id \"\(id)\" \(why)", at: idNode.mark))
         }
@@ -143,7 +147,9 @@ public enum PlaybookLoader {
         if let needsNode = node["needs"] {
             if let items = needsNode.sequence {
                 for item in items {
-                    if let text = item.scalarText { needs.append(.init(id: text, mark: item.mark)) } else {
+                    if let text = item.scalarText, item.resolved.stringValue == nil {
+                        problems.append(.error("needs lists step ids, which are text; found \(item.resolved.typeName) \(text)", at: item.mark))
+                    } else if let text = item.scalarText { needs.append(.init(id: text, mark: item.mark)) } else {
                         problems.append(.error("needs lists step ids; found \(item.kindName)", at: item.mark))
                     }
                 }

@@ -104,8 +104,8 @@ public struct Resolver: Sendable {
                 case .notALeaf:
                     problems.append(.error("step \"\(stepID)\": \"secrets.\(name)\" is a mapping in \(secrets.file!), not a value", at: mark(at: offset)))
                     pieces.append(.sensitive(Sensitive("")))
-                case .missing(let hint):
-                    let hintText = hint.map { " (did you mean \"\($0)\"?)" } ?? ""
+                case .missing(let near):
+                    let hintText = near.map { " (did you mean the entry at \($0)?)" } ?? ""
                     problems.append(.error("step \"\(stepID)\" refers to undefined secret \"secrets.\(name)\" (not in \(secrets.file!))\(hintText)", at: mark(at: offset)))
                     pieces.append(.sensitive(Sensitive("")))
                 }

@@ -6,6 +6,8 @@ import Platform
 public struct Secrets: Sendable {
     public var file: String?
     public var root: [String: SecretNode]
+    /// Where each entry's key was written, by dotted path, so messages can point at an entry without naming it.
+    public var marks: [String: Mark] = [:]
 
     public indirect enum SecretNode: Sendable {
         case leaf(Sensitive)
@@ -42,39 +44,51 @@ public struct Secrets: Sendable {
         }
         let node: Node
         do { node = try YAML.parseOne(text, file: path) } catch {
-            // A YAML error message can quote the offending text; keep only the position.
-            throw Diagnostics(error.items.map { .error("secrets file is not valid YAML", at: $0.mark) })
+            // A YAML error message can quote the offending text; keep only the position (the
+            // nesting limit's message quotes nothing, and says more than "not valid").
+            throw Diagnostics(error.items.map {
+                .error($0.message == YAML.nestingLimit ? "secrets file: \(YAML.nestingLimit)" : "secrets file is not valid YAML", at: $0.mark)
+            })
         }
         guard node.mapping != nil else {
             throw Diagnostics([.error("secrets file must be a mapping of names to values", at: node.mark)])
         }
         var problems: [Diagnostic] = []
-        let converted = convert(node, path: [], problems: &problems)
+        var marks: [String: Mark] = [:]
+        let converted = convert(node, path: [], problems: &problems, marks: &marks)
         if !problems.isEmpty { throw Diagnostics(problems) }
         guard case .branch(let root) = converted else { return (Secrets(file: path, root: [:]), warnings) }
-        return (Secrets(file: path, root: root), warnings)
+        var secrets = Secrets(file: path, root: root)
+        secrets.marks = marks
+        return (secrets, warnings)
     }
 
     /// The tree of values; an empty or null value is an error (it would silently become "" or "null").
-    static func convert(_ node: Node, path: [String], problems: inout [Diagnostic]) -> SecretNode {
+    ///
+    /// No message quotes a key or a value: a wrong file given by mistake (`/etc/shadow`) would
+    /// otherwise be printed line by line, each line read as a key. The position says which entry.
+    static func convert(_ node: Node, path: [String], problems: inout [Diagnostic], marks: inout [String: Mark]) -> SecretNode {
         switch node.content {
         case .mapping(let pairs):
             var out: [String: SecretNode] = [:]
             for pair in pairs {
                 let key = pair.key.scalarText ?? ""
-                out[key] = convert(pair.value, path: path + [key], problems: &problems)
+                marks[(path + [key]).joined(separator: ".")] = pair.key.mark
+                out[key] = convert(pair.value, path: path + [key], problems: &problems, marks: &marks)
             }
             return .branch(out)
         case .sequence(let items):
             var out: [String: SecretNode] = [:]
-            for (i, item) in items.enumerated() { out[String(i)] = convert(item, path: path + [String(i)], problems: &problems) }
+            for (i, item) in items.enumerated() {
+                marks[(path + [String(i)]).joined(separator: ".")] = item.mark
+                out[String(i)] = convert(item, path: path + [String(i)], problems: &problems, marks: &marks)
+            }
             return .branch(out)
         case .scalar(let text, let style, let tag):
-            let name = path.joined(separator: ".")
             if text.isEmpty {
-                problems.append(.error("secret \"\(name)\" is empty", at: node.mark))
+                problems.append(.error("this secret is empty: give it a value, or remove the entry", at: node.mark))
             } else if Node.resolveScalar(text, style: style, tag: tag).isNull {
-                problems.append(.error("secret \"\(name)\" is null; quote it if the text \"\(text)\" is meant", at: node.mark))
+                problems.append(.error("this secret is null; quote the value if text is meant", at: node.mark))
             }
             return .leaf(Sensitive(text))
         }
@@ -83,15 +97,19 @@ public struct Secrets: Sendable {
     public enum Lookup: Sendable {
         case found(Sensitive)
         case notALeaf
-        case missing(suggestion: String?)
+        /// `near`: where the secrets file has an entry of a similar name (never its name: see ``convert``).
+        case missing(near: Mark?)
     }
 
     public func lookup(_ path: [String]) -> Lookup {
         var level = root
         for (index, key) in path.enumerated() {
-            guard let node = level[key] else { return .missing(suggestion: suggestion(for: key, among: level.keys.sorted())) }
+            guard let node = level[key] else {
+                let near = suggestion(for: key, among: level.keys.sorted()).flatMap { marks[(path[..<index] + [$0]).joined(separator: ".")] }
+                return .missing(near: near)
+            }
             switch node {
-            case .leaf(let value): return index == path.count - 1 ? .found(value) : .missing(suggestion: nil)
+            case .leaf(let value): return index == path.count - 1 ? .found(value) : .missing(near: nil)
             case .branch(let next):
                 if index == path.count - 1 { return .notALeaf }
                 level = next

@@ -20,7 +20,7 @@ enum Console {
 
     static func report(_ diagnostics: [Diagnostic]) {
         guard !diagnostics.isEmpty else { return }
-        err(diagnostics.map(\.description).joined(separator: "\n"))
+        err(Diagnostics.printed(diagnostics))
         let errors = diagnostics.filter { $0.severity == .error }.count
         if errors > 0 { err("\(errors) error\(errors == 1 ? "" : "s") found; nothing was changed") }
     }

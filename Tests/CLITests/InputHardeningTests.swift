@@ -133,8 +133,8 @@ import TestSupport
         let playbook = Self.header + "steps: [{id: a, type: host.file, with: {path: /etc/a, content: \"${{ secrets.a }}\"}}]\n"
         let result = try validate(playbook, secrets: "a: ''\nb: ~\nc: null\nd:\ne: fine\n")
         #expect(result.status == 65)
-        for line in ["s.yaml:1:4: error: secret \"a\" is empty", "s.yaml:2:4: error: secret \"b\" is null",
-                     "s.yaml:3:4: error: secret \"c\" is null", "s.yaml:4:3: error: secret \"d\" is"] {
+        for line in ["s.yaml:1:4: error: this secret is empty", "s.yaml:2:4: error: this secret is null",
+                     "s.yaml:3:4: error: this secret is null", "s.yaml:4:3: error: this secret is"] {
             #expect(result.stderr.contains(line), "missing: \(line)\n\(result.stderr)")
         }
 
@@ -146,6 +146,62 @@ import TestSupport
         let bad = try bootstrap(["validate", path, "--secrets", secrets])
         #expect(bad.status == 65)
         #expect(bad.stderr.contains("bad.yaml:2:7: error: cannot read secrets file: not valid UTF-8"))
+    }
+
+    /// A wrong file given as the secrets file (/etc/shadow, say) is not printed back: each of its
+    /// lines reads as a key with an empty value, and the messages give only the position.
+    @Test func aWrongSecretsFileIsNotEchoed() throws {
+        let playbook = Self.header + "steps: [{id: a, type: host.file, with: {path: /etc/a, content: \"${{ secrets.root }}\"}}]\n"
+        let shadow = "root:$6$Zq0hashZq0:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n"
+        let result = try validate(playbook, secrets: shadow)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("s.yaml:1:"), "\(result.stderr)")
+        for leaked in ["$6$", "Zq0hash", "daemon", "root:", "99999"] {
+            #expect(!result.stderr.contains(leaked), "\(leaked) printed:\n\(result.stderr)")
+        }
+        // A missing reference points at the near entry without naming it.
+        let near = try validate(Self.header + "steps: [{id: a, type: host.file, with: {path: /etc/a, content: \"${{ secrets.api.tokn }}\"}}]\n",
+                                secrets: "api:\n  token: hunter2-value\n")
+        #expect(near.stderr.contains("refers to undefined secret \"secrets.api.tokn\""), "\(near.stderr)")
+        #expect(near.stderr.contains("(did you mean the entry at s.yaml:2:3?)"), "\(near.stderr)")
+        #expect(!near.stderr.contains("\"token\"") && !near.stderr.contains("hunter2"))
+    }
+
+    /// 20,000 findings: found in time linear in their number (every step needing a missing step made
+    /// "did you mean" compare each miss with every step: 20,000² edit distances), and printed up
+    /// to a cap, the rest counted.
+    @Test func twentyThousandErrorsAreFoundLinearlyAndPrintedUpToACap() throws {
+        let steps = (0..<20_000).map { "  - {id: s\($0), type: kube.namespaces, needs: [gone\($0)], with: {names: [n\($0)]}}" }
+        let result = try validate(Self.header + "steps:\n" + steps.joined(separator: "\n") + "\n")
+        #expect(result.status == 65)
+        let lines = result.stderr.split(separator: "\n")
+        #expect(lines.count == 102, "\(lines.suffix(3))")
+        #expect(lines.first == "p.yaml:5:45: error: step \"s0\" needs unknown step \"gone0\"")
+        #expect(lines.dropLast().last == "… and 19,900 more")
+        #expect(lines.last == "20000 errors found; nothing was changed")
+    }
+
+    /// `id: 123` is a number in YAML 1.2: an id is text, so it must be quoted, as a Kubernetes name must.
+    @Test func aNumberIsNotAStepID() throws {
+        let result = try validate(Self.header + """
+            steps:
+              - {id: 123, type: kube.namespaces, with: {names: [a]}}
+              - {id: "456", type: kube.namespaces, needs: [456], with: {names: [b]}}
+
+            """)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("p.yaml:5:10: error: step id must be text, found number 123; quote it: id: \"123\""), "\(result.stderr)")
+        #expect(result.stderr.contains("p.yaml:6:48: error: needs lists step ids, which are text; found number 456"), "\(result.stderr)")
+        let quoted = try validate(Self.header + "steps:\n  - {id: \"123\", type: kube.namespaces, with: {names: [a]}}\n")
+        #expect(quoted.status == 0, "\(quoted.stderr)")
+    }
+
+    /// Deep nesting in a secrets file is the nesting limit, not "invalid YAML".
+    @Test func deepNestingInASecretsFileNamesTheLimit() throws {
+        let playbook = Self.header + "steps: [{id: a, type: host.file, with: {path: /etc/a, content: x}}]\n"
+        let result = try validate(playbook, secrets: "a: " + String(repeating: "[", count: 300) + String(repeating: "]", count: 300) + "\n")
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("s.yaml:1:") && result.stderr.contains("error: secrets file: nesting deeper than 200 levels"), "\(result.stderr)")
     }
 
     @Test func largeHonestPlaybooksAreNotTakenForAliasBombs() throws {

@@ -75,7 +75,7 @@ import TestSupport
     @Test func undefinedVariablesAndSecrets() throws {
         #expect(try diagnostics("undefined-refs.yaml") == [
             "undefined-refs.yaml:9:16: error: step \"ns\" refers to undefined variable \"vars.domian\" (did you mean \"domain\"?)",
-            "undefined-refs.yaml:17:35: error: step \"creds\" refers to undefined secret \"secrets.rabbitmq.admn\" (not in secrets-valid.yaml) (did you mean \"admin\"?)",
+            "undefined-refs.yaml:17:35: error: step \"creds\" refers to undefined secret \"secrets.rabbitmq.admn\" (not in secrets-valid.yaml) (did you mean the entry at secrets-valid.yaml:2:3?)",
         ])
     }
 
