@@ -95,7 +95,8 @@ struct ApplyCommand: AsyncParsableCommand {
                             progress: { event in printer.handle(event) })
         if let saved {
             try await SavedPlanFile.check(saved, input: input, playbook: playbook,
-                                          planNow: try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook))
+                                          planNow: try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook),
+                                          json: json)
         } else if !yes, cluster.output == .text, Console.inputIsTerminal {
             let plan = try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook)
             Console.out(Display.stdout.paintPlan(

@@ -38,14 +38,16 @@ enum SavedPlanFile {
     }
 
     /// Refuses (exit 1, naming what moved) unless planning again now gives the saved plan.
-    static func check(_ saved: SavedPlan, input: PlaybookInput, playbook: CheckedPlaybook, planNow: PlanReport) throws {
+    /// With `json`, the refusal is also a JSON document on stdout, as every failed run's is.
+    static func check(_ saved: SavedPlan, input: PlaybookInput, playbook: CheckedPlaybook, planNow: PlanReport, json: Bool) throws {
         let secretsPath = input.secretsPath().map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let moved = saved.moved(playbook: FileManager.default.contents(atPath: input.playbook) ?? Data(), secretsPath: secretsPath,
                                 secrets: secretsPath.flatMap { FileManager.default.contents(atPath: $0) }, planNow: planNow.json)
         guard moved.isEmpty else {
-            Console.err(Masking.mask("error: the saved plan no longer holds; nothing was changed:\n"
+            Console.fail(Masking.mask("the saved plan no longer holds; nothing was changed:\n"
                 + moved.map { "  \($0)" }.joined(separator: "\n")
-                + "\nReview a new plan: bootstrap plan \(shellQuote(input.playbook)) --out FILE", playbook: playbook))
+                + "\nReview a new plan: bootstrap plan \(shellQuote(input.playbook)) --out FILE", playbook: playbook),
+                         playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
     }

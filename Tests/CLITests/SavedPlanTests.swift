@@ -111,6 +111,35 @@ import TestSupport
         #expect(setup.settings?[path: ["data", "mode"]] == "edited")
     }
 
+    /// A secret outside a Secret (a Pod's args) is `(sensitive)` in the saved plan and a sensitive
+    /// value in the plan made again: the two are the same plan.
+    @Test func aPlanWithASecretInAPodHoldsWhenNothingChanged() throws {
+        let setup = try Setup()
+        let pod = "        - apiVersion: v1\n          kind: Pod\n          metadata: {name: worker, namespace: default}\n"
+            + "          spec: {containers: [{name: w, image: \"busybox:1.36\", args: [\"--password=${{ secrets.password }}\"]}]}\n"
+        try SavedPlanTests.playbook.replacingOccurrences(of: "        - apiVersion: v1\n          kind: Secret", with: pod + "        - apiVersion: v1\n          kind: Secret")
+            .write(toFile: setup.playbook, atomically: true, encoding: .utf8)
+        try setup.savePlan()
+        #expect(!(try String(contentsOfFile: setup.plan, encoding: .utf8)).contains("first-Secret-9Zq"))
+        let applied = try setup.run(["apply", setup.plan])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(setup.rig.server.object(apiVersion: "v1", kind: "Pod", namespace: "default", name: "worker") != nil)
+    }
+
+    /// Refused with `--output json`: the refusal is a JSON document on stdout too.
+    @Test func aRefusedPlanWithJSONOutputPrintsADocument() throws {
+        let setup = try Setup()
+        try setup.savePlan()
+        try SavedPlanTests.playbook.replacingOccurrences(of: "mode: \"on\"", with: "mode: \"off\"")
+            .write(toFile: setup.playbook, atomically: true, encoding: .utf8)
+        let refused = try setup.run(["apply", setup.plan, "--output", "json"])
+        #expect(refused.status == 1)
+        let document = try JSON.decode(refused.stdout)
+        #expect(document["error"]?.stringValue?.contains("the saved plan no longer holds") == true, "\(refused.stdout)")
+        #expect(document["playbook"]?.stringValue == "saved")
+        #expect(refused.stderr.contains("error: the saved plan no longer holds; nothing was changed"))
+    }
+
     @Test func aSavedPlanCarriesItsOwnOptions() throws {
         let setup = try Setup()
         try setup.savePlan()
