@@ -76,7 +76,7 @@ public enum Files {
         let slash = path.lastIndex(of: "/")
         let directory = slash.map { String(path[..<$0]) } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        removeStaleTemporaries(directory: directory, name: name)
+        removeStaleTemporaries(directory: directory)
         let temporary = "\(directory)/\(temporaryPrefix(name))\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .last("open", temporary) }
@@ -96,25 +96,50 @@ public enum Files {
     /// The start of the names of `name`'s temporary files; the writer's pid and a random number follow.
     static func temporaryPrefix(_ name: String) -> String { ".\(name).bootstrap-" }
 
-    /// Removes temporary files of earlier writes of `name` whose writer is gone (a run killed
-    /// between creating and renaming one): each run cleans up what killed runs left. Best effort;
-    /// a live writer's file (another run, this one) is left alone.
-    static func removeStaleTemporaries(directory: String, name: String) {
-        let prefix = temporaryPrefix(name)
+    /// Whether `entryName` is a temporary file of ``writeAtomically(_:_:mode:owner:durable:)``
+    /// (`.NAME.bootstrap-PID-RANDOM`), and the pid of its writer.
+    public static func temporaryWriter(of entryName: String) -> Int32? {
+        guard entryName.hasPrefix("."), let marker = entryName.ranges(of: ".bootstrap-").last,
+              marker.lowerBound > entryName.startIndex else { return nil }
+        let rest = entryName[marker.upperBound...]
+        guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), pid > 0,
+              UInt32(rest[rest.index(after: dash)...]) != nil else { return nil }
+        return pid
+    }
+
+    /// Removes the temporary files in `directory` whose writer is gone (a run killed between
+    /// creating and renaming one), whatever file they were for: each write cleans up what killed
+    /// runs left beside it. Best effort; a live writer's file (another run, this one) is left alone.
+    public static func removeStaleTemporaries(directory: String) {
         guard let stream = opendir(directory) else { return }
         var stale: [String] = []
         while let entry = readdir(stream) {
             let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
                 String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
             }
-            guard entryName.hasPrefix(prefix) else { continue }
-            let rest = entryName.dropFirst(prefix.count)
-            guard let dash = rest.firstIndex(of: "-"), let pid = Int32(rest[..<dash]), UInt32(rest[rest.index(after: dash)...]) != nil,
-                  pid > 0, pid != getpid(), Processes.isGone(pid) else { continue }
+            guard let pid = temporaryWriter(of: entryName), pid != getpid(), Processes.isGone(pid) else { continue }
             stale.append(entryName)
         }
         closedir(stream)
         for entryName in stale { unlink("\(directory)/\(entryName)") }
+    }
+
+    /// ``removeStaleTemporaries(directory:)`` in `root` and every directory below it (symbolic
+    /// links are not followed): what a run killed mid-write left in a tree bootstrap owns.
+    public static func removeStaleTemporaries(under root: String) {
+        var pending = [root]
+        while let directory = pending.popLast() {
+            removeStaleTemporaries(directory: directory)
+            guard let stream = opendir(directory) else { continue }
+            while let entry = readdir(stream) {
+                guard entry.pointee.d_type == UInt8(DT_DIR) else { continue }
+                let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                if entryName != "." && entryName != ".." { pending.append("\(directory)/\(entryName)") }
+            }
+            closedir(stream)
+        }
     }
 
     /// Appends `bytes` to `path` in one write (O_APPEND), creating it with `mode` when missing.

@@ -1,4 +1,5 @@
 import Document
+import Platform
 import FoundationEssentials
 
 /// The custom resources a k3s server installs on its own (helm-controller's and Traefik's), for
@@ -42,7 +43,7 @@ enum RehearsalCRDs {
         try? FileManager.default.removeItem(atPath: dir)
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for (file, yaml) in files {
-            try yaml.write(toFile: dir + "/" + file.replacing("/", with: "_"), atomically: true, encoding: .utf8)
+            try Files.writeAtomically(dir + "/" + file.replacing("/", with: "_"), Array(yaml.utf8), mode: 0o644, durable: false)
         }
         return dir
     }
@@ -52,7 +53,7 @@ enum RehearsalCRDs {
         let dir = directory + "/crds"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let text = kinds.map { YAML.emit(definition($0)) }.joined(separator: "---\n")
-        try text.write(toFile: dir + "/k3s-bundled.yaml", atomically: true, encoding: .utf8)
+        try Files.writeAtomically(dir + "/k3s-bundled.yaml", Array(text.utf8), mode: 0o644, durable: false)
         return dir
     }
 }

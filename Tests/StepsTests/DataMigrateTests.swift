@@ -89,6 +89,36 @@ import TestSupport
         #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
     }
 
+    /// A kill while the marker was being written leaves its temporary file (and maybe the marker)
+    /// in the copied directory, which no comparison counts: the re-run finishes, and nothing is left.
+    @Test func aKillDuringTheMarkersWriteLeavesNothingTheRerunCounts() async throws {
+        let copied = fixture.hostFile(Self.target + "/.bootstrap-copied")
+        let result = try await LocalHost().run(Command(["cp", "-a", fixture.hostFile(Self.source) + "/.", copied], changesHost: true))
+        #expect(result.status == 0)
+        for name in try FileManager.default.contentsOfDirectory(atPath: copied) {
+            try FileManager.default.moveItem(atPath: copied + "/" + name, toPath: fixture.hostFile(Self.target + "/" + name))
+        }
+        // What writeAtomically leaves when killed before its rename: a writer that is gone.
+        try "{}".write(toFile: copied + "/..bootstrap-migrated.bootstrap-999999-12345", atomically: false, encoding: .utf8)
+        try "{}".write(toFile: copied + "/.bootstrap-migrated", atomically: false, encoding: .utf8)
+
+        _ = try await run()
+        #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
+        #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
+        #expect(!FileManager.default.fileExists(atPath: copied))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.hostFile(Self.target)).allSatisfy { !$0.contains(".bootstrap-migrated.bootstrap-") })
+    }
+
+    /// A comparison that fails names what is extra (or missing) at the top of the target.
+    @Test func aFailedComparisonNamesTheExtraEntries() async throws {
+        let copied = fixture.hostFile(Self.target + "/.bootstrap-copied")
+        let result = try await LocalHost().run(Command(["cp", "-a", fixture.hostFile(Self.source) + "/.", copied], changesHost: true))
+        #expect(result.status == 0)
+        try "stray".write(toFile: copied + "/stray.log", atomically: false, encoding: .utf8)
+        let error = await #expect(throws: StepError.self) { try await run() }
+        #expect(error?.message.contains("(not in the source: stray.log); no marker written") == true, "\(error?.message ?? "")")
+    }
+
     @Test func nonEmptyTargetWithoutMarkerIsRefused() async throws {
         try fixture.write(Self.target + "/ibdata1", "someone else's data")
         let error = await #expect(throws: StepError.self) { try await run() }

@@ -21,6 +21,9 @@ public struct RehearsalHost: HostSystem {
         self.directory = directory
         self.simulations = simulations
         try FileManager.default.createDirectory(atPath: directory + "/host", withIntermediateDirectories: true)
+        // Every run starts by clearing what a run killed mid-write left (a `.k3s.yaml` temporary
+        // under etc/rancher/k3s, say): the rehearsal directory is bootstrap's own.
+        Files.removeStaleTemporaries(under: directory)
     }
 
     /// A file of a simulation's own under DIR (the simulated zfs's dataset list, say).
@@ -30,7 +33,7 @@ public struct RehearsalHost: HostSystem {
     /// match, so a digest check of it passes by construction.
     public func markSimulated(_ path: String) throws {
         let listed = (try? String(contentsOfFile: simulatedFilesPath, encoding: .utf8)) ?? ""
-        try (listed + path + "\n").write(toFile: simulatedFilesPath, atomically: true, encoding: .utf8)
+        try Files.writeAtomically(simulatedFilesPath, Array((listed + path + "\n").utf8), mode: 0o644, durable: false)
     }
 
     func simulatedFiles() -> Set<String> {

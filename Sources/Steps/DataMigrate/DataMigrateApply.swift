@@ -2,6 +2,7 @@ import Document
 import Engine
 import FoundationEssentials
 import Host
+import Platform
 
 /// Where a migration stands.
 enum MigrationPhase: Sendable {
@@ -30,11 +31,10 @@ extension DataMigrate {
             // leaves that directory behind, and finishing means removing it.
             return entries.contains(Self.copiedName) ? .finishing : .done
         }
-        if entries.contains(Self.copiedName) { return .moving(try host.list(copied)) }
+        if entries.contains(Self.copiedName) { return .moving(try movable(host)) }
         let foreign = entries.filter { $0 != Self.stagingName }
         guard foreign.isEmpty else {
-            throw StepError("the target \(parameters.to) is not empty (\(foreign.prefix(5).joined(separator: ", "))"
-                + "\(foreign.count > 5 ? ", ..." : "")) and has no \(Self.markerName), so bootstrap did not fill it. "
+            throw StepError("the target \(parameters.to) is not empty (\(Self.named(foreign))) and has no \(Self.markerName), so bootstrap did not fill it. "
                 + "Check what it holds: if it is data you need, point `to` elsewhere; if it is a complete copy of "
                 + "\(parameters.from) made by hand, write \(marker) yourself; otherwise empty it and run again. "
                 + "The source was not touched.")
@@ -58,6 +58,26 @@ extension DataMigrate {
             changes += try host.list(parameters.from).map(moveChange) + finish
         }
         return changes.flatMap(\.lines)
+    }
+
+    /// What waits in the copied directory to be moved into place: not the marker on its way to
+    /// the target, nor a temporary file of its write (see ``writeMarker(_:_:)``).
+    func movable(_ host: any HostSystem) throws -> [String] {
+        try host.list(copied).filter { $0 != Self.markerName && Files.temporaryWriter(of: $0) == nil }
+    }
+
+    /// The marker is written inside the copied directory, which no comparison counts, and renamed
+    /// into the target: a kill during the write leaves its temporary file there, where the
+    /// directory's removal takes it, never in the compared tree.
+    func writeMarker(_ host: any HostSystem, _ content: Data) throws {
+        let pending = join(copied, Self.markerName)
+        try host.write(pending, content, mode: 0o644, owner: nil)
+        try host.move(pending, to: marker)
+    }
+
+    /// Up to five names and how many more, for messages.
+    static func named(_ names: [String]) -> String {
+        names.prefix(5).joined(separator: ", ") + (names.count > 5 ? " and \(names.count - 5) more" : "")
     }
 
     func moveChange(_ name: String) -> HostChange { .move(join(copied, name), to: join(parameters.to, name)) }
@@ -108,12 +128,19 @@ extension DataMigrate {
             }
             try host.move(staging, to: copied)
         }
-        for name in try host.list(copied) { try host.move(join(copied, name), to: join(parameters.to, name)) }
+        for name in try movable(host) { try host.move(join(copied, name), to: join(parameters.to, name)) }
         let result = try await host.summarize(parameters.to, excluding: [Self.markerName, Self.stagingName, Self.copiedName])
         guard result == expected else {
-            throw StepError("\(parameters.to) holds \(result) after the move, the source \(expected); no marker written")
+            // Name what differs at the top, where an extra or missing entry is most often seen.
+            let own = Set([Self.markerName, Self.stagingName, Self.copiedName])
+            let here = Set(try host.list(parameters.to)).subtracting(own), there = Set(try host.list(parameters.from))
+            let extra = here.subtracting(there).sorted(), missing = there.subtracting(here).sorted()
+            let detail = (extra.isEmpty ? [] : ["not in the source: \(Self.named(extra))"])
+                + (missing.isEmpty ? [] : ["missing: \(Self.named(missing))"])
+            throw StepError("\(parameters.to) holds \(result) after the move, the source \(expected)"
+                + (detail.isEmpty ? "" : " (\(detail.joined(separator: "; ")))") + "; no marker written")
         }
-        try host.write(marker, markerContent(result), mode: 0o644, owner: nil)
+        try writeMarker(host, markerContent(result))
         try host.removeTree(copied)
     }
 

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Host
+import Platform
 
 // What a rehearsal does instead of running zfs: datasets are a list under the rehearsal
 // directory, and creating one creates its mountpoint directory.
@@ -28,7 +29,7 @@ extension ZFSDataset {
             datasets[name] = mountpoint
             try host.files.makeDirectory(mountpoint, mode: nil, owner: nil)
             let text = datasets.keys.sorted().map { "\($0)\t\(datasets[$0]!)\n" }.joined()
-            try text.write(toFile: listPath, atomically: true, encoding: .utf8)
+            try Files.writeAtomically(listPath, Array(text.utf8), mode: 0o644, durable: false)
             return CommandResult(status: 0, stdout: "", stderr: "")
         default:
             throw HostError.notSimulated(command.description)
