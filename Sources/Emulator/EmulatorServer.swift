@@ -259,6 +259,11 @@ public final class EmulatorServer: Sendable {
     private func dispatch(_ request: HTTPRequest, query: [String: String], dryRun: Bool) throws(APIError) -> (Int, Value, [String]) {
         let labels = try query["labelSelector"].map { (s) throws(APIError) in try Selector(s) }
         let fields = try query["fieldSelector"].map { (s) throws(APIError) in try Selector(s) }
+        // kube-apiserver reads at most 3 MiB of a request (MaxRequestBodyBytes,
+        // k8s.io/apiserver/pkg/server/config.go) and answers 413 beyond it.
+        if request.body.count > 3 << 20 {
+            throw APIError(code: 413, reason: "RequestEntityTooLarge", message: "Request entity too large: limit is 3145728")
+        }
         // Decoding happens outside the lock: it is the expensive part of most writes.
         var body: Value = .null
         if request.method == "POST" || request.method == "PUT" {

@@ -17,6 +17,8 @@ extension Store {
                     throw .badRequest("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: json: cannot unmarshal \(v.typeName) into Go struct field ConfigMap.\(field) of type string")
                 }
             }
+            let size = Self.bytes(of: object["data"], base64: false) + Self.bytes(of: object["binaryData"], base64: true)
+            if size > Self.maxDataBytes { throw .invalid(t, name, [Self.tooLong]) }
         case ("", "Secret"):
             if let stringData = object["stringData"]?.objectValue {
                 var data = object["data"]?.objectValue ?? Object()
@@ -37,6 +39,7 @@ extension Store {
                     throw .invalid(t, name, [.init(reason: "FieldValueInvalid", field: "data[\(k)]", detail: "Invalid value: \"<secret contents redacted>\": illegal base64 data")])
                 }
             }
+            if Self.bytes(of: object["data"], base64: true) > Self.maxDataBytes { throw .invalid(t, name, [Self.tooLong]) }
             if object["type"] == nil { object["type"] = "Opaque" }
         case ("", "Namespace"):
             var labels = object[path: ["metadata", "labels"]]?.objectValue ?? Object()
@@ -57,6 +60,25 @@ extension Store {
             try validateCRD(object, name: name)
         default:
             break
+        }
+    }
+
+    /// What a ConfigMap's or a Secret's values may hold together: Kubernetes' `MaxSecretSize`
+    /// (pkg/apis/core/types.go), which `ValidateConfigMap` and `ValidateSecret` apply
+    /// (pkg/apis/core/validation/validation.go) to the values' bytes, keys not counted.
+    static let maxDataBytes = 1 << 20
+    static let tooLong = APIError.Cause(reason: "FieldValueTooLong", field: "data", detail: "Too long: must have at most 1048576 bytes")
+
+    /// The bytes of a map's values: as written, or decoded from base64 (binaryData, a Secret's data).
+    static func bytes(of map: Value?, base64: Bool) -> Int {
+        (map?.objectValue ?? Object()).reduce(0) { sum, entry in
+            let text: String
+            switch entry.value {
+            case .string(let plain): text = plain
+            case .sensitive(let secret): text = secret.revealed
+            default: text = ""
+            }
+            return sum + (base64 ? (Data(base64Encoded: text)?.count ?? text.utf8.count) : text.utf8.count)
         }
     }
 

@@ -97,6 +97,23 @@ import TestSupport
             try await kube.apply(["apiVersion": "traefik.io/v1alpha1", "kind": "Middleware", "metadata": ["name": "diff", "namespace": .string(ns)],
                                   "spec": ["compress": ["minResponseBodyBytes": 1024], "notAField": "x"]], dryRun: false)
         }),
+        // Sizes: a ConfigMap's values at 1 MiB are stored, one byte more is invalid; a request
+        // above 3 MiB is refused before it is read.
+        ("a ConfigMap of 1 MiB", { kube, ns in
+            var cm = configMap(ns, ["blob": .string(String(repeating: "x", count: 1 << 20))])
+            cm["metadata"]?["name"] = "diff-mib"
+            return try await kube.create(cm).isNull ? nil : ["created": true]
+        }),
+        ("a ConfigMap above 1 MiB", { kube, ns in
+            var cm = configMap(ns, ["blob": .string(String(repeating: "x", count: (1 << 20) + 1))])
+            cm["metadata"]?["name"] = "diff-over"
+            return try await kube.create(cm)
+        }),
+        ("a request above 3 MiB", { kube, ns in
+            var cm = configMap(ns, ["blob": .string(String(repeating: "x", count: 4 << 20))])
+            cm["metadata"]?["name"] = "diff-huge"
+            return try await kube.create(cm)
+        }),
         ("delete", { kube, ns in
             let gone = try await kube.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff"))
             return gone ? ["deleted": true] : nil
