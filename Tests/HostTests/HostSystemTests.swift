@@ -85,4 +85,18 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: "/tmp/planted"))
         #expect(throws: HostError.self) { try host.setAttributes("/etc/up", mode: 0o777, owner: nil) }
     }
+
+    /// A rehearsal's host.log lists what was done: a write refused (a symlinked etc/faf leading out of
+    /// the host root) is not logged as if it had happened.
+    @Test func aRefusedWriteInARehearsalIsNotLogged() throws {
+        let dir = TemporaryDirectory("rehearsal")
+        let host = try RehearsalHost(directory: dir.path, simulations: [])
+        try FileManager.default.createDirectory(atPath: host.root + "/etc", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: host.root + "/etc/faf", withDestinationPath: "../../../../../../../../tmp")
+        #expect(throws: HostError.self) { try host.write("/etc/faf/faf.conf", Data("x".utf8), mode: 0o644, owner: nil) }
+        #expect(throws: HostError.self) { try host.makeDirectory("/etc/faf/sub", mode: nil, owner: nil) }
+        #expect(host.loggedActions().isEmpty, "\(host.loggedActions())")
+        try host.write("/etc/ok.conf", Data("x".utf8), mode: 0o644, owner: nil)
+        #expect(host.loggedActions().contains { $0.contains("/etc/ok.conf") })
+    }
 }

@@ -88,31 +88,31 @@ public struct RehearsalHost: HostSystem {
     }
 
     public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
-        try log(HostChange.writeFile(FileWrite(path: path, mode: mode, owner: owner, old: nil, new: .plain(data))).lines)
         try files.write(path, data, mode: mode, owner: nil)
         bestEffortChown(path, owner)
+        try log(HostChange.writeFile(FileWrite(path: path, mode: mode, owner: owner, old: nil, new: .plain(data))).lines)
     }
 
     public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        try log(HostChange.makeDirectory(path, mode: mode, owner: owner).lines)
         try files.makeDirectory(path, mode: mode, owner: nil)
         bestEffortChown(path, owner)
+        try log(HostChange.makeDirectory(path, mode: mode, owner: owner).lines)
     }
 
     public func setAttributes(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
-        try log(HostChange.setAttributes(path, mode: mode, owner: owner).lines)
         bestEffortChown(path, owner)
         try files.setAttributes(path, mode: mode, owner: nil)
+        try log(HostChange.setAttributes(path, mode: mode, owner: owner).lines)
     }
 
     public func move(_ source: String, to destination: String) throws {
-        try log(HostChange.move(source, to: destination).lines)
         try files.move(source, to: destination)
+        try log(HostChange.move(source, to: destination).lines)
     }
 
     public func removeTree(_ path: String) throws {
-        try log(HostChange.remove(path).lines)
         try files.removeTree(path)
+        try log(HostChange.remove(path).lines)
     }
 
     // A rehearsal usually runs unprivileged: the log records the owner, the copy keeps what it can.
@@ -120,6 +120,8 @@ public struct RehearsalHost: HostSystem {
         if let owner { try? files.setAttributes(path, mode: nil, owner: owner) }
     }
 
+    /// File changes are logged once made, so the log never shows a write that failed (a symlinked
+    /// directory that leads out of the host root, say); commands are logged before they run.
     private func log(_ lines: [String]) throws {
         guard !lines.isEmpty else { return }
         let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
