@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Document", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "Platform", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host"]),
+        .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host", "Platform"]),
         .testTarget(name: "ImportTests", dependencies: ["Import", "bootstrap", "Document", "TestSupport"]),
         // Against a real kube-apiserver (scripts/kube-apiserver; scripts/test starts it).
         .testTarget(name: "IntegrationTests", dependencies: [

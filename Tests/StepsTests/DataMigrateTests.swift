@@ -37,7 +37,8 @@ import TestSupport
             "mv /tank/faf/mariadb/.bootstrap-copied/dangling-link /tank/faf/mariadb/dangling-link",
             "mv /tank/faf/mariadb/.bootstrap-copied/faf /tank/faf/mariadb/faf",
             "mv /tank/faf/mariadb/.bootstrap-copied/ibdata1 /tank/faf/mariadb/ibdata1",
-            "write /tank/faf/mariadb/.bootstrap-migrated (mode 0644)",
+            "write /tank/faf/mariadb/.bootstrap-copied/.bootstrap-migrated (mode 0644)",
+            "mv /tank/faf/mariadb/.bootstrap-copied/.bootstrap-migrated /tank/faf/mariadb/.bootstrap-migrated",
             "rm -rf /tank/faf/mariadb/.bootstrap-copied",
         ])
         #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))

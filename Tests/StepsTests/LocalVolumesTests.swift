@@ -155,7 +155,8 @@ func diagnostics(_ text: String, secrets: Secrets = .none) -> [String] {
             "cp -a --reflink=auto /opt/faf/data/rabbitmq/. /tank/faf/rabbitmq/.bootstrap-staging",
             "mv /tank/faf/rabbitmq/.bootstrap-staging /tank/faf/rabbitmq/.bootstrap-copied",
             "mv /tank/faf/rabbitmq/.bootstrap-copied/mnesia /tank/faf/rabbitmq/mnesia",
-            "write /tank/faf/rabbitmq/.bootstrap-migrated (mode 0644)",
+            "write /tank/faf/rabbitmq/.bootstrap-copied/.bootstrap-migrated (mode 0644)",
+            "mv /tank/faf/rabbitmq/.bootstrap-copied/.bootstrap-migrated /tank/faf/rabbitmq/.bootstrap-migrated",
             "rm -rf /tank/faf/rabbitmq/.bootstrap-copied",
         ])
         #expect(plan.warnings == [])

@@ -46,7 +46,9 @@ extension DataMigrate {
     func lines(_ phase: MigrationPhase, _ host: any HostSystem) throws -> [String] {
         // The marker first, then the emptied copied directory: every state between two writes is
         // recognisable (copied directory present: still moving or verifying; marker present: done).
-        let finish = [HostChange.writeFile(FileWrite(path: marker, mode: 0o644, old: nil, new: .plain(Data()))), .remove(copied)]
+        let pending = join(copied, Self.markerName)
+        let finish = [HostChange.writeFile(FileWrite(path: pending, mode: 0o644, old: nil, new: .plain(Data()))),
+                      .move(pending, to: marker), .remove(copied)]
         var changes: [HostChange] = []
         switch phase {
         case .done: return []

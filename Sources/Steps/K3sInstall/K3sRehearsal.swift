@@ -46,11 +46,13 @@ extension K3sInstall {
             let binary = "#!/bin/sh\necho 'k3s version \(version) (rehearsal)'\necho 'go version go1.22 (rehearsal)'\n"
             try files.write(K3sPaths.binary, Data(binary.utf8), mode: 0o755, owner: nil)
         }
-        try files.makeDirectory("/etc/systemd/system", mode: nil, owner: nil)
-        try files.write(K3sPaths.serviceUnit, Data("[Unit]\nDescription=k3s (rehearsal)\n".utf8), mode: 0o644, owner: nil)
         try files.makeDirectory("/etc/rancher/k3s", mode: nil, owner: nil)
         try files.write(K3sPaths.kubeconfig, Data("# rehearsal: the emulated API server stands in for k3s\n".utf8),
                         mode: 0o600, owner: nil)
+        // The service unit last: with the binary it is what says "installed" (isInstalled), so a
+        // run killed before it finds k3s not installed and runs the installer again.
+        try files.makeDirectory("/etc/systemd/system", mode: nil, owner: nil)
+        try files.write(K3sPaths.serviceUnit, Data("[Unit]\nDescription=k3s (rehearsal)\n".utf8), mode: 0o644, owner: nil)
         return CommandResult(status: 0, stdout: "[INFO]  rehearsal: k3s \(version) installed\n", stderr: "")
     }
 }
