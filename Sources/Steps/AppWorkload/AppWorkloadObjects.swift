@@ -131,7 +131,11 @@ extension AppWorkload {
         if let command = p.command { c["command"] = .array(command.map { .string($0) }) }
         if let args = p.args { c["args"] = .array(args.map { .string($0) }) }
         if let ports = p.ports, !ports.isEmpty {
-            c["ports"] = .array(ports.map { ["name": .string($0.name), "containerPort": .int($0.containerPort), "protocol": .string($0.protocolName)] })
+            c["ports"] = .array(ports.map { port in
+                var out: Value = ["name": .string(port.name), "containerPort": .int(port.containerPort), "protocol": .string(port.protocolName)]
+                if let host = port.hostPort { out["hostPort"] = .int(host) }
+                return out
+            })
         }
         var env: [Value] = plainEnv.map { name, _ in
             ["name": .string(name), "valueFrom": ["configMapKeyRef": ["name": .string(p.name), "key": .string(name)]]]
@@ -183,7 +187,8 @@ extension AppWorkload {
         }
         if !plainFiles.isEmpty { volumes.append(["name": "config", "configMap": ["name": .string(p.name), "items": items(plainFiles)]]) }
         if !secretFiles.isEmpty {
-            volumes.append(["name": "secret", "secret": ["secretName": .string(p.name), "items": items(secretFiles), "defaultMode": .int(0o400)]])
+            volumes.append(["name": "secret", "secret": ["secretName": .string(p.name), "items": items(secretFiles),
+                                                         "defaultMode": .int(Self.defaultSecretFileMode)]])
         }
         return volumes
     }
@@ -219,6 +224,7 @@ extension AppWorkload {
         case .Deployment, .StatefulSet:
             spec["replicas"] = .int(p.replicaCount)
             if p.kindChoice == .StatefulSet { spec["serviceName"] = .string(p.name) }
+            if let strategy = deploymentStrategy { spec["strategy"] = strategy }
             spec["selector"] = ["matchLabels": selector]
             spec["template"] = template
         case .Job:
