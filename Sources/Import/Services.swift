@@ -184,6 +184,10 @@ extension Converter {
                     // The container saw the host file's mode through the bind mount; its read and
                     // execute bits are what matter on a read-only mount (write bits do nothing there).
                     let mode = ((try? FileInfo.of(resolve(relative), followingLinks: true)) ?? nil).map { Self.octal(Int($0.mode) & 0o555) } ?? "0444"
+                    if let bits = Int(mode, radix: 8), bits & 0o004 == 0 {
+                        note(name, "volumes", "\(relative): mode \(mode) kept from the host file: others cannot read it, so app.workload accepts it "
+                            + "only for a container known to run as root, or with user: \"UID:GID\" and a group-readable mode; review", item.mark)
+                    }
                     if options.rules.isSecretFile(path: relative, content: content) {
                         let key = Self.dnsLabel(relative.hasPrefix("config/") ? String(relative.dropFirst("config/".count)) : relative)
                         fileEntries.append((target, Value.obj(["secret": .string(addSecret("files", key, "the content of \(relative)")), "mode": .string(mode)])))
@@ -254,6 +258,7 @@ extension Converter {
             }
             hostPorts[key] = name
             published[index].hostPortKept = true
+            count.hostPorts += 1
         }
         if !ports.isEmpty {
             with["ports"] = .array(ports.map { p in

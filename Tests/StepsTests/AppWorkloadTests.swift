@@ -63,7 +63,7 @@ import TestSupport
         secretEnv: {DATABASE_PASSWORD: "${{ secrets.api.db }}"}
         files:
           /config/application-prod.yml: {from: config/application.yml}
-          /pki/secret.key: {secret: "${{ secrets.api.jwt }}", mode: "0400"}
+          /pki/secret.key: {secret: "${{ secrets.api.jwt }}", mode: "0440"}
         ports: [{name: http, port: 8010}, {name: management, port: 8011}]
         volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}]
         probes: {readiness: {http: {path: /actuator/health, port: management}, initialDelaySeconds: 5}}
@@ -174,7 +174,7 @@ import TestSupport
         #expect(pod["volumes"] == [
             ["name": "data-0", "persistentVolumeClaim": ["claimName": "faf-content-pvc", "readOnly": true]],
             ["name": "config", "configMap": ["name": "faf-java-api", "items": [["key": "file.config_application-prod.yml", "path": "file.config_application-prod.yml"]]]],
-            ["name": "secret", "secret": ["secretName": "faf-java-api", "items": [["key": "file.pki_secret.key", "path": "file.pki_secret.key", "mode": 256]], "defaultMode": 256]],
+            ["name": "secret", "secret": ["secretName": "faf-java-api", "items": [["key": "file.pki_secret.key", "path": "file.pki_secret.key", "mode": 288]], "defaultMode": 292]],
         ])
     }
 
