@@ -20,8 +20,11 @@ import TestSupport
         try await RealServer.prepared()
         try await RealServer.forget(playbook: "faf")
         try RealServer.ensureNode("faf-main", labels: ["storage-id": "main-01"])
-        // A chart version helm cannot install makes helm-controller's Job fail.
-        let helm = HelmControllerStandIn(charts: ["faf-rabbitmq"], failingVersions: ["14.6.99"])
+        // A value the chart requires left empty (its `required "existingSecret…"`) makes helm, and
+        // so helm-controller's Job, fail.
+        let helm = HelmControllerStandIn(charts: ["faf-rabbitmq"]) { chart in
+            chart[path: ["spec", "valuesContent"]]?.stringValue?.contains("existingSecret: \"\"") == true
+        }
         try helm.start()
         defer { helm.stop() }
         // No kubelet: FAF's workloads' pods are started by a stand-in, the real controllers do the rest.
@@ -30,10 +33,10 @@ import TestSupport
         defer { kubelet.stop() }
         let rig = try RealRig()
         let playbook = try rig.playbook(text: Self.playbookText, file: Self.playbookPath, secrets: Self.secretsText)
-        let mistyped = Self.playbookText.replacingOccurrences(of: "version: 14.6.10", with: "version: 14.6.99")
+        let mistyped = Self.playbookText.replacingOccurrences(of: "existingSecret: rabbitmq-auth", with: "existingSecret: \"\"")
         #expect(mistyped != Self.playbookText)
 
-        // 1. First apply, with a mistyped chart version: only faf-rabbitmq fails, with the Job's
+        // 1. First apply, with a required chart value left empty: only faf-rabbitmq fails, with the Job's
         //    reason and the command that shows its log; every independent step is applied.
         let first = try await rig.apply(try rig.playbook(text: mistyped, file: Self.playbookPath, secrets: Self.secretsText))
         #expect(first.outcome("faf-rabbitmq").hasPrefix("failed: Job kube-system/helm-install-faf-rabbitmq failed (BackoffLimitExceeded"), "\(first.summary)")
@@ -45,7 +48,7 @@ import TestSupport
         for id in ["faf-java-api", "faf-python-server", "faf-website"] { #expect(first.outcome(id).hasPrefix("blocked"), "\(id): \(first.outcome(id))") }
         try await expectWhatTheUserSees()
 
-        // 2. The version is corrected; the re-run runs only the failed step.
+        // 2. The value is set; the re-run runs only the failed step.
         let rerun = try await rig.apply(playbook)
         #expect(rerun.outcome("faf-rabbitmq") == "applied", "\(rerun.summary)")
         for id in ["k3s", "namespaces", "volumes", "traefik", "routes", "people", "faf-db", "faf-db-migrations"] { #expect(rerun.outcome(id) == "skipped") }
@@ -56,10 +59,12 @@ import TestSupport
         // helm-controller v0.16.5 of k3s v1.31.4 supports), never in the HelmChart.
         let chart = try await RealServer.client().get(ObjectRef(apiVersion: "helm.cattle.io/v1", kind: "HelmChart", namespace: "kube-system", name: "faf-rabbitmq"))
         #expect(chart?[path: ["spec", "valuesSecrets"]] == nil)
-        #expect(chart?[path: ["spec", "valuesContent"]]?.stringValue?.contains("existingPasswordSecret: rabbitmq-auth") == true)
+        #expect(chart?[path: ["spec", "valuesContent"]]?.stringValue?.contains("existingSecret: rabbitmq-auth") == true)
+        // The chart itself travels in the HelmChart (chartContent, which v0.16.5 serves): nothing to pull.
+        #expect(chart?[path: ["spec", "chartContent"]]?.stringValue?.isEmpty == false && chart?[path: ["spec", "chart"]] == nil)
         #expect(!(JSON.encode(chart ?? .null)).contains("change-me-faf-rabbitmq-rabbitmq-default-pass"))
         let auth = try await RealServer.client().get(ObjectRef(apiVersion: "v1", kind: "Secret", namespace: "faf-apps", name: "rabbitmq-auth"))
-        #expect(auth?[path: ["data", "rabbitmq-password"]] != nil)
+        #expect(auth?[path: ["data", "definitions.json"]] != nil && auth?[path: ["data", "erlang-cookie"]] != nil)
 
         // 3. Nothing left to do: the ledger read (and the key), no lock, no write.
         let noop = try await rig.apply(playbook)

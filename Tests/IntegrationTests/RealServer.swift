@@ -267,21 +267,21 @@ extension ApplyReport {
 
 /// Stands in for k3s' helm-controller: for every HelmChart in kube-system whose spec is new or
 /// changed (its generation moved), it replaces Job `helm-install-<name>` and marks it Complete, or
-/// Failed when the chart's `spec.version` is in `failingVersions` (a pin helm cannot install), as
-/// helm-controller's Job would end. The Job runs no
+/// Failed when `fails` says helm could not install that spec (a pin it cannot find, a value the
+/// chart requires left empty), as helm-controller's Job would end. The Job runs no
 /// pod (parallelism 0): only its identity and conditions matter to bootstrap. It handles only the
 /// charts it is given, so tests running side by side do not answer each other's charts.
 final class HelmControllerStandIn: @unchecked Sendable {
     let charts: Set<String>
     private let lock = NSLock()
-    private let failingVersions: Set<String>
+    private let fails: @Sendable (Value) -> Bool
     private var task: Task<Void, Never>?
     private var seen: [String: String] = [:]
     private(set) var errors: [String] = []
 
-    init(charts: Set<String>, failingVersions: Set<String> = []) {
+    init(charts: Set<String>, fails: @escaping @Sendable (_ helmChart: Value) -> Bool = { _ in false }) {
         self.charts = charts
-        self.failingVersions = failingVersions
+        self.fails = fails
     }
 
     func start() throws {
@@ -325,7 +325,7 @@ final class HelmControllerStandIn: @unchecked Sendable {
                 ],
             ])
             let now = ISO8601DateFormatter().string(from: Date())
-            let fails = failingVersions.contains(chart[path: ["spec", "version"]]?.stringValue ?? "")
+            let fails = self.fails(chart)
             let condition = fails
                 ? #"{"type":"Failed","status":"True","reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit","lastProbeTime":"\#(now)","lastTransitionTime":"\#(now)"}"#
                 : #"{"type":"Complete","status":"True","lastProbeTime":"\#(now)","lastTransitionTime":"\#(now)"}"#

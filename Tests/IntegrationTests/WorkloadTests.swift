@@ -155,4 +155,31 @@ final class KubeletStandIn: Sendable {
         let job = try await RealServer.client().get(ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: Self.namespace, name: "migrate"))
         #expect(job?[path: ["status", "conditions"]]?.arrayValue?.contains { $0["type"] == "Complete" && $0["status"] == "True" } == true)
     }
+
+    @Test func aPortGivenAHostPortSwitchesTheLiveDeploymentToRecreate() async throws {
+        try await RealServer.prepared()
+        try await RealServer.forget(playbook: "workload-it")
+        let kubelet = KubeletStandIn(namespaces: [Self.namespace])
+        try kubelet.start()
+        defer { kubelet.stop() }
+        let rig = try RealRig()
+        let kube = try RealServer.client()
+        let ref = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: Self.namespace, name: "lobby")
+        let plain = Self.playbook(image: "nginx:1.27", name: "lobby")
+        let first = try await rig.apply(try rig.playbook(text: plain, secrets: Self.secrets), gated: false)
+        #expect(first.failed.isEmpty, "\(first.summary)")
+        // The server's default: RollingUpdate with its defaulted rollingUpdate, owned by bootstrap's apply.
+        #expect(try await kube.get(ref)?[path: ["spec", "strategy", "type"]] == "RollingUpdate")
+        // The same Deployment with a host port: the server accepts Recreate (it refuses Recreate
+        // beside a rollingUpdate), and the pod asks for the node's port.
+        let bound = plain.replacingOccurrences(of: "ports: [{name: http, port: 80, targetPort: 8080}]",
+                                               with: "ports: [{name: http, port: 80, targetPort: 8080, hostPort: 18080}]")
+        let second = try await rig.apply(try rig.playbook(text: bound, secrets: Self.secrets), gated: false)
+        #expect(second.failed.isEmpty, "\(second.summary)")
+        let live = try #require(try await kube.get(ref))
+        #expect(live[path: ["spec", "strategy"]] == ["type": "Recreate"])
+        #expect(live[path: ["spec", "template", "spec", "containers", "0", "ports"]] == nil)
+        #expect(live["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.first?["ports"]?.arrayValue?.first?["hostPort"] == 18080)
+        _ = try await kube.delete(ref)
+    }
 }

@@ -158,7 +158,9 @@ import TestSupport
         // A surge pod could not bind 8001 while the old one holds it: the old one goes first.
         #expect(lobby[path: ["spec", "strategy"]] == ["type": "Recreate"])
         #expect(AppWorkload.recreateReasons(try Self.parameters(checked, "lobby")).count == 1)
-        #expect(try objects("web")[path: ["spec", "strategy"]] == nil)
+        // Without one, Kubernetes' RollingUpdate, written out so that bootstrap owns its defaults and
+        // a later Recreate can drop them.
+        #expect(try objects("web")[path: ["spec", "strategy"]] == ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]])
     }
 
     @Test func aHostPortHasOneOwnerInThePlaybookTraefikIncluded() {

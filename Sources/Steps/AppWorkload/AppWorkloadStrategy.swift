@@ -1,4 +1,6 @@
 import Document
+import Engine
+import Kube
 
 // How a Deployment replaces its pod: one decision, in one place. Every rule that needs the old pod
 // gone before the new one starts adds its reason to `recreateReasons`; the Deployment then uses
@@ -20,10 +22,25 @@ extension AppWorkload {
         return reasons
     }
 
-    /// The Deployment's `spec.strategy`, or nil for the API server's default (RollingUpdate).
-    /// StatefulSets and Jobs need none: a StatefulSet replaces its one pod after stopping it.
+    /// The Deployment's `spec.strategy`, always written out (StatefulSets and Jobs need none: a
+    /// StatefulSet replaces its one pod after stopping it). Written, the server's defaults for
+    /// RollingUpdate (apps/v1: 25% and 25%) are bootstrap's under server-side apply, so a later
+    /// Recreate removes them; left to the defaulter, nobody owns them, they stay, and the server
+    /// refuses Recreate beside them ("spec.strategy.rollingUpdate: Forbidden: may not be specified
+    /// when strategy `type` is 'Recreate'", seen on kube-apiserver 1.20).
     var deploymentStrategy: Value? {
-        guard p.kindChoice == .Deployment, !Self.recreateReasons(p).isEmpty else { return nil }
+        guard p.kindChoice == .Deployment else { return nil }
+        if Self.recreateReasons(p).isEmpty { return ["type": "RollingUpdate", "rollingUpdate": ["maxUnavailable": "25%", "maxSurge": "25%"]] }
         return ["type": "Recreate"]
+    }
+
+    /// A Deployment written before bootstrap owned its strategy keeps the defaulter's rollingUpdate,
+    /// which server-side apply cannot remove: a merge patch (RFC 7386, null deletes) switches it to
+    /// Recreate first.
+    func switchToRecreate(_ kube: KubeClient, _ context: StepContext) async throws {
+        guard deploymentStrategy?["type"] == "Recreate", let live = try await kube.get(workloadRef),
+              live[path: ["spec", "strategy", "rollingUpdate"]] != nil else { return }
+        context.progress("Deployment \(p.namespace)/\(p.name): strategy RollingUpdate to Recreate (\(Self.recreateReasons(p).joined(separator: "; ")))")
+        _ = try await kube.mergePatch(workloadRef, patch: ["spec": ["strategy": ["type": "Recreate", "rollingUpdate": nil]]])
     }
 }
