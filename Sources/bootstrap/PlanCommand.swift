@@ -42,11 +42,7 @@ struct PlanCommand: AsyncParsableCommand {
         let recopySteps = try recopy.steps(in: playbook)
         if !recopySteps.isEmpty && out != nil { throw ValidationError("--recopy is not saved in a plan file: plan and apply it without --out") }
         let json = cluster.output == .json
-        let session: Session
-        do { session = try Session.open(cluster, playbook: playbook, targeting: target.targeting) } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.failure)
-        }
+        let session = try await Session.opened(cluster, playbook: playbook, targeting: target.targeting)
         defer { session.close() }
         var options = recopy.applied(to: WalkOptions(verify: verify, forceSteps: Set(forceSteps), targeting: target.targeting),
                                      steps: recopySteps)
@@ -59,7 +55,7 @@ struct PlanCommand: AsyncParsableCommand {
             Console.fail("\(unmet)", playbook: playbook.name, json: cluster.output == .json)
             throw ExitCode.of(ExitStatus.usage)
         } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
+            Console.fail(error, playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
         switch cluster.output {
