@@ -1,4 +1,4 @@
-import Crypto
+import Platform
 
 /// A plain SHA-256 of content without secrets (a tree's metadata, say), as `sha256:HEX`.
 public enum ContentDigest {
