@@ -142,7 +142,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let accepted = report.preflight.filter { $0.outcome == .placeholder }
         if !accepted.isEmpty {
             // Said once, so a rehearsal of a playbook not yet filled in still runs.
-            Console.err("rehearsal: accepted \(accepted.count) placeholder\(accepted.count == 1 ? "" : "s") a real run refuses: "
+            Console.err("\(cluster.rehearsal != nil ? "rehearsal" : "no change to the node"): accepted \(accepted.count) placeholder\(accepted.count == 1 ? "" : "s") a real run refuses: "
                 + accepted.map { "\($0.step ?? "playbook"): \($0.detail)" }.joined(separator: "; "))
         }
         let count = { (word: String) in report.steps.filter { $0.outcome.word == word }.count }

@@ -52,7 +52,7 @@ extension PreflightCheck {
         let mark = switch check.outcome {
         case .passed: "ok"
         case .failed: "FAILED"
-        case .placeholder: rehearsal ? "accepted in a rehearsal" : "FAILED (placeholder)"
+        case .placeholder: rehearsal ? "accepted (not a run on the node)" : "FAILED (placeholder)"
         }
         return "\(mark): \(check.step.map { "\($0): " } ?? "")\(check.check): \(check.detail)"
     }
@@ -70,7 +70,7 @@ extension PreflightCheck {
                 let step = check.step ?? "playbook"
                 if let last = perStep.last, last.0 == step { perStep[perStep.count - 1].1 += 1 } else { perStep.append((step, 1)) }
             }
-            lines.append("  accepted in a rehearsal: \(accepted.count) placeholder\(accepted.count == 1 ? "" : "s") a real run refuses "
+            lines.append("  accepted (a rehearsal, or no change to the node): \(accepted.count) placeholder\(accepted.count == 1 ? "" : "s") a real run refuses "
                 + "(" + perStep.map { "\($0.0): \($0.1)" }.joined(separator: ", ") + "; `plan` without --rehearsal lists them)")
         }
         return lines + [""]

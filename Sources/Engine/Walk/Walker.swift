@@ -54,17 +54,23 @@ public struct Walker: Sendable {
         case .plan:
             var report = try await plan(start)
             report.preflight = try await preflight(start)
-            report.rehearsal = !options.realRun
+            report.rehearsal = !refusesPlaceholders(start)
             return .plan(report)
         case .apply:
             // Before the first change: a failed check stops the run with nothing changed.
             let checks = try await preflight(start)
-            let blocking = checks.filter { $0.blocks(rehearsal: !options.realRun) }
+            let blocking = checks.filter { $0.blocks(rehearsal: !refusesPlaceholders(start)) }
             if !blocking.isEmpty { throw PreflightFailed(checks: blocking) }
             var report = try await apply(start)
             report.preflight = checks
             return .apply(report)
         }
+    }
+
+    /// A real run that changes the node refuses placeholders; a rehearsal, or a run of cluster
+    /// steps only (a developer's k3d with secrets.example), accepts them and says so.
+    func refusesPlaceholders(_ start: WalkStart) -> Bool {
+        options.realRun && start.playbook.orderedSteps.contains { $0.type.changesHost && start.decisions[$0.id]?.action == .run }
     }
 
     public func plan(_ playbook: CheckedPlaybook) async throws -> PlanReport {
