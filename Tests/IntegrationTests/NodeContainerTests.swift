@@ -251,7 +251,7 @@ import TestSupport
         }
 
         // Not there: the kubelet cannot pull it (the node has no route out), ImagePullBackOff.
-        let missing = Self.failing("missing", image: "bootstrap.test/not-built:1")
+        let missing = Self.failing("missing", image: "bootstrap.test/not-built:1", timeout: "90s")
         let pull = try await run(missing)
         #expect(pull.hasPrefix("failed: the rollout of Deployment \(namespace)/missing (bootstrap.test/not-built:1) failed: pod missing-"), "\(pull)")
         #expect(pull.hasSuffix(": ImagePullBackOff: Back-off pulling image \"bootstrap.test/not-built:1\""), "\(pull)")
