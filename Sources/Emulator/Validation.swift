@@ -18,7 +18,8 @@ extension Store {
                 }
             }
             let size = Self.bytes(of: object["data"], base64: false) + Self.bytes(of: object["binaryData"], base64: true)
-            if size > Self.maxDataBytes { throw .invalid(t, name, [Self.tooLong]) }
+            // The real server names no field for a ConfigMap (`[]`), `data` for a Secret (kube-apiserver v1.20.2).
+            if size > Self.maxDataBytes { throw .invalid(t, name, [Self.tooLong(field: "[]")]) }
         case ("", "Secret"):
             if let stringData = object["stringData"]?.objectValue {
                 var data = object["data"]?.objectValue ?? Object()
@@ -39,7 +40,7 @@ extension Store {
                     throw .invalid(t, name, [.init(reason: "FieldValueInvalid", field: "data[\(k)]", detail: "Invalid value: \"<secret contents redacted>\": illegal base64 data")])
                 }
             }
-            if Self.bytes(of: object["data"], base64: true) > Self.maxDataBytes { throw .invalid(t, name, [Self.tooLong]) }
+            if Self.bytes(of: object["data"], base64: true) > Self.maxDataBytes { throw .invalid(t, name, [Self.tooLong(field: "data")]) }
             if object["type"] == nil { object["type"] = "Opaque" }
         case ("", "Namespace"):
             var labels = object[path: ["metadata", "labels"]]?.objectValue ?? Object()
@@ -67,7 +68,9 @@ extension Store {
     /// (pkg/apis/core/types.go), which `ValidateConfigMap` and `ValidateSecret` apply
     /// (pkg/apis/core/validation/validation.go) to the values' bytes, keys not counted.
     static let maxDataBytes = 1 << 20
-    static let tooLong = APIError.Cause(reason: "FieldValueTooLong", field: "data", detail: "Too long: must have at most 1048576 bytes")
+    static func tooLong(field: String) -> APIError.Cause {
+        APIError.Cause(reason: "FieldValueTooLong", field: field, detail: "Too long: must have at most 1048576 bytes")
+    }
 
     /// The bytes of a map's values: as written, or decoded from base64 (binaryData, a Secret's data).
     static func bytes(of map: Value?, base64: Bool) -> Int {

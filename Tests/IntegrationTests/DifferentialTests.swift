@@ -109,6 +109,10 @@ import TestSupport
             cm["metadata"]?["name"] = "diff-over"
             return try await kube.create(cm)
         }),
+        ("an object above etcd's 1.5 MiB", { kube, ns in
+            try await kube.create(["apiVersion": "v1", "kind": "Pod", "metadata": ["name": "diff-etcd", "namespace": .string(ns)],
+                                   "spec": ["containers": [["name": "c", "image": "x", "args": [.string(String(repeating: "x", count: 1_600_000))]]]]])
+        }),
         ("a request above 3 MiB", { kube, ns in
             var cm = configMap(ns, ["blob": .string(String(repeating: "x", count: 4 << 20))])
             cm["metadata"]?["name"] = "diff-huge"
