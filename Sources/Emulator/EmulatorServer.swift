@@ -38,6 +38,7 @@ public final class EmulatorServer: Sendable {
 
         var store = Store()
         store.nodeName = options.nodeName
+        store.kubeletClock = options.clock ?? { let start = ContinuousClock.now; return { ContinuousClock.now - start } }()
         store.k3sAddons = options.k3sAddons
         var restored = false
         if let path = options.stateFile, let state = try Store.load(from: path) {
@@ -272,6 +273,7 @@ public final class EmulatorServer: Sendable {
         let (status, value) = try store.withLock { (s: inout Store) throws(APIError) -> (Int, Value) in
             let route = try s.route(request.path, serverAddress: address)
             let before = s.resourceVersion
+            s.kubeletTick()
             s.request = try Self.context(request, query: query)
             defer { warnings = s.request.warnings; s.request = Store.RequestContext() }
             let result = try Self.execute(&s, route, request, body: body, labels: labels, fields: fields, query: query, dryRun: dryRun)

@@ -10,17 +10,21 @@ import Testing
 import TestSupport
 
 /// An emulated cluster and a temporary host root, with a context to run one step against both.
+/// The client and the emulated kubelet share a virtual time: a rollout's waits cost no real time.
 final class ClusterHarness: @unchecked Sendable {
     let server: EmulatorServer
     let kube: KubeClient
+    let time: VirtualTime
     let root: URL
     private let lock = NSLock()
     private var events: [String] = []
 
     init() throws {
-        server = try EmulatorFixtures.started(crds: true)
+        let time = VirtualTime()
+        self.time = time
+        server = try EmulatorFixtures.started(crds: true, clock: { time.now })
         root = try EmulatorFixtures.temporaryDirectory("steps")
-        kube = KubeClient(config: try KubeConfig.parse(server.kubeconfigYAML(), path: root.path + "/kubeconfig", context: nil))
+        kube = KubeClient(config: try KubeConfig.parse(server.kubeconfigYAML(), path: root.path + "/kubeconfig", context: nil), clock: time.clock)
     }
 
     deinit {

@@ -13,8 +13,8 @@ public enum EmulatorFixtures {
     }
 
     /// A started emulator (with the shared CRDs when asked).
-    public static func started(crds: Bool = false, stateFile: String? = nil) throws -> EmulatorServer {
-        let server = try EmulatorServer(options: EmulatorOptions(stateFile: stateFile, crdDirectory: crds ? sharedCRDs : nil))
+    public static func started(crds: Bool = false, stateFile: String? = nil, clock: (@Sendable () -> Duration)? = nil) throws -> EmulatorServer {
+        let server = try EmulatorServer(options: EmulatorOptions(stateFile: stateFile, crdDirectory: crds ? sharedCRDs : nil, clock: clock))
         try server.start()
         return server
     }

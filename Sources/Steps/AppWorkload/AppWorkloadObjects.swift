@@ -219,6 +219,7 @@ extension AppWorkload {
         case .Deployment, .StatefulSet:
             spec["replicas"] = .int(p.replicaCount)
             if p.kindChoice == .StatefulSet { spec["serviceName"] = .string(p.name) }
+            if let strategy = p.strategy { spec["strategy"] = ["type": .string(strategy.rawValue)] }
             spec["selector"] = ["matchLabels": selector]
             spec["template"] = template
         case .Job:
