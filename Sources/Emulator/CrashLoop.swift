@@ -102,6 +102,17 @@ extension Store {
         reconcileOwners(changed)
     }
 
+    /// Running pods of an image that now crashes (not Jobs' pods, which have finished) start their loop now.
+    mutating func startCrashLoops(image: String) {
+        for (_, pod) in objects[Self.podType.storageKey] ?? [:] where pod[path: ["status", "phase"]]?.stringValue == "Running" {
+            let images = (pod[path: ["spec", "containers"]]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
+            let key = Self.key(pod[path: ["metadata", "namespace"]]?.stringValue, pod[path: ["metadata", "name"]]?.stringValue ?? "")
+            guard images.contains(image), crashStarts[key] == nil else { continue }
+            crashStarts[key] = kubeletClock()
+        }
+        kubeletTick()
+    }
+
     /// What a crash loop changes: each container's restarts, state and readiness.
     static func loopSignature(_ status: Value) -> Value {
         .array((status["containerStatuses"]?.arrayValue ?? []).map { c in

@@ -129,8 +129,16 @@ public final class EmulatorServer: Sendable {
     public func failHelmChart(named name: String) { mutate { $0.helmFailures.insert(name) } }
     /// Undoes ``failHelmChart(named:)``.
     public func succeedHelmChart(named name: String) { mutate { $0.helmFailures.remove(name) } }
-    /// Pods of this image fail from their next creation on (nil: they run again).
-    public func failImage(_ image: String, _ fault: ImageFault?) { mutate { $0.imageFaults[image] = fault; $0.kubeletPass() } }
+    /// Pods of this image fail from their next creation on (nil: they run again); running pods of
+    /// an image that now crashes start crashing too, as a re-run of a rehearsal with the same
+    /// `--fail-image` finds them after the emulator restarted.
+    public func failImage(_ image: String, _ fault: ImageFault?) {
+        mutate { store in
+            store.imageFaults[image] = fault
+            store.kubeletPass()
+            if fault == .crash { store.startCrashLoops(image: image) }
+        }
+    }
 
     /// A copy of one stored object (nil when absent), for assertions that skip HTTP.
     public func object(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> Value? {

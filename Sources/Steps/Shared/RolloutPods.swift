@@ -34,7 +34,8 @@ struct PodWatch {
             let last = container[path: ["lastState", "terminated"]]
             if let waiting = container[path: ["state", "waiting"]], let reason = waiting["reason"]?.stringValue {
                 if reason == "CrashLoopBackOff" {
-                    return ("\(label) is in CrashLoopBackOff after \(count) restart\(count == 1 ? "" : "s")\(Self.exit(last))\(Self.log(last))",
+                    let exit = Self.exit(last).map { "; last exit: \($0)" } ?? ""
+                    return ("\(label) is in CrashLoopBackOff (\(count) restart\(count == 1 ? "" : "s")\(exit))\(Self.hint(last))\(Self.log(last))",
                             restartsInPlace || count >= 3)
                 }
                 let message = waiting["message"]?.stringValue.map { ": \($0)" } ?? ""
@@ -44,11 +45,12 @@ struct PodWatch {
                 let code = terminated["exitCode"]?.intValue ?? 0
                 // An init container, or a Job's, that exits 0 did its work.
                 if code != 0 || (restartsInPlace && !isInit) {
-                    return ("\(label) exited\(Self.exit(terminated))\(Self.log(terminated))", restartsInPlace)
+                    return ("\(label) exited (\(Self.exit(terminated) ?? ""))\(Self.hint(terminated))\(Self.log(terminated))", restartsInPlace)
                 }
             }
             if restartsInPlace, count > first {
-                return ("\(label) restarted during the rollout (\(count) restart\(count == 1 ? "" : "s"))\(Self.exit(last))\(Self.log(last))", true)
+                let exit = Self.exit(last).map { "; last exit: \($0)" } ?? ""
+                return ("\(label) restarted during the rollout (\(count) restart\(count == 1 ? "" : "s")\(exit))\(Self.hint(last))\(Self.log(last))", true)
             }
             if !isInit, container[path: ["state", "running"]] != nil, container["ready"]?.boolValue == false {
                 return ("pod \(name) runs but is not ready: its readiness probe fails", false)
@@ -57,13 +59,16 @@ struct PodWatch {
         return nil
     }
 
-    /// " (exit code 1, Error)" for a terminated state; OOMKilled says what to change.
-    static func exit(_ terminated: Value?) -> String {
-        guard let terminated, terminated != .null else { return "" }
-        let code = terminated["exitCode"]?.intValue ?? 0
+    /// "exit code 1, Error" for a terminated state, nil for none.
+    static func exit(_ terminated: Value?) -> String? {
+        guard let terminated, terminated != .null else { return nil }
         let reason = terminated["reason"]?.stringValue.map { ", \($0)" } ?? ""
-        let hint = terminated["reason"]?.stringValue == "OOMKilled" ? ": it needs more memory than its limit" : ""
-        return " (\(code == 0 && reason.isEmpty ? "exit code 0" : "exit code \(code)")\(reason))\(hint)"
+        return "exit code \(terminated["exitCode"]?.intValue ?? 0)\(reason)"
+    }
+
+    /// An OOMKilled container says what to change.
+    static func hint(_ terminated: Value?) -> String {
+        terminated?["reason"]?.stringValue == "OOMKilled" ? ": it needs more memory than its limit (resources.limits.memory)" : ""
     }
 
     /// The container's last log lines, as its termination message carries them

@@ -60,7 +60,7 @@ public struct RolloutWait: Sendable {
             case .failed(let reason):
                 throw failure(problem.map { "\(reason); \($0)" } ?? reason)
             case .done:
-                let window = kind == .Job ? .zero : settle ?? Rollout.settleWindow(template: live[path: ["spec", "template"]] ?? .null)
+                let window = window(live)
                 let since = settledSince ?? now
                 settledSince = since
                 if now - since >= window { return }
@@ -76,9 +76,17 @@ public struct RolloutWait: Sendable {
                 progress("waiting for the rollout of \(self.what): \(awaited)")
                 reported = awaited
             }
+            // Settling, a fifth of the window between looks (at least a second): an exit is seen
+            // within that, and a healthy rollout costs a handful of requests.
+            if settledSince != nil { pause = max(.seconds(1), (settle ?? window(live)) / 5) }
             try await clock.sleep(pause)
-            pause = min(pause * 2, settledSince == nil ? .milliseconds(500) : .seconds(1))
+            pause = settledSince == nil ? min(pause * 2, .milliseconds(500)) : pause
         }
+    }
+
+    /// The settle window for this workload: none for a Job, else ``settle`` or its probes'.
+    func window(_ live: Value) -> Duration {
+        kind == .Job ? .zero : settle ?? Rollout.settleWindow(template: live[path: ["spec", "template"]] ?? .null)
     }
 
     /// A readiness probe's failures are told by the kubelet's Unhealthy events for the pod.
