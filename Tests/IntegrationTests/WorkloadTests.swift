@@ -65,7 +65,7 @@ final class KubeletStandIn: Sendable {
 @Suite(.serialized) struct WorkloadTests {
     static let namespace = "workload-it"
 
-    static func playbook(image: String, kind: String = "Deployment", name: String = "web") -> String {
+    static func playbook(image: String, kind: String = "Deployment", name: String = "web", extra: String = "") -> String {
         """
         apiVersion: bootstrap.faforever.com/v1
         kind: Playbook
@@ -90,6 +90,7 @@ final class KubeletStandIn: Sendable {
               user: "1000:1000"
               aliases: [{namespace: workload-it-callers}]
               timeout: 60s
+              \(kind == "Job" ? "" : "settle: 2s")\(extra)
         """
     }
 
@@ -126,6 +127,27 @@ final class KubeletStandIn: Sendable {
             .status(try rig.playbook(text: Self.playbook(image: "nginx:1.28"), secrets: Self.secrets))
         #expect(status.steps.first { $0.id == "web" }?.state == "Deployment workload-it/web rolled out, 1/1 ready")
         #expect(kubelet.errors.withLock { $0 } == [])
+    }
+
+    /// A Deployment the server defaulted to RollingUpdate (with rollingUpdate: maxSurge/maxUnavailable)
+    /// moves to Recreate by the step's server-side apply, which the server accepts only without them.
+    @Test func aRollingDeploymentMovesToRecreate() async throws {
+        try await RealServer.prepared()
+        try await RealServer.forget(playbook: "workload-it")
+        let kubelet = KubeletStandIn(namespaces: [Self.namespace])
+        try kubelet.start()
+        defer { kubelet.stop() }
+        let rig = try RealRig()
+        let first = try await rig.apply(try rig.playbook(text: Self.playbook(image: "nginx:1.27", name: "strategy"), secrets: Self.secrets), gated: false)
+        #expect(first.failed.isEmpty, "\(first.summary)")
+        let ref = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: Self.namespace, name: "strategy")
+        #expect(try await RealServer.client().get(ref)?[path: ["spec", "strategy", "type"]] == "RollingUpdate")
+        let text = Self.playbook(image: "nginx:1.27", name: "strategy", extra: "\n      strategy: Recreate")
+        let second = try await rig.apply(try rig.playbook(text: text, secrets: Self.secrets), gated: false)
+        #expect(second.failed.isEmpty, "\(second.summary)")
+        let live = try await RealServer.client().get(ref)
+        #expect(live?[path: ["spec", "strategy"]] == ["type": "Recreate"])
+        _ = try await RealServer.client().delete(ref)
     }
 
     @Test func withoutAKubeletTheStepFailsAtItsTimeoutSayingWhatItWaitsFor() async throws {

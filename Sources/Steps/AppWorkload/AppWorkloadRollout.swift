@@ -47,11 +47,23 @@ extension AppWorkload {
             || { if case .failed = Rollout.of(.Job, live) { return true } else { return false } }() {
             try await context.ensureDeleted([workloadRef])
         }
+        try await leaveRollingUpdate(kube)
         try await context.applyObjects(plan.objects)
         let wait = RolloutWait(kind: rolloutKind, namespace: p.namespace, name: p.name,
                                settle: p.settle.flatMap(Self.goDuration), limit: waitLimit ?? context.waitTimeout)
         try await wait.run(kube, progress: context.progress, failure: rolloutFailure)
         try await smoke(kube, context)
+    }
+
+    /// A Deployment that rolled (the server defaulted `strategy.rollingUpdate` into it) cannot be
+    /// applied as Recreate: the server refuses `rollingUpdate` with that type, and an apply cannot
+    /// remove a field no manager owns (seen on kube-apiserver 1.20: "spec.strategy.rollingUpdate:
+    /// Forbidden: may not be specified when strategy `type` is 'Recreate'"). One merge patch changes
+    /// both at once first, as `kubectl apply` users do by hand.
+    func leaveRollingUpdate(_ kube: KubeClient) async throws {
+        guard p.kindChoice == .Deployment, p.strategy == .Recreate, let live = try await kube.get(workloadRef),
+              live[path: ["spec", "strategy", "rollingUpdate"]] != nil else { return }
+        _ = try await kube.mergePatch(workloadRef, patch: ["spec": ["strategy": ["type": "Recreate", "rollingUpdate": .null]]])
     }
 
     func rolloutFailure(_ detail: String) -> StepError {
