@@ -1,4 +1,6 @@
 import ArgumentParser
+import FoundationEssentials
+import Platform
 
 /// The process entry: swift-argument-parser's `AsyncParsableCommand.main`, except that the command
 /// line is parsed right here on the main thread.
@@ -17,8 +19,17 @@ enum Entry {
             } else {
                 try command.run()
             }
+        } catch let error as CocoaError {
+            // A file error nothing caught names the file and the operation, not Foundation's dump.
+            Bootstrap.exit(withError: FileFailure(message: SystemError.message(of: error)))
         } catch {
             Bootstrap.exit(withError: error)
         }
     }
+}
+
+/// A file operation that failed, worded for the user (`cannot write FILE: reason`).
+struct FileFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

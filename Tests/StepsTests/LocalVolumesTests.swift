@@ -19,10 +19,11 @@ final class ClusterHarness: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [String] = []
 
-    init() throws {
+    /// Serves the CRDs k3s v1.31.4 serves, or those of `crdDirectory`.
+    init(crdDirectory: String? = nil) throws {
         let time = VirtualTime()
         self.time = time
-        server = try EmulatorFixtures.started(crds: true, clock: { time.now })
+        server = try EmulatorFixtures.started(crds: true, crdDirectory: crdDirectory, clock: { time.now })
         root = try EmulatorFixtures.temporaryDirectory("steps")
         kube = KubeClient(config: try KubeConfig.parse(server.kubeconfigYAML(), path: root.path + "/kubeconfig", context: nil), clock: time.clock)
     }

@@ -101,7 +101,7 @@ extension Walker {
         do {
             outcome = try await execute(step, decision: decision, start: start, state: state)
         } catch {
-            outcome = .failed("\(error)")
+            outcome = .failed(SystemError.message(of: error))
         }
         let elapsed = (clock.now - started).components
         progress(.finished(step: step.id, outcome: outcome,
@@ -169,7 +169,7 @@ extension Walker {
                                         shards: Ledger.shardCount(steps: start.playbook.steps.count))
                 outcome = .applied
             } catch {
-                outcome = .failed("\(error)")
+                outcome = .failed(SystemError.message(of: error))
             }
             progress(.finished(step: id, outcome: outcome, seconds: 0))
             let kept = prune.keep.isEmpty ? "" : "; kept because they hold data: " + prune.keep.map(\.description).joined(separator: ", ")
