@@ -78,15 +78,16 @@ public struct RolloutWait: Sendable {
             }
             // Settling, a fifth of the window between looks (at least a second): an exit is seen
             // within that, and a healthy rollout costs a handful of requests.
-            if settledSince != nil { pause = max(.seconds(1), (settle ?? window(live)) / 5) }
+            if settledSince != nil { pause = max(.seconds(1), window(live) / 5) }
             try await clock.sleep(pause)
             pause = settledSince == nil ? min(pause * 2, .milliseconds(500)) : pause
         }
     }
 
-    /// The settle window for this workload: none for a Job, else ``settle`` or its probes'.
+    /// The settle window for this workload: none for a Job or no replicas, else ``settle`` or its probes'.
     func window(_ live: Value) -> Duration {
-        kind == .Job ? .zero : settle ?? Rollout.settleWindow(template: live[path: ["spec", "template"]] ?? .null)
+        guard kind != .Job, live[path: ["spec", "replicas"]]?.intValue != 0 else { return .zero }
+        return settle ?? Rollout.settleWindow(template: live[path: ["spec", "template"]] ?? .null)
     }
 
     /// A readiness probe's failures are told by the kubelet's Unhealthy events for the pod.
