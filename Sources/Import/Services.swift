@@ -1,6 +1,7 @@
 import Platform
 import Document
 import FoundationEssentials
+import Steps
 
 extension Converter {
     static let handledKeys: Set<String> = [
@@ -271,6 +272,11 @@ extension Converter {
             })
         }
         if !mounts.isEmpty { with["volumes"] = .array(mounts) }
+        // app.workload's rule: a Deployment whose pods must not overlap (a writable data mount, a host
+        // port) is replaced with Recreate.
+        let writable = mounts.filter { $0["readOnly"]?.boolValue != true }.compactMap { $0["claim"]?.stringValue }
+        let bound = published.filter(\.hostPortKept).map(\.host)
+        if with["kind"] == nil, !AppWorkload.recreateReasons(writableClaims: writable, hostPorts: bound).isEmpty { with["strategy"] = "Recreate" }
         if let probe = healthcheck(service["healthcheck"], name) { with["probes"] = Value.obj(["readiness": probe]) }
         if let resources = resources(service, name) { with["resources"] = resources }
         if let node = service["user"] {
