@@ -185,7 +185,7 @@ import TestSupport
         let files = try Files()
         let workload = Self.api.replacingOccurrences(
             of: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}]",
-            with: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}, {claim: mariadb-pvc, mountPath: /logs, subPath: logs}, {claim: faf-content-pvc, mountPath: /replays, subPath: replays}]")
+            with: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}, {claim: mariadb-pvc, mountPath: /logs, subPath: logs}, {claim: faf-content-pvc, mountPath: /replays, subPath: replays}]\nstrategy: Recreate")
         let plan = try await Self.driver(try files.playbook(workload)).check(stepContext("api", mode: .plan))
         let pod = try #require(try object(plan, "Deployment")[path: ["spec", "template", "spec"]])
         #expect(pod["volumes"]?.arrayValue?.filter { $0["persistentVolumeClaim"] != nil } == [
