@@ -101,7 +101,7 @@ struct ApplyCommand: AsyncParsableCommand {
             Console.out(Display.stdout.paintPlan(
                 Masking.mask(plan.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook)))
             guard plan.hasChanges else {
-                Console.err("No changes: the node and the cluster match the playbook.")
+                Console.out("No changes: the node and the cluster match the playbook.")
                 return
             }
             guard Console.confirm("Apply these changes? Only 'yes' is accepted: ") else {
@@ -159,8 +159,11 @@ struct ApplyCommand: AsyncParsableCommand {
             Console.err("interrupted: \(count("applied")) steps applied, \(count("not started") + count("blocked")) not started; re-run to continue:\n  \(rerunCommand())")
             throw ExitCode.of(signal.exitStatus)
         }
-        Console.err("Apply \(report.failed.isEmpty ? "complete" : "incomplete"): \(count("applied")) applied, \(count("skipped")) skipped, "
-            + "\(count("failed")) failed, \(count("blocked")) blocked. \(report.requests.total) requests, \(report.requests.writes) writes.")
+        // The summary is the result of a text run (stdout, as Terraform's "Apply complete!"); with
+        // --output json the document on stdout holds it, so the line is only a note on stderr.
+        let summary = "Apply \(report.failed.isEmpty ? "complete" : "incomplete"): \(count("applied")) applied, \(count("skipped")) skipped, "
+            + "\(count("failed")) failed, \(count("blocked")) blocked. \(report.requests.total) requests, \(report.requests.writes) writes."
+        if json { Console.err(summary) } else { Console.out(summary) }
         guard report.failed.isEmpty else {
             for step in report.steps {
                 if case .failed(let message) = step.outcome {

@@ -83,7 +83,7 @@ import TestSupport
         let rerun = try bootstrap(["apply", Self.minimal, "--rehearsal", rehearsal])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stderr.contains("[k3s] skipped"))
-        #expect(rerun.stderr.contains("1 applied, 1 skipped"))
+        #expect(rerun.stdout.contains("1 applied, 1 skipped"))
         // The installer ran once, in the first apply only.
         let log = try String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)
         #expect(log.components(separatedBy: "\n").filter { $0.hasPrefix("INSTALL_K3S_VERSION=") }.count == 1)

@@ -51,7 +51,7 @@ import TestSupport
         // The lock is free again: the next apply skips everything.
         let third = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root")])
         #expect(third.status == 0)
-        #expect(third.stderr.contains("0 applied, 6 skipped"))
+        #expect(third.stdout.contains("0 applied, 6 skipped"))
     }
 
     /// On one node, the node's lock refuses a second apply before any host work: on a fresh node

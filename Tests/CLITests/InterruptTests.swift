@@ -80,7 +80,7 @@ import TestSupport
     func rerunCompletes(_ rig: Rig, recorded: Bool = true) throws {
         let rerun = try bootstrap(["apply", rig.playbook, "--rehearsal", rig.rehearsal])
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains(recorded ? "2 applied, 1 skipped" : "[copy] applied"), "\(rerun.stderr)")
+        #expect(rerun.output.contains(recorded ? "2 applied, 1 skipped" : "[copy] applied"), "\(rerun.output)")
         #expect(FileManager.default.contents(atPath: rig.rehearsal + "/host/tank/data/a") == Data("data\n".utf8))
     }
 
