@@ -41,7 +41,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "How long a step may wait for something to become ready, in seconds.")
     var timeout = 300
 
-    @Flag(help: "Do not ask for confirmation on a terminal (a non-terminal stdin never asks).")
+    @Flag(help: "Apply without asking. Without a terminal to ask on, an apply that changes a real node or cluster needs --yes or a saved plan.")
     var yes = false
 
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp(
@@ -93,11 +93,13 @@ struct ApplyCommand: AsyncParsableCommand {
                                   interruption: interrupts.interruption)
         let walker = Walker(host: session.host, connection: session.connection, options: options,
                             progress: { event in printer.handle(event) })
+        let planner = Walker(host: session.host, connection: session.connection, options: options)
         if let saved {
-            try await SavedPlanFile.check(saved, input: input, playbook: playbook,
-                                          planNow: try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook))
+            // The saved plan is the consent, for the target it was made against.
+            try await SavedPlanFile.check(saved, input: input, playbook: playbook, target: RunTarget.describe(cluster),
+                                          planNow: try await planFirst(planner, playbook, json: json))
         } else if !yes, cluster.output == .text, Console.inputIsTerminal {
-            let plan = try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook)
+            let plan = try await planFirst(planner, playbook, json: json)
             Console.out(Display.stdout.paintPlan(
                 Masking.mask(plan.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook)))
             guard plan.hasChanges else {
@@ -108,6 +110,13 @@ struct ApplyCommand: AsyncParsableCommand {
                 Console.err("Apply cancelled; nothing was changed.")
                 throw ExitCode.of(ExitStatus.failure)
             }
+        } else if !yes, cluster.touchesRealSystems, try await planFirst(planner, playbook, json: json).hasChanges {
+            // No one to ask (ssh without -t, cron, --output json): as terraform apply -input=false
+            // without -auto-approve, a change to a real node or cluster needs --yes or a saved plan.
+            Console.fail("this apply would change the node or the cluster, and no terminal is there to confirm it: "
+                + "pass --yes to apply without asking, or review `bootstrap plan … --out FILE` and apply FILE",
+                playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.usage)
         }
         let report: ApplyReport
         do {
@@ -172,6 +181,19 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             if !report.blocked.isEmpty { Console.err("blocked (not run): \(report.blocked.joined(separator: ", "))") }
             Console.err("Fix the cause, then re-run; recorded steps are skipped:\n  \(rerunCommand())")
+            throw ExitCode.of(ExitStatus.failure)
+        }
+    }
+
+    /// The plan apply shows or checks before it runs, failing as `plan` fails.
+    func planFirst(_ planner: Walker, _ playbook: CheckedPlaybook, json: Bool) async throws -> PlanReport {
+        do {
+            return try await planner.plan(playbook)
+        } catch let unmet as UnmetNeeds {
+            Console.fail("\(unmet)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.usage)
+        } catch {
+            Console.fail("\(error)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
     }

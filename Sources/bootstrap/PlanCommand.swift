@@ -62,7 +62,8 @@ struct PlanCommand: AsyncParsableCommand {
         case .json: Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
         }
         if let out {
-            try SavedPlanFile.write(out, input: input, report: report, verify: verify, forceSteps: forceSteps, target: target)
+            try SavedPlanFile.write(out, input: input, report: report, verify: verify, forceSteps: forceSteps, target: target,
+                                   runTarget: RunTarget.describe(cluster))
             Console.err("Saved the plan to \(out). Apply exactly this plan with: bootstrap apply \(shellQuote(out)) (and the same cluster options)")
         }
         if detailedExitcode && report.hasChanges { throw ExitCode.of(ExitStatus.changes) }

@@ -90,7 +90,7 @@ import TestSupport
     }
 
     @Test func failStepIsOnlyForRehearsals() throws {
-        let result = try bootstrap(["apply", Self.minimal, "--fail-step", "k3s"])
+        let result = try bootstrap(["apply", Self.minimal, "--yes", "--fail-step", "k3s"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--fail-step works only with --rehearsal"))
     }
@@ -171,7 +171,7 @@ import TestSupport
             """)
         let root = dir.file("root")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let result = try bootstrap(["apply", CLITests.minimal, "--kubeconfig", kubeconfig, "--host-root", root, "--retry-deadline", "1"])
+        let result = try bootstrap(["apply", CLITests.minimal, "--yes", "--kubeconfig", kubeconfig, "--host-root", root, "--retry-deadline", "1"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("error: cannot read the ledger (ConfigMap kube-system/bootstrap-minimal): GET /api/v1: connection refused by http://127.0.0.1:1"))
         #expect(result.stderr.contains("nothing was changed"))

@@ -82,7 +82,7 @@ import TestSupport
         }
         let playbook = try dir.write("p.yaml", Self.namespacesPlaybook("it-forbidden"))
         let config = try Self.kubeconfig(in: dir, ca: state + "/pki/ca.crt", clientCertificate: crt, clientKey: key)
-        let result = try bootstrap(["apply", playbook, "--kubeconfig", config, "--host-root", dir.file("root"), "--retry-deadline", "0"])
+        let result = try bootstrap(["apply", playbook, "--yes", "--kubeconfig", config, "--host-root", dir.file("root"), "--retry-deadline", "0"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("403 Forbidden"), "\(result.stderr)")
         #expect(result.stderr.contains("User \"it-nobody\" cannot"), "\(result.stderr)")
@@ -117,7 +117,7 @@ import TestSupport
             node += 1
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Paths.binary)
-            process.arguments = ["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root-\(node)"), "--timeout", "120"]
+            process.arguments = ["apply", playbook, "--yes", "--kubeconfig", kubeconfig, "--host-root", dir.file("root-\(node)"), "--timeout", "120"]
             let err = Pipe()
             // The summary is on stdout, the lock's message on stderr: read both, in order.
             process.standardError = err
@@ -145,7 +145,7 @@ import TestSupport
         #expect(winnerText.contains("2 applied, 0 skipped, 0 failed"), "\(winnerText)")
 
         // The lock is free again, and the ledger has each step once: the next apply skips both.
-        let third = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root")])
+        let third = try bootstrap(["apply", playbook, "--yes", "--kubeconfig", kubeconfig, "--host-root", dir.file("root")])
         #expect(third.status == 0, "\(third.stderr)")
         #expect(third.stdout.contains("0 applied, 2 skipped"), "\(third.output)")
     }
