@@ -77,6 +77,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json)
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
+        try checkFailImages(in: playbook)
         let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))
         let session: Session
         do {
@@ -165,12 +166,14 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let count = { (word: String) in report.steps.filter { $0.outcome.word == word }.count }
         if let signal = interrupts.signal {
-            Console.err("interrupted: \(count("applied")) steps applied, \(count("not started") + count("blocked")) not started; re-run to continue:\n  \(rerunCommand())")
+            let stopped = count("interrupted") > 0 ? ", \(count("interrupted")) interrupted" : ""
+            Console.err("interrupted: \(count("applied")) steps applied\(stopped), \(count("not started") + count("blocked")) not started; re-run to continue:\n  \(rerunCommand())")
             throw ExitCode.of(signal.exitStatus)
         }
         // The summary is the result of a text run (stdout, as Terraform's "Apply complete!"); with
         // --output json the document on stdout holds it, so the line is only a note on stderr.
-        let summary = "Apply \(report.failed.isEmpty ? "complete" : "incomplete"): \(count("applied")) applied, \(count("skipped")) skipped, "
+        let notSelected = count("not selected") > 0 ? "\(count("not selected")) not selected, " : ""
+        let summary = "Apply \(report.failed.isEmpty ? "complete" : "incomplete"): \(count("applied")) applied, \(count("skipped")) skipped, \(notSelected)"
             + "\(count("failed")) failed, \(count("blocked")) blocked. \(report.requests.total) requests, \(report.requests.writes) writes."
         if json { Console.err(summary) } else { Console.out(summary) }
         guard report.failed.isEmpty else {
@@ -182,6 +185,31 @@ struct ApplyCommand: AsyncParsableCommand {
             if !report.blocked.isEmpty { Console.err("blocked (not run): \(report.blocked.joined(separator: ", "))") }
             Console.err("Fix the cause, then re-run; recorded steps are skipped:\n  \(rerunCommand())")
             throw ExitCode.of(ExitStatus.failure)
+        }
+    }
+
+    /// `--fail-image` must name an image some step of the playbook runs: a typo would otherwise
+    /// rehearse a rollout that succeeds, and the failure path would go untested without a word.
+    func checkFailImages(in playbook: CheckedPlaybook) throws {
+        guard !failImages.isEmpty else { return }
+        var images: Set<String> = []
+        for step in playbook.orderedSteps { Self.collectImages(step.parameters.value, into: &images) }
+        for spec in failImages {
+            guard let (image, _) = Self.imageFault(spec), !images.contains(image) else { continue }
+            let hint = suggestion(for: image, among: images.sorted()).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw ValidationError("--fail-image \(spec): no workload of \(playbook.playbook.file) runs the image \"\(image)\"\(hint)")
+        }
+    }
+
+    /// Every `image` string in a step's parameters (app.workload's, and containers in kube.objects).
+    static func collectImages(_ value: Value, into images: inout Set<String>) {
+        switch value {
+        case .object(let object):
+            for (key, child) in object {
+                if key == "image", let image = child.stringValue { images.insert(image) } else { collectImages(child, into: &images) }
+            }
+        case .array(let items): for item in items { collectImages(item, into: &images) }
+        default: break
         }
     }
 

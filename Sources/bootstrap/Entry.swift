@@ -18,7 +18,14 @@ enum Entry {
                 try command.run()
             }
         } catch {
-            Bootstrap.exit(withError: error)
+            // Help and --version print as the library prints them; every error reads `error: …`,
+            // as bootstrap's own do (the library writes `Error: …`).
+            let code = Bootstrap.exitCode(for: error)
+            let message = Bootstrap.fullMessage(for: error)
+            guard code != .success, !message.isEmpty else { Bootstrap.exit(withError: error) }
+            let text = message.hasPrefix("Error: ") ? "error: " + message.dropFirst("Error: ".count) : message
+            Console.err(text)
+            Bootstrap.exit(withError: ExitCode(code.rawValue))
         }
     }
 }

@@ -67,6 +67,8 @@ final class ProgressPrinter: Sendable {
         var loans = 0
         /// Plain mode: the last repeated report printed per step (text before `: `) and when.
         var lastReport: [String: (topic: Substring, at: ContinuousClock.Instant)] = [:]
+        /// Live mode: steps that did not run, told in one line at the end (as plan counts unchanged objects).
+        var quiet = 0
     }
 
     /// Without a terminal, a step's repeated report on the same thing (copy progress) prints at most this often.
@@ -105,7 +107,9 @@ final class ProgressPrinter: Sendable {
                 let time = NumberText.fixed(seconds, digits: 1) + "s"
                 switch outcome {
                 case .failed(let message): text = display.paint("[\(step)] failed after \(time): \(message)", Display.red)
-                case .skipped: text = "[\(step)] skipped (recorded, unchanged)"
+                case .skipped, .notSelected:
+                    if live { screen.quiet += 1 } else { text = Self.notRun(step, outcome) }
+                case .interrupted(let how): text = "[\(step)] interrupted after \(time): not recorded, the re-run redoes it (\(how))"
                 default: text = "[\(step)] \(outcome.word) (\(time))"
                 }
             case .blocked(let step, let by):
@@ -138,7 +142,18 @@ final class ProgressPrinter: Sendable {
 
     func finish() {
         ticker.withLock { $0?.cancel() }
-        if live { screen.withLock { Self.erase(&$0) } }
+        guard live else { return }
+        screen.withLock { screen in
+            Self.erase(&screen)
+            if screen.quiet > 0 { Console.err("= \(screen.quiet) step\(screen.quiet == 1 ? "" : "s") not run (recorded and unchanged, or not selected)") }
+            screen.quiet = 0
+        }
+    }
+
+    /// The line of a step that did not run, saying why.
+    static func notRun(_ step: String, _ outcome: StepOutcome) -> String {
+        if case .notSelected(let reason) = outcome { return "[\(step)] \(reason)" }
+        return "[\(step)] skipped (recorded, unchanged)"
     }
 
     private static func erase(_ screen: inout Screen) {

@@ -34,6 +34,9 @@ public struct DataMigrate: StepDriver {
 
     public let id: String
     public let parameters: Parameters
+    /// How the playbook names the target, for messages: `to`, or the volume of a
+    /// `storage.local-volumes` step that reuses this driver (which has no `to`).
+    var targetName = "`to`"
     public init(id: String, parameters: Parameters) {
         self.id = id
         self.parameters = parameters

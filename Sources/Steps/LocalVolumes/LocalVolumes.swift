@@ -107,7 +107,11 @@ public struct LocalVolumes: StepDriver {
 
     /// The migration into this volume, reusing `data.migrate`'s driver; nil without `migrateFrom`.
     func migration(_ volume: Volume) -> DataMigrate? {
-        volume.migrateFrom.map { DataMigrate(id: id, parameters: .init(from: $0, to: mountpoint(volume))) }
+        volume.migrateFrom.map {
+            var migrate = DataMigrate(id: id, parameters: .init(from: $0, to: mountpoint(volume)))
+            migrate.targetName = "volume \(volume.name)'s `folder` (or `dataRoot`)"
+            return migrate
+        }
     }
 }
 
