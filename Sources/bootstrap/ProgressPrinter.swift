@@ -168,8 +168,23 @@ final class ProgressPrinter: Sendable {
     /// The live block's lines, each cut to fit `columns` so that every line is one screen row.
     static func liveLines(_ running: [Running], now: ContinuousClock.Instant, columns: Int) -> [String] {
         running.map { state in
-            fit("  … \(state.step) (\((now - state.since).components.seconds)s) \(state.doing)", columns: columns)
+            let head = "  … \(state.step) (\((now - state.since).components.seconds)s) "
+            return fit(head + shortened(state.doing, room: max(columns - 1, 1) - head.count), columns: columns)
         }
+    }
+
+    /// What a step waits on, as `TOPIC: DETAIL` (`copying FROM to TO: 1.2 GiB of 40.0 GiB (3%), …`),
+    /// made to fit `room` characters by shortening the topic, never the detail (the numbers): its
+    /// paths to their last component (`…/faf-db`), then the topic left out.
+    static func shortened(_ doing: String, room: Int) -> String {
+        guard doing.count > room, let colon = doing.firstRange(of: ": ") else { return doing }
+        let topic = doing[..<colon.lowerBound], detail = doing[colon.upperBound...]
+        let shortPaths = topic.split(separator: " ", omittingEmptySubsequences: false).map { word -> Substring in
+            guard word.hasPrefix("/"), let last = word.split(separator: "/").last, word.count > last.count + 2 else { return word }
+            return "…/" + last
+        }.joined(separator: " ")
+        if shortPaths.count + 2 + detail.count <= room { return shortPaths + ": " + detail }
+        return String(detail)
     }
 
     /// `line` shortened to at most `columns - 1` characters (the last column stays free, so no
