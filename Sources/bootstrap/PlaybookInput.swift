@@ -41,7 +41,9 @@ struct PlaybookInput: ParsableArguments {
     }
 
     /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
-    func load(permissions: Secrets.PermissionPolicy) throws -> CheckedPlaybook {
+    /// Without `needsSecrets` (a command that uses no secret value), no secrets file is read and
+    /// secret references are not errors.
+    func load(permissions: Secrets.PermissionPolicy, needsSecrets: Bool = true) throws -> CheckedPlaybook {
         guard FileManager.default.isReadableFile(atPath: playbook) else {
             Console.err("\(playbook): error: cannot read playbook: \(FileManager.default.fileExists(atPath: playbook) ? "permission denied" : "no such file")")
             throw ExitCode.of(ExitStatus.noInput)
@@ -51,8 +53,8 @@ struct PlaybookInput: ParsableArguments {
             throw ExitCode.of(ExitStatus.noInput)
         }
         var secretWarnings: [Diagnostic] = []
-        var loadedSecrets = Secrets.none
-        if let path = secretsPath() {
+        var loadedSecrets = needsSecrets ? Secrets.none : Secrets.notNeeded
+        if needsSecrets, let path = secretsPath() {
             guard FileManager.default.fileExists(atPath: path) else {
                 Console.err("\(path): error: cannot read secrets file: no such file")
                 throw ExitCode.of(ExitStatus.noInput)

@@ -26,7 +26,9 @@ public struct ValidationContext: Sendable {
 
         /// What the step's own decoding found (CheckedPlaybook decodes every step before validating any).
         func seed(_ decoded: DecodedParameters) {
-            values.withLock { $0[decoded.type] = decoded.value as (any Sendable) }
+            // Placeholders are for the step's own checks: its siblings see nil, as when it does not decode.
+            let value = decoded.complete ? decoded.value : nil
+            values.withLock { $0[decoded.type] = value as (any Sendable) }
         }
 
         func value<P: Sendable>(_ type: P.Type, _ decode: () -> P?) -> P? {
