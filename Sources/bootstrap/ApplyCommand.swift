@@ -75,7 +75,8 @@ struct ApplyCommand: AsyncParsableCommand {
         let forceSteps = saved?.forceSteps ?? self.forceSteps
         let verify = saved?.verify ?? self.verify
 
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json,
+                                      skipped: Array(targeting.provided))
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
         try checkFailImages(in: playbook)
         let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))

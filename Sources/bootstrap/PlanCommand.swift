@@ -36,7 +36,8 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         // It will talk to an API server: libcurl loads while the playbook is read and checked.
         CurlLibrary.preload()
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json,
+                                      skipped: target.skipIDs)
         try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)
         let json = cluster.output == .json
         let session: Session

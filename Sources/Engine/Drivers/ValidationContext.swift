@@ -44,12 +44,16 @@ public struct ValidationContext: Sendable {
     public let marks: [String: Mark]
     public let fallback: Mark?
     public let steps: [Sibling]
+    /// Steps the command line leaves out as provided by the environment (`--skip`): what they
+    /// would make is not made by this run.
+    public let skipped: Set<String>
 
-    public init(stepID: String, marks: [String: Mark], fallback: Mark?, steps: [Sibling]) {
+    public init(stepID: String, marks: [String: Mark], fallback: Mark?, steps: [Sibling], skipped: Set<String> = []) {
         self.stepID = stepID
         self.marks = marks
         self.fallback = fallback
         self.steps = steps
+        self.skipped = skipped
     }
 
     /// Where the parameter at `path` was written, or its nearest written ancestor.

@@ -36,7 +36,10 @@ public struct CheckedPlaybook: Sendable {
         return try check(playbook, secrets: secrets, registry: registry)
     }
 
-    public static func check(_ playbook: Playbook, secrets: Secrets, registry: StepRegistry) throws(Diagnostics) -> CheckedPlaybook {
+    /// `skipped`: the steps `--skip` leaves out (taken as provided by the environment), for checks
+    /// of what the others use of theirs.
+    public static func check(_ playbook: Playbook, secrets: Secrets, registry: StepRegistry,
+                             skipped: Set<String> = []) throws(Diagnostics) -> CheckedPlaybook {
         var problems: [Diagnostic] = []
         var graph: StepGraph?
         do { graph = try StepGraph.build(playbook) } catch { problems += error.items }
@@ -76,7 +79,7 @@ public struct CheckedPlaybook: Sendable {
             }
             guard let stepParameters = decoded[spec.id] else { continue }
             let context = ValidationContext(stepID: spec.id, marks: parameters.marks,
-                                            fallback: spec.with?.mark ?? spec.typeMark, steps: siblings)
+                                            fallback: spec.with?.mark ?? spec.typeMark, steps: siblings, skipped: skipped)
             // Every check runs in the same round; where a reference did not resolve, a check's error
             // about the value put in its place only repeats the reference's error.
             let (driver, stepProblems) = type.prepare(spec.id, stepParameters, context, parameters.unresolved)

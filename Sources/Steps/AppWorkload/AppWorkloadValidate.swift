@@ -203,6 +203,11 @@ extension AppWorkload {
                 let hint = suggestion(for: mount.claim, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
                 problems.append(context.error("claim \"\(mount.claim)\" is not a claim of a storage.local-volumes step in namespace \(p.namespace)\(hint)",
                                               at: "volumes", String(index), "claim"))
+            } else if owners.allSatisfy({ context.skipped.contains($0.id) }), !context.skipped.contains(context.stepID) {
+                // --skip takes a step as provided, but a local volume is this node's: nothing provides the claim.
+                problems.append(context.error("claim \"\(mount.claim)\" is made by step \"\(owners[0].id)\", which --skip leaves out: "
+                    + "the claim would not exist and the pods would wait for it (Pending); run that step too, or --skip this one",
+                                              at: "volumes", String(index), "claim"))
             }
             if !mount.mountPath.hasPrefix("/") {
                 problems.append(context.error("mountPath \"\(mount.mountPath)\" must be absolute", at: "volumes", String(index), "mountPath"))
