@@ -4,8 +4,8 @@ import PackageDescription
 // The targets follow the data flow: playbook file -> Playbook (loader) -> Graph -> Engine
 // (planner, ledger, executor) -> Steps (drivers) -> Kube / Host. Document is the shared data model.
 // Linux only: no platforms are declared, since the package builds on no Apple platform.
-// Members are visible only from modules a file imports itself (SE-0444). Without it, swift-crypto's
-// `import Foundation` made the whole of Foundation's String methods (`contains`, `padding`) win
+// Members are visible only from modules a file imports itself (SE-0444). Without it, a dependency's
+// `import Foundation` (swift-crypto's, when the package still used it) made the whole of Foundation's String methods (`contains`, `padding`) win
 // overload resolution everywhere, linking CoreFoundation and ICU's data into the binary and
 // costing every start-up milliseconds (README, Performance).
 let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
@@ -18,7 +18,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // System libraries: Debian's security updates reach both. libcurl's headers only: the
@@ -49,9 +48,8 @@ let package = Package(
         .target(name: "Emulator", dependencies: ["Document", "Platform"], swiftSettings: strictImports),
         .target(name: "Engine", dependencies: [
             "Document", "Playbook", "Graph", "Kube", "Host", "Platform",
-            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strictImports),
-        .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host"], swiftSettings: strictImports),
+        .target(name: "Steps", dependencies: ["Document", "Engine", "Kube", "Host", "Platform"], swiftSettings: strictImports),
         // docker-compose files -> ComposeProject (positions kept) -> Converter -> playbook text.
         .target(name: "Import", dependencies: ["Document", "Platform", "Steps"], swiftSettings: strictImports),
         .executableTarget(name: "bootstrap", dependencies: [
@@ -71,7 +69,7 @@ let package = Package(
         .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Document", "TestSupport"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "TestSupport"]),
-        .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "TestSupport"]),
+        .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "Platform", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host"]),
         .testTarget(name: "ImportTests", dependencies: ["Import", "bootstrap", "Document", "TestSupport"]),
         // Against a real kube-apiserver (scripts/kube-apiserver; scripts/test starts it).

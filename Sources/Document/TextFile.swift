@@ -39,7 +39,7 @@ public enum TextFile {
         } catch let error as SystemError {
             throw ReadError(reason: error.reason)
         } catch {
-            throw ReadError(reason: "\(error)")
+            throw ReadError(reason: SystemError.message(of: error))
         }
         if let bad = firstInvalidUTF8(bytes) {
             var line = 1, lineStart = 0

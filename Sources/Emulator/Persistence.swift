@@ -95,7 +95,7 @@ final class StateWriter: Sendable {
             guard dirty.withLock({ flag -> Bool in defer { flag = false }; return flag }),
                   let take = snapshot.withLock({ slot in defer { slot = nil }; return slot }) else { return }
             do { try Store.write(take(), to: path) } catch {
-                StandardStream.error.write("emulator: \(error)\n")
+                StandardStream.error.write("emulator: \(SystemError.message(of: error))\n")
             }
         }
     }

@@ -15,7 +15,7 @@ enum ProcessRunner {
             } catch let stopped as Processes.Stopped {
                 throw HostError.io("\(stopped): \(argv.map(shellQuote).joined(separator: " "))")
             } catch {
-                throw HostError.io("cannot run \(executable): \(error)")
+                throw HostError.io("cannot run \(executable): \(SystemError.message(of: error))")
             }
             var stderr = String(decoding: result.error, as: UTF8.self)
             if let signal = result.exit.signal {

@@ -51,3 +51,31 @@ extension SystemError {
         return "\(error)"
     }
 }
+
+extension SystemError {
+    /// An error as a user reads it. FileManager's and Data's errors become `cannot write FILE:
+    /// reason` (the operation and the file), never their `Error Domain=NSCocoaErrorDomain …` dump;
+    /// every other error describes itself.
+    public static func message(of error: any Error) -> String {
+        guard let cocoa = error as? CocoaError else {
+            if error is POSIXError { return reason(of: error) }
+            return "\(error)"
+        }
+        let file = cocoa.filePath ?? cocoa.url?.path ?? "a file"
+        return "cannot \(operation(of: cocoa.code)) \(file): \(reason(of: error))"
+    }
+
+    private static func operation(of code: CocoaError.Code) -> String {
+        switch code {
+        case .fileReadNoSuchFile, .fileReadNoPermission, .fileReadCorruptFile, .fileReadUnknown,
+             .fileReadInvalidFileName, .fileReadTooLarge, .fileReadUnknownStringEncoding,
+             .fileReadInapplicableStringEncoding:
+            return "read"
+        case .fileWriteNoPermission, .fileWriteOutOfSpace, .fileWriteFileExists, .fileWriteUnknown,
+             .fileWriteInvalidFileName, .fileWriteVolumeReadOnly, .fileWriteInapplicableStringEncoding:
+            return "write"
+        default:
+            return "access"
+        }
+    }
+}

@@ -80,13 +80,9 @@ struct ApplyCommand: AsyncParsableCommand {
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
         try checkFailImages(in: playbook)
         let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))
-        let session: Session
-        do {
-            session = try Session.open(cluster, playbook: playbook, targeting: targeting, onRetry: { printer.note($0.description) })
-        } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.failure)
-        }
+        let lockWait = LockWait(seconds: lockTimeout.seconds, note: { printer.note($0) })
+        let session = try await Session.opened(cluster, playbook: playbook, targeting: targeting, lockWait: lockWait,
+                                               onRetry: { printer.note($0.description) })
         defer { session.close() }
         for spec in failImages { if let (image, fault) = Self.imageFault(spec) { session.emulator?.failImage(image, fault) } }
         let interrupts = RunInterrupts()
@@ -122,22 +118,8 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let report: ApplyReport
         do {
-            let deadline = ContinuousClock.now + .seconds(lockTimeout.seconds)
-            let waitingPrinter = printer
             report = try await interrupts.during {
-                var told = false
-                while true {
-                    do {
-                        return try await walker.apply(playbook)
-                    } catch let error where (error is RunLease.Held || error is RunLock.Held) && ContinuousClock.now < deadline {
-                        // A held lock stops the run before its next step; the retry starts it over.
-                        if !told {
-                            waitingPrinter.note("waiting up to \(lockTimeout.seconds)s for the lock: \(error)")
-                            told = true
-                        }
-                        try await Task.sleep(for: .seconds(2))
-                    }
-                }
+                try await lockWait.retrying { try await walker.apply(playbook) }
             }
             printer.finish()
         } catch let unmet as UnmetNeeds {
@@ -154,7 +136,7 @@ struct ApplyCommand: AsyncParsableCommand {
             throw ExitCode.of(ExitStatus.locked)
         } catch {
             printer.finish()
-            Console.fail("\(error)", playbook: playbook.name, json: json)
+            Console.fail(error, playbook: playbook.name, json: json)
             if let signal = interrupts.signal {
                 Console.err("interrupted: 0 steps applied; re-run to continue:\n  \(rerunCommand())")
                 throw ExitCode.of(signal.exitStatus)
@@ -222,7 +204,7 @@ struct ApplyCommand: AsyncParsableCommand {
             Console.fail("\(unmet)", playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.usage)
         } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
+            Console.fail(error, playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
     }

@@ -20,7 +20,7 @@ struct ClusterOptions: ParsableArguments {
         valueName: "DIR"))
     var rehearsal: String?
 
-    @Option(help: ArgumentHelp("Rehearsal only: CRDs (YAML files) the simulated k3s serves, instead of the built-in minimal ones.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Rehearsal only: CRDs (YAML files) the simulated k3s serves, instead of those of the playbook's pinned k3s release (or a permissive minimal set when bootstrap does not know that release).", valueName: "DIR"))
     var crds: String?
 
     @Option(help: "text or json.")

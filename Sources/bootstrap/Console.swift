@@ -60,6 +60,11 @@ enum Console {
         return !text[..<range.lowerBound].contains(" ")
     }
 
+    /// The same for an error: FileManager's name the file and the operation, not Foundation's dump.
+    static func fail(_ error: any Error, playbook: String, json: Bool) {
+        fail(SystemError.message(of: error), playbook: playbook, json: json)
+    }
+
     static var isTerminal: Bool { Terminal.isTerminal(Terminal.standardError) }
     /// Whether a person can answer a question: stdin and stderr are terminals.
     static var inputIsTerminal: Bool { Terminal.isTerminal(Terminal.standardInput) && isTerminal }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import FoundationEssentials
+import Platform
 
 /// The process entry: swift-argument-parser's `AsyncParsableCommand.main`, except that the command
 /// line is parsed right here on the main thread.
@@ -17,6 +19,9 @@ enum Entry {
             } else {
                 try command.run()
             }
+        } catch let error as CocoaError {
+            // A file error nothing caught names the file and the operation, not Foundation's dump.
+            Bootstrap.exit(withError: FileFailure(message: SystemError.message(of: error)))
         } catch {
             // Help and --version print as the library prints them; every error reads `error: …`,
             // as bootstrap's own do (the library writes `Error: …`).
@@ -28,4 +33,10 @@ enum Entry {
             Bootstrap.exit(withError: ExitCode(code.rawValue))
         }
     }
+}
+
+/// A file operation that failed, worded for the user (`cannot write FILE: reason`).
+struct FileFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -79,7 +79,7 @@ struct ImportComposeCommand: ParsableCommand {
             try write(layout.filesFolder + "secrets.example", result.secretsExample)
             for path in result.files.keys.sorted() { try write(path, result.files[path]!) }
         } catch {
-            Console.err("\(out): error: cannot write: \(error)")
+            Console.err("\(out): error: cannot write: \(SystemError.reason(of: error))")
             throw ExitCode.of(ExitStatus.failure)
         }
         let services = result.counts.count

@@ -65,7 +65,7 @@ struct KubeconfigCommand: ParsableCommand {
             if rehearsal != nil {
                 Console.err("error: the rehearsal has no cluster CA (its simulated k3s serves plain HTTP), so no kubeconfig for people can be written from it")
             } else {
-                Console.err("error: cannot read the cluster CA from \(adminPath): \(error)")
+                Console.err("error: cannot read the cluster CA from \(adminPath): \(SystemError.reason(of: error))")
             }
             throw ExitCode.of(ExitStatus.failure)
         }

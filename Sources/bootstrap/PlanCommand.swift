@@ -40,11 +40,7 @@ struct PlanCommand: AsyncParsableCommand {
                                       skipped: target.skipIDs)
         try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)
         let json = cluster.output == .json
-        let session: Session
-        do { session = try Session.open(cluster, playbook: playbook, targeting: target.targeting) } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.failure)
-        }
+        let session = try await Session.opened(cluster, playbook: playbook, targeting: target.targeting)
         defer { session.close() }
         let walker = Walker(host: session.host, connection: session.connection,
                             options: WalkOptions(verify: verify, forceSteps: Set(forceSteps), targeting: target.targeting))
@@ -55,7 +51,7 @@ struct PlanCommand: AsyncParsableCommand {
             Console.fail("\(unmet)", playbook: playbook.name, json: cluster.output == .json)
             throw ExitCode.of(ExitStatus.usage)
         } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
+            Console.fail(error, playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
         switch cluster.output {

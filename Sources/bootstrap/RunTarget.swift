@@ -1,4 +1,3 @@
-import Crypto
 import FoundationEssentials
 import Kube
 import Platform
@@ -27,7 +26,7 @@ enum RunTarget {
         let body = text.split(separator: "\n").map { String($0).trimming(.whitespace) }
             .drop { !$0.hasPrefix("-----BEGIN") }.dropFirst().prefix { !$0.hasPrefix("-----END") }.joined()
         let der = Data(base64Encoded: body).map(Array.init) ?? certificate
-        return Array(SHA256.hash(data: der)).hex
+        return SHA256.hash(data: der).hex
     }
 
     static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }

@@ -14,9 +14,28 @@ struct Session {
     let connection: Connection
     /// Kept alive for the run in rehearsal mode.
     let emulator: EmulatorServer?
+    /// A rehearsal directory's lock, held for the whole run: two runs on one directory would write
+    /// its CRDs, host files and cluster state over each other.
+    var lock: RunLock.Hold? = nil
 
     /// Ends the run: a rehearsal's cluster state is written out before the process exits.
-    func close() { emulator?.stop() }
+    func close() {
+        emulator?.stop()
+        lock?.release()
+    }
+
+    /// ``open(_:playbook:targeting:onRetry:)`` for a command: a failure is reported (`--output json`
+    /// included) and ends the command, with exit 75 when another run holds the lock past `lockWait`.
+    static func opened(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting(),
+                       lockWait: LockWait = .none,
+                       onRetry: @escaping @Sendable (RetryNotice) -> Void = { Console.err($0.description) }) async throws -> Session {
+        do {
+            return try await lockWait.retrying { try open(options, playbook: playbook, targeting: targeting, onRetry: onRetry) }
+        } catch {
+            Console.fail(error, playbook: playbook.name, json: options.output == .json)
+            throw ExitCode.of(error is RunLock.Held ? ExitStatus.locked : ExitStatus.failure)
+        }
+    }
 
     /// `onRetry` shows each retried request (by default a line on stderr).
     static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting(),
@@ -33,8 +52,11 @@ struct Session {
         let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)), onRetry: onRetry)
 
         if let directory = options.rehearsal {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let host = try RehearsalHost(directory: directory, simulations: StepCatalog.rehearsalSimulations)
+            // The directory's lock before anything else is written there; released by close().
+            let lock = try RunLock.acquire(on: host, identity: RunLease.localIdentity())
+            var opened = false
+            defer { if !opened { lock.release() } }
             try seedMigrationSources(playbook, under: host.root)
             let nodeName = playbook.orderedSteps.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
             // The CRDs of the playbook's pinned k3s when its driver knows them, else a permissive minimal set;
@@ -55,7 +77,8 @@ struct Session {
                 guard providers.allSatisfy({ $0.type.clusterIsUp(host) }) else { return nil }
                 return KubeClient(config: config, options: clientOptions, logger: logger)
             })
-            return Session(host: host, connection: connection, emulator: server)
+            opened = true
+            return Session(host: host, connection: connection, emulator: server, lock: lock)
         }
 
         let environment = ProcessInfo.processInfo.environment

@@ -27,11 +27,7 @@ struct StatusCommand: AsyncParsableCommand {
         CurlLibrary.preload()
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
         let json = cluster.output == .json
-        let session: Session
-        do { session = try Session.open(cluster, playbook: playbook) } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.failure)
-        }
+        let session = try await Session.opened(cluster, playbook: playbook)
         defer { session.close() }
         do {
             let report = try await Walker(host: session.host, connection: session.connection).status(playbook)
@@ -40,7 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
             case .json: Console.out(JSON.encode(report.json, options: .pretty))
             }
         } catch {
-            Console.fail("\(error)", playbook: playbook.name, json: json)
+            Console.fail(error, playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
     }

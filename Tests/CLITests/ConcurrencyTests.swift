@@ -65,6 +65,11 @@ import TestSupport
         #expect(refused.status == 75)
         #expect(refused.stderr.contains("another apply holds this node's lock (/var/lib/bootstrap/apply.lock): other-apply/pid 4242 since "))
         #expect(!FileManager.default.fileExists(atPath: rehearsal + "/host.log"), "host work ran")
+        // Nothing else was written either: the rehearsal's CRDs, cluster state and seeded sources
+        // come after the lock.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: rehearsal) == ["host"])
+        #expect(try FileManager.default.subpathsOfDirectory(atPath: rehearsal + "/host").sorted()
+                == ["var", "var/lib", "var/lib/bootstrap", "var/lib/bootstrap/apply.lock"])
         held.release()
         let applied = try bootstrap(["apply", CLITests.minimal, "--rehearsal", rehearsal])
         #expect(applied.status == 0, "\(applied.stderr)")

@@ -19,14 +19,14 @@ import TestSupport
     static func key(_ namespace: String?, _ name: String?) -> String { "\(namespace ?? "")/\(name ?? "")" }
 
     /// The ports of the Service that Bitnami's rabbitmq chart makes, as its templates/svc.yaml
-    /// builds them from the values: the pinned chart's own values.yaml (kept in ../shared/charts)
+    /// builds them from the values: the pinned chart's own values.yaml (a copy in Tests/Fixtures/charts, its SOURCE names where from)
     /// under the playbook's valuesContent. A route to a port the chart does not serve reaches nothing,
     /// and helm-controller would not say so.
     static func rabbitMQServicePorts(chart: Value, values: Value) throws -> [Value] {
         let source = chart[path: ["spec", "chart"]]?.stringValue ?? ""
         try #require(source.hasSuffix("/bitnamicharts/rabbitmq"), "only Bitnami's rabbitmq chart is known here: \(source)")
         let version = try #require(chart[path: ["spec", "version"]]?.stringValue)
-        let file = Paths.repository + "/../shared/charts/bitnami-rabbitmq-\(version)/values.yaml"
+        let file = Paths.fixtures + "/charts/bitnami-rabbitmq-\(version)/values.yaml"
         let defaults = try YAML.parseOne(try String(contentsOfFile: file, encoding: .utf8), file: file).resolved
         func setting(_ path: [String]) -> Value? { values[path: path] ?? defaults[path: path] }
         func enabled(_ path: [String]) -> Bool { setting(path)?.boolValue ?? false }

@@ -10,7 +10,7 @@ import TestSupport
         let dir = TemporaryDirectory()
         let crds = dir.file("crds")
         try FileManager.default.createDirectory(atPath: crds, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Paths.crds + "/helm.cattle.io_helmcharts.yaml", toPath: crds + "/helmcharts.yaml")
+        try FileManager.default.copyItem(atPath: Paths.crds + "/helm-controller-v0.16.5_helm.cattle.io_helmcharts.yaml", toPath: crds + "/helmcharts.yaml")
         let state = dir.file("state.json")
 
         func start() throws -> EmulatorServer {
@@ -30,7 +30,7 @@ import TestSupport
         #expect(crd(second, "helmcharts.helm.cattle.io") != nil, "a restart with the same files keeps the CRD")
         second.stop()
 
-        try FileManager.default.copyItem(atPath: Paths.crds + "/traefik.io_tlsoptions.yaml", toPath: crds + "/tlsoptions.yaml")
+        try FileManager.default.copyItem(atPath: Paths.crds + "/traefik-27.0.2_traefik.io_tlsoptions.yaml", toPath: crds + "/tlsoptions.yaml")
         let third = try start()
         defer { third.stop() }
         #expect(crd(third, "tlsoptions.traefik.io") != nil, "a new file in the directory is loaded")

@@ -6,8 +6,9 @@ import TestSupport
 @Suite struct CustomResourceTests {
     static let routes = "/apis/traefik.io/v1alpha1/namespaces/default/ingressroutes"
 
-    static func route(port: Value, extra: Value? = nil) -> Value {
-        var service: Value = ["name": "web", "port": 80, "healthCheck": ["port": port]]
+    /// `weight` is an integer in the IngressRoute CRD of Traefik chart 27.0.2 (what k3s v1.31.4 serves).
+    static func route(weight: Value, extra: Value? = nil) -> Value {
+        var service: Value = ["name": "web", "port": 80, "weight": weight]
         if let extra { service["unknownKnob"] = extra }
         return [
             "apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": ["name": "web"],
@@ -19,10 +20,10 @@ import TestSupport
         let emulator = try EmulatorFixtures.started(crds: true)
         defer { emulator.stop() }
         let api = EmulatorClient(emulator)
-        let r = try api.post(Self.routes, Self.route(port: "eighty"))
+        let r = try api.post(Self.routes, Self.route(weight: "eighty"))
         #expect(r.status == 422)
         #expect(r.json["reason"] == "Invalid")
-        let field = "spec.routes[0].services[0].healthCheck.port"
+        let field = "spec.routes[0].services[0].weight"
         #expect(r.json["message"]?.stringValue ==
                 "IngressRoute.traefik.io \"web\" is invalid: \(field): Invalid value: \"string\": \(field) in body must be of type integer: \"string\"")
         let cause = r.json[path: ["details", "causes"]]?.arrayValue?.first
@@ -34,13 +35,13 @@ import TestSupport
         let emulator = try EmulatorFixtures.started(crds: true)
         defer { emulator.stop() }
         let api = EmulatorClient(emulator)
-        let r = try api.post(Self.routes, Self.route(port: 8080, extra: "dropped"))
+        let r = try api.post(Self.routes, Self.route(weight: 8080, extra: "dropped"))
         #expect(r.status == 201)
         let service = r.json[path: ["spec", "routes"]]?.arrayValue?.first?["services"]?.arrayValue?.first
-        #expect(service?["healthCheck"] == ["port": 8080])
+        #expect(service?["weight"] == 8080)
         #expect(service?["unknownKnob"] == nil)
         // Service ports are int-or-string: a named port is fine.
-        var named = Self.route(port: 1)
+        var named = Self.route(weight: 1)
         named["metadata"] = ["name": "named"]
         named["spec"] = ["routes": [["match": "Host(`y`)", "kind": "Rule", "services": [["name": "web", "port": "http"]]]]]
         #expect(try api.post(Self.routes, named).status == 201)

@@ -35,7 +35,7 @@ import TestSupport
               port: 8010
         """
 
-    /// A started emulator with the shared CRDs and kubectl pointed at it; nil (with an Issue) without kubectl.
+    /// A started emulator with the CRDs k3s v1.31.4 serves and kubectl pointed at it; nil (with an Issue) without kubectl.
     static func setUp() throws -> (EmulatorServer, EmulatorKubectl, URL)? {
         guard EmulatorKubectl.executable != nil else {
             Issue.record("kubectl is not installed; scripts/test installs it")
@@ -58,7 +58,9 @@ import TestSupport
         #expect(applied.stdout.contains("namespace/faf serverside-applied"))
         #expect(applied.stdout.contains("ingressroute.traefik.io/api serverside-applied"))
 
-        let route = try kubectl.run(["get", "-n", "faf", "ingressroute", "api", "-o", "yaml"])
+        // k3s v1.31.4 serves IngressRoute in two groups (traefik.io and the older traefik.containo.us),
+        // so a short name is ambiguous there as here: the group is named, as on a real k3s.
+        let route = try kubectl.run(["get", "-n", "faf", "ingressroutes.traefik.io", "api", "-o", "yaml"])
         #expect(route.status == 0, "\(route.stderr)")
         let object = try YAML.parseOne(route.stdout, file: "route.yaml").resolved
         #expect(object[path: ["spec", "routes"]]?.arrayValue?.first?["services"]?.arrayValue?.first?["port"] == 8010)
@@ -67,7 +69,7 @@ import TestSupport
         // Applying the same files again changes nothing, so the resourceVersion stays.
         let before = object[path: ["metadata", "resourceVersion"]]
         #expect(try kubectl.run(["apply", "--server-side", "-f", manifestDir.path]).status == 0)
-        let again = try YAML.parseOne(try kubectl.run(["get", "-n", "faf", "ingressroute", "api", "-o", "yaml"]).stdout, file: "r").resolved
+        let again = try YAML.parseOne(try kubectl.run(["get", "-n", "faf", "ingressroutes.traefik.io", "api", "-o", "yaml"]).stdout, file: "r").resolved
         #expect(again[path: ["metadata", "resourceVersion"]] == before)
 
         // replace with a stale resourceVersion is refused.

@@ -4,7 +4,7 @@ import Import
 import Testing
 import TestSupport
 
-/// FAF's compose stack (the shared fixture) imported as a user would: config.template copied to
+/// FAF's compose stack (Tests/Fixtures/faf-stack-2023-05, its SOURCE names the upstream commit) imported as a user would: config.template copied to
 /// config and env.template to .env beside the compose files.
 enum FAFStack {
     static let fixture = Paths.fixtures + "/faf-stack-2023-05"

@@ -1,4 +1,4 @@
-import Crypto
+import Platform
 import Document
 import Emulator
 import Engine

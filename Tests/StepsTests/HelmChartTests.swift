@@ -10,6 +10,11 @@ import TestSupport
 
 /// FAF's RabbitMQ through Bitnami's chart: the HelmChart, its values Secret, and helm-controller's Job.
 @Suite struct HelmChartTests {
+    /// These releases use `valuesSecrets`, which helm-controller serves from v0.16.7 on (k3s
+    /// v1.31.8+k3s1, v1.32.4+k3s1), not the v0.16.5 of k3s v1.31.4: the cluster serves a newer
+    /// helm-controller's CRDs (Tests/Fixtures/crds, SOURCE there).
+    static let newerHelmController = Paths.fixtures + "/crds/helm-controller-21a911f"
+
     static let passwords = [
         "admin": "admin-pw-7f3a", "erlangCookie": "cookie-9d2e", "pythonServer": "python-pw-1b8c",
         "javaApi": "java-pw-4e6d", "leagueService": "league-pw-0a5f", "postal": "postal-pw-c3d1",
@@ -135,7 +140,7 @@ import TestSupport
     }
 
     @Test func installsAndWaitsForHelmControllersJob() async throws {
-        let harness = try ClusterHarness()
+        let harness = try ClusterHarness(crdDirectory: Self.newerHelmController)
         let driver = try Self.driver()
         let plan = try await plan(driver, harness)
         try await driver.apply(plan, harness.context(harness.host))
@@ -158,7 +163,7 @@ import TestSupport
     }
 
     @Test func failedJobFailsTheStepNamingTheJob() async throws {
-        let harness = try ClusterHarness()
+        let harness = try ClusterHarness(crdDirectory: Self.newerHelmController)
         harness.server.failHelmChart(named: "rabbitmq")
         let driver = try Self.driver()
         let plan = try await plan(driver, harness)
@@ -173,7 +178,7 @@ import TestSupport
 
     /// The Job of the previous spec must not count: after a change only the new Job's outcome does.
     @Test func changesWaitForTheJobOfTheNewSpec() async throws {
-        let harness = try ClusterHarness()
+        let harness = try ClusterHarness(crdDirectory: Self.newerHelmController)
         func run(_ driver: AnyDriver) async throws -> ChangeSet {
             let plan = try await plan(driver, harness)
             try await driver.apply(plan, harness.context(harness.host))

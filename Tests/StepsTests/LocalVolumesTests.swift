@@ -17,8 +17,9 @@ final class ClusterHarness: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [String] = []
 
-    init() throws {
-        server = try EmulatorFixtures.started(crds: true)
+    /// Serves the CRDs k3s v1.31.4 serves, or those of `crdDirectory`.
+    init(crdDirectory: String? = nil) throws {
+        server = try EmulatorFixtures.started(crds: true, crdDirectory: crdDirectory)
         root = try EmulatorFixtures.temporaryDirectory("steps")
         kube = KubeClient(config: try KubeConfig.parse(server.kubeconfigYAML(), path: root.path + "/kubeconfig", context: nil))
     }

@@ -1,9 +1,8 @@
 import Emulator
 import Foundation
 
-/// Where the shared, read-only material lives: `../shared` next to the package root.
+/// Emulators as the tests start them.
 public enum EmulatorFixtures {
-    public static var sharedCRDs: String { Paths.crds }
 
     /// A fresh temporary directory, removed by the caller when it likes.
     public static func temporaryDirectory(_ prefix: String = "emulator") throws -> URL {
@@ -12,9 +11,10 @@ public enum EmulatorFixtures {
         return url
     }
 
-    /// A started emulator (with the shared CRDs when asked).
-    public static func started(crds: Bool = false, stateFile: String? = nil) throws -> EmulatorServer {
-        let server = try EmulatorServer(options: EmulatorOptions(stateFile: stateFile, crdDirectory: crds ? sharedCRDs : nil))
+    /// A started emulator, serving the CRDs k3s v1.31.4 serves when `crds` is set, or those of
+    /// `crdDirectory` (a newer helm-controller's, say).
+    public static func started(crds: Bool = false, crdDirectory: String? = nil, stateFile: String? = nil) throws -> EmulatorServer {
+        let server = try EmulatorServer(options: EmulatorOptions(stateFile: stateFile, crdDirectory: crdDirectory ?? (crds ? Paths.crds : nil)))
         try server.start()
         return server
     }

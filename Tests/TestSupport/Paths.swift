@@ -1,4 +1,5 @@
 import Foundation
+import Steps
 
 /// Where things are, found from this source file so tests never depend on the working directory.
 public enum Paths {
@@ -7,15 +8,25 @@ public enum Paths {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }()
 
-    /// The project's shared material (`../shared` beside the repository).
-    public static let shared: String = {
-        URL(fileURLWithPath: repository).deletingLastPathComponent().appendingPathComponent("shared").path
+    /// A directory of the CRDs k3s v1.31.4+k3s1 serves (helm-controller's and Traefik's): the copies
+    /// the binary embeds, written once per test process under the names a rehearsal gives them
+    /// (`helm-controller-v0.16.5_helm.cattle.io_helmcharts.yaml`). The tests hold the emulator and
+    /// the real API server to what the pinned k3s serves, not to a newer CRD.
+    /// Under .build, kept between runs: every writer writes the same bytes, each file atomically.
+    public static let crds: String = {
+        let dir = repository + "/.build/test-crds-v1.31.4"
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for crd in K3sReleases.release("v1.31.4+k3s1")!.crds {
+            try! crd.yaml.write(toFile: dir + "/" + crd.file.replacing("/", with: "_"), atomically: true, encoding: .utf8)
+        }
+        return dir
     }()
 
-    public static var crds: String { shared + "/crds" }
     /// Playbooks that break one rule each, for the loader's and the graph's rejection tests.
     public static var playbookFixtures: String { repository + "/Tests/Fixtures/playbooks" }
-    public static var fixtures: String { shared + "/fixtures" }
+    /// Upstream material the tests read (FAF's compose stack, chart values), each folder with a
+    /// SOURCE file naming where it was copied from. Nothing in the project reads outside the repository.
+    public static var fixtures: String { repository + "/Tests/Fixtures" }
 
     /// The `bootstrap` binary built beside the test bundle.
     public static let binary: String = {

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// What a finished child process printed and returned.
 public struct ProcessResult: Sendable {
@@ -35,9 +36,15 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
                          stderr: String(decoding: errData, as: UTF8.self))
 }
 
-/// Runs the built `bootstrap` binary.
+/// Runs the built `bootstrap` binary. Every run the suite makes is also held to one rule: no
+/// message shows a Foundation error's dump (`Error Domain=NSCocoaErrorDomain …`); a file error names
+/// the file and the operation.
 public func bootstrap(_ arguments: [String], environment: [String: String]? = nil, currentDirectory: String? = nil) throws -> ProcessResult {
-    try runProcess(Paths.binary, arguments, environment: environment, currentDirectory: currentDirectory)
+    let result = try runProcess(Paths.binary, arguments, environment: environment, currentDirectory: currentDirectory)
+    for dump in ["Error Domain=", "NSCocoaErrorDomain"] where result.output.contains(dump) {
+        Issue.record("`bootstrap \(arguments.joined(separator: " "))` printed Foundation's error dump (\(dump)):\n\(result.output)")
+    }
+    return result
 }
 
 /// Finds a program on PATH.

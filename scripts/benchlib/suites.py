@@ -30,7 +30,6 @@ class Subject:
         with open(self.path) as f:
             self.text = f.read()
         self.secrets_args = []
-        self.rehearsal_crds = []
         self.graph = self.plan = None
         self.host_steps, self.cluster_ids = [], set()
         self.node_name = "node-1"
@@ -39,7 +38,7 @@ class Subject:
         return sum(len(st["objects"]) for st in self.plan["steps"])
 
     def rehearsal(self, command, directory):
-        return [command, self.path, "--rehearsal", directory, "--output", "json"] + self.rehearsal_crds + self.secrets_args
+        return [command, self.path, "--rehearsal", directory, "--output", "json"] + self.secrets_args
 
 
 def default_playbook(repo):
@@ -68,9 +67,6 @@ def private_secrets(bench, subject, given, repo):
 def survey(bench, subject, repo):
     """Validates the subject, reads its graph, and plans it in a rehearsal on a fresh node (no API
     yet: every cluster step is planned with its objects); from that, the steps with host work."""
-    shared_crds = os.path.normpath(os.path.join(repo, "..", "shared", "crds"))
-    bench.crds = shared_crds if os.path.isdir(shared_crds) else None
-    subject.rehearsal_crds = ["--crds", bench.crds] if bench.crds else []
     check(bench.run(["validate", subject.path] + subject.secrets_args), "bootstrap validate " + subject.name)
     subject.graph = playbooks.read_graph(bench.binary, subject.path, subject.name, bench.env)
 
@@ -78,9 +74,8 @@ def survey(bench, subject, repo):
     r = bench.run(subject.rehearsal("plan", rdir))
     check(r, "bootstrap plan --rehearsal (fresh node)")
     subject.plan = r.json()
-    if bench.crds is None:
-        bench.crds = os.path.join(rdir, "crds")  # the minimal CRDs a rehearsal writes
-        bench.notes.append("../shared/crds not found: emulators load the rehearsal's built-in minimal CRDs")
+    # The CRDs the playbook's pinned k3s serves, as the rehearsal wrote them (the binary embeds them).
+    bench.crds = os.path.join(rdir, "crds")
     subject.node_name = playbooks.node_name(subject.plan, playbooks.compose(subject.text))
     subject.host_steps = playbooks.host_step_ids(subject.plan)
     subject.cluster_ids = {st["id"] for st in subject.graph} - set(subject.host_steps)

@@ -1,5 +1,4 @@
 import Platform
-import Crypto
 import Document
 import FoundationEssentials
 
@@ -9,7 +8,6 @@ import FoundationEssentials
 /// as HMAC-SHA256 under the cluster's ledger key, so an annotation never holds a plain hash of a
 /// secret that could be brute-forced offline.
 public struct Digester: Sendable {
-    // Kept as bytes: SymmetricKey is not Sendable.
     let key: Data?
 
     /// `key` is the ledger key; nil when it is not known yet (plan before the first apply).
@@ -27,8 +25,8 @@ public struct Digester: Sendable {
         switch value {
         case .sensitive(let secret):
             guard let key else { return nil }
-            let mac = HMAC<SHA256>.authenticationCode(for: Array(secret.revealed.utf8), using: SymmetricKey(data: key))
-            return .string("hmac-sha256:" + Data(mac).hex)
+            let mac = HMACSHA256.code(for: Array(secret.revealed.utf8), key: key)
+            return .string("hmac-sha256:" + mac.hex)
         case .array(let items):
             var out: [Value] = []
             for item in items {
@@ -49,8 +47,4 @@ public struct Digester: Sendable {
             return value
         }
     }
-}
-
-extension SHA256.Digest {
-    var hex: String { Array(self).hex }
 }

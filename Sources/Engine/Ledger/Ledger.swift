@@ -1,6 +1,7 @@
 import Document
 import FoundationEssentials
 import Kube
+import Platform
 
 /// The record of completed steps: annotations on ConfigMap `bootstrap-<playbook>` in kube-system.
 public enum Ledger {
@@ -81,7 +82,7 @@ public enum Ledger {
     /// Reads the records of a playbook, naming the ledger in any failure.
     public static func readOrExplain(_ kube: KubeClient, playbook: String) async throws -> [String: Record] {
         do { return try await read(kube, playbook: playbook) } catch {
-            throw Unreadable(playbook: playbook, cause: "\(error)")
+            throw Unreadable(playbook: playbook, cause: SystemError.message(of: error))
         }
     }
 

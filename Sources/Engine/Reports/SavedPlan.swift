@@ -1,5 +1,4 @@
 import Platform
-import Crypto
 import Document
 import FoundationEssentials
 
@@ -48,8 +47,8 @@ public struct SavedPlan: Sendable {
     static func digest(_ data: Data) -> String { "sha256:" + SHA256.hash(data: data).hex }
 
     static func keyedDigest(_ data: Data, salt: String) -> String {
-        let key = SymmetricKey(data: Data(base64Encoded: salt) ?? Data())
-        return "hmac-sha256:" + Array(HMAC<SHA256>.authenticationCode(for: data, using: key)).hex
+        let key = Data(base64Encoded: salt) ?? Data()
+        return "hmac-sha256:" + HMACSHA256.code(for: data, key: key).hex
     }
 
     /// The plan without what changes from one identical plan to the next (request counts).

@@ -115,7 +115,7 @@ extension Walker {
             // Its commands got the signal and ended (status 130): the step did not fail, it was stopped.
             outcome = .interrupted("\(error)")
         } catch {
-            outcome = .failed("\(error)")
+            outcome = .failed(SystemError.message(of: error))
         }
         let elapsed = (clock.now - started).components
         progress(.finished(step: step.id, outcome: outcome,
@@ -183,7 +183,7 @@ extension Walker {
                                         shards: Ledger.shardCount(steps: start.playbook.steps.count))
                 outcome = .applied
             } catch {
-                outcome = .failed("\(error)")
+                outcome = .failed(SystemError.message(of: error))
             }
             progress(.finished(step: id, outcome: outcome, seconds: 0))
             let kept = prune.keep.isEmpty ? "" : "; kept because they hold data: " + prune.keep.map(\.description).joined(separator: ", ")

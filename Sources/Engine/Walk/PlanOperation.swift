@@ -3,6 +3,7 @@ import Document
 import FoundationEssentials
 import Host
 import Kube
+import Platform
 import Synchronization
 
 // Plan: every step node computes its change set against live state. The host is wrapped so no
@@ -20,7 +21,7 @@ extension Walker {
                 planned.withLock { $0[id] = step }
                 return .skipped
             } catch {
-                let stepFailure = error as? StepFailure ?? StepFailure(step: id, message: "\(error)")
+                let stepFailure = error as? StepFailure ?? StepFailure(step: id, message: SystemError.message(of: error))
                 failure.withLock { $0 = stepFailure }
                 return .failed(stepFailure.message)
             }

@@ -1,5 +1,4 @@
 import Platform
-import Crypto
 import Document
 import Engine
 import FoundationEssentials
