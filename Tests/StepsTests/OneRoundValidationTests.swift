@@ -112,18 +112,15 @@ import Testing
         ], "\(errors)")
     }
 
-    @Test func aClaimWhoseStepIsSkippedIsAnError() throws {
+    @Test func aClaimWhoseStepIsSkippedIsWarnedAbout() throws {
         let fixed = Self.playbook.split(separator: "\n").filter { !$0.contains("name: typo") && !$0.contains("name: alias") }.joined(separator: "\n")
         #expect(diagnostics(fixed).filter { $0.contains(": error: ") }.isEmpty)
-        do {
-            _ = try CheckedPlaybook.check(PlaybookLoader.parse(fixed, file: "faf.yaml"), secrets: .none, registry: StepCatalog.registry,
-                                          skipped: ["volumes"])
-            Issue.record("accepted")
-        } catch {
-            #expect(error.items.filter { $0.severity == .error }.map(\.description) == [
-                "faf.yaml:28:25: error: step \"web\": claim \"data-pvc\" is made by step \"volumes\", which --skip leaves out: "
-                    + "the claim would not exist and the pods would wait for it (Pending); run that step too, or --skip this one",
-            ])
-        }
+        // A warning, not an error: on a developer's k3d the claims may have been made by hand.
+        let checked = try CheckedPlaybook.check(PlaybookLoader.parse(fixed, file: "faf.yaml"), secrets: .none, registry: StepCatalog.registry,
+                                                skipped: ["volumes"])
+        #expect(checked.warnings.map(\.description).contains(
+            "faf.yaml:28:25: warning: step \"web\": claim \"data-pvc\" is made by step \"volumes\", which --skip leaves out: "
+                + "unless the claim exists in namespace apps already, the pods wait for it (Pending) and the rollout fails; "
+                + "run that step too, or --skip this one"), "\(checked.warnings)")
     }
 }
