@@ -20,14 +20,17 @@ public struct FileStatus: Sendable, Hashable {
     public var links: Int
     /// Device and inode: equal for hard links.
     public var identity: FileIdentity
+    /// Last modification and last inode change, `seconds.nanoseconds`: any write moves them.
+    public var times: String
 
-    public init(kind: Kind, mode: UInt16, owner: FileOwner, size: Int64, links: Int, identity: FileIdentity) {
+    public init(kind: Kind, mode: UInt16, owner: FileOwner, size: Int64, links: Int, identity: FileIdentity, times: String = "") {
         self.kind = kind
         self.mode = mode
         self.owner = owner
         self.size = size
         self.links = links
         self.identity = identity
+        self.times = times
     }
 }
 

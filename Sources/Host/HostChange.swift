@@ -141,10 +141,32 @@ public struct DataCopy: Sendable {
     public var to: String
     /// The shell lines of the copy's remaining work, in order.
     public var lines: [String]
+    /// The driver's own settings for the copy (dataset, owner, mode, the name `--recopy` knows it by).
+    public var settings: [String: String]
+    /// What is left to copy and how long it should take, for sizing the downtime window.
+    public var estimate: CopyEstimate?
 
-    public init(from: String, to: String, lines: [String]) {
+    public init(from: String, to: String, lines: [String], settings: [String: String] = [:]) {
         self.from = from
         self.to = to
         self.lines = lines
+        self.settings = settings
     }
+}
+
+/// The size of a copy still to do, and its duration at a measured read rate.
+public struct CopyEstimate: Sendable, Equatable {
+    public var bytes: Int64
+    public var entries: Int
+    /// Bytes per second; nil when there was nothing to measure.
+    public var rate: Double?
+    /// Where the rate comes from, e.g. `dd read 64 MiB of …/ibdata1 (O_DIRECT)`.
+    public var rateSource: String
+    public init(bytes: Int64, entries: Int, rate: Double?, rateSource: String) {
+        self.bytes = bytes
+        self.entries = entries
+        self.rate = rate
+        self.rateSource = rateSource
+    }
+    public var seconds: Double? { rate.map { $0 > 0 ? Double(bytes) / $0 : 0 } }
 }

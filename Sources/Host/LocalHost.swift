@@ -15,9 +15,11 @@ public struct LocalHost: HostSystem {
 
     public func run(_ command: Command) async throws -> CommandResult {
         // Host paths in the command are resolved like file operations: no symlink leads out of the root.
-        // `DIR/.` (cp's "the contents of DIR") keeps its meaning.
+        // `DIR/.` (cp's "the contents of DIR") and `DIR/` (rsync's "into DIR") keep their meaning.
         let argv = try command.mappedArgv { word in
-            word.hasSuffix("/.") ? try files.real(String(word.dropLast(2)), followingLast: true) + "/." : try files.real(word, followingLast: true)
+            if word.hasSuffix("/.") { return try files.real(String(word.dropLast(2)), followingLast: true) + "/." }
+            if word.count > 1, word.hasSuffix("/") { return try files.real(String(word.dropLast()), followingLast: true) + "/" }
+            return try files.real(word, followingLast: true)
         }
         return try await ProcessRunner.run(argv: argv, environment: environment.merging(command.environment) { $1 },
                                     input: command.input)

@@ -63,7 +63,8 @@ public struct RootedFiles: Sendable {
         }
         return FileStatus(kind: kind, mode: info.mode, owner: FileOwner(uid: info.uid, gid: info.gid),
                           size: info.size, links: info.links,
-                          identity: FileIdentity(device: info.device, inode: info.inode))
+                          identity: FileIdentity(device: info.device, inode: info.inode),
+                          times: "\(info.modifiedSeconds).\(info.modifiedNanoseconds) \(info.changedSeconds).\(info.changedNanoseconds)")
     }
 
     public func list(_ path: String) throws -> [String] {

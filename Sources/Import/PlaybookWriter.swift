@@ -15,11 +15,12 @@ extension Converter {
             s["with"] = with
             steps.append(.object(s))
         }
+        let k3sVersion = "v1.31.4+k3s1"
         step("k3s", K3sInstall.type, [], [
-            "version": "v1.31.4+k3s1",
+            "version": .string(k3sVersion),
             "nodeName": "${{ vars.nodeName }}",
             "nodeLabels": ["storage-id": "${{ vars.storageLabel }}"],
-            "installer": ["url": "https://get.k3s.io"],
+            "installer": ["url": .string(K3sInstall.installerURL(at: k3sVersion))],
         ])
         step("namespaces", NamespacesStep.type, ["k3s"], [
             "names": .array(namespaceOrder.map { .string($0) }),

@@ -19,6 +19,9 @@ public struct FileInfo: Sendable, Equatable {
     public var inode: UInt64
     public var modifiedSeconds: Int
     public var modifiedNanoseconds: Int
+    /// The inode's last change (content or metadata); no system call sets it to a chosen value.
+    public var changedSeconds: Int = 0
+    public var changedNanoseconds: Int = 0
 
     /// The path's status, or nil when nothing is there; `followingLinks` chooses stat over lstat.
     public static func of(_ path: String, followingLinks: Bool = false) throws(SystemError) -> FileInfo? {
@@ -45,6 +48,7 @@ public struct FileInfo: Sendable, Equatable {
         }
         return FileInfo(kind: kind, mode: UInt16(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid,
                         size: Int64(st.st_size), links: Int(st.st_nlink), device: UInt64(st.st_dev), inode: UInt64(st.st_ino),
-                        modifiedSeconds: Int(st.st_mtim.tv_sec), modifiedNanoseconds: Int(st.st_mtim.tv_nsec))
+                        modifiedSeconds: Int(st.st_mtim.tv_sec), modifiedNanoseconds: Int(st.st_mtim.tv_nsec),
+                        changedSeconds: Int(st.st_ctim.tv_sec), changedNanoseconds: Int(st.st_ctim.tv_nsec))
     }
 }

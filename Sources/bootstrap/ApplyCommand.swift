@@ -21,6 +21,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var input: PlaybookInput
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var target: TargetingOptions
+    @OptionGroup var recopy: RecopyOptions
 
     @Option(help: "How many independent steps may run at once.")
     var parallel = 4
@@ -67,7 +68,7 @@ struct ApplyCommand: AsyncParsableCommand {
         let json = cluster.output == .json
         // `apply FILE` with a saved plan applies exactly that plan, or refuses.
         let saved = try SavedPlanFile.read(input.playbook)
-        if saved != nil, !(forceSteps.isEmpty && !verify && target.only.isEmpty && target.skip.isEmpty && input.secrets == nil) {
+        if saved != nil, !(forceSteps.isEmpty && !verify && target.only.isEmpty && target.skip.isEmpty && input.secrets == nil && recopy.names.isEmpty) {
             throw ValidationError("a saved plan carries its playbook, secrets and options: give only the plan file and the cluster options")
         }
         let input = try saved.map { try SavedPlanFile.input(of: $0) } ?? self.input
@@ -86,9 +87,11 @@ struct ApplyCommand: AsyncParsableCommand {
         defer { session.close() }
         for spec in failImages { if let (image, fault) = Self.imageFault(spec) { session.emulator?.failImage(image, fault) } }
         let interrupts = RunInterrupts()
-        let options = WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
-                                  failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting,
-                                  interruption: interrupts.interruption)
+        var options = recopy.applied(to: WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
+                                                     failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting,
+                                                     interruption: interrupts.interruption),
+                                     steps: try recopy.steps(in: playbook))
+        options.realRun = cluster.rehearsal == nil
         let walker = Walker(host: session.host, connection: session.connection, options: options,
                             progress: { event in printer.handle(event) })
         let planner = Walker(host: session.host, connection: session.connection, options: options)
@@ -146,6 +149,12 @@ struct ApplyCommand: AsyncParsableCommand {
 
         if cluster.output == .json {
             Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
+        }
+        let accepted = report.preflight.filter { $0.outcome == .placeholder }
+        if !accepted.isEmpty {
+            // Said once, so a rehearsal of a playbook not yet filled in still runs.
+            Console.err("\(cluster.rehearsal != nil ? "rehearsal" : "no change to the node"): accepted \(accepted.count) placeholder\(accepted.count == 1 ? "" : "s") a real run refuses: "
+                + accepted.map { "\($0.step ?? "playbook"): \($0.detail)" }.joined(separator: "; "))
         }
         let count = { (word: String) in report.steps.filter { $0.outcome.word == word }.count }
         if let signal = interrupts.signal {

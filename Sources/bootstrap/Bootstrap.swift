@@ -15,7 +15,7 @@ struct Bootstrap: AsyncParsableCommand {
         version: BuildInfo.line,
         subcommands: [
             ValidateCommand.self, GraphCommand.self, PlanCommand.self, ApplyCommand.self,
-            StatusCommand.self, KubeconfigCommand.self, EmulatorCommand.self, ImportCommand.self,
+            StatusCommand.self, RollbackCommand.self, VerifyCommand.self, KubeconfigCommand.self, EmulatorCommand.self, ImportCommand.self,
         ]
     )
 }

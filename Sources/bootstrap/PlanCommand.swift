@@ -19,6 +19,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var input: PlaybookInput
     @OptionGroup var cluster: ClusterOptions
     @OptionGroup var target: TargetingOptions
+    @OptionGroup var recopy: RecopyOptions
 
     @Flag(help: "Exit 2 when there are changes to apply (0 when none).")
     var detailedExitcode = false
@@ -39,11 +40,15 @@ struct PlanCommand: AsyncParsableCommand {
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json,
                                       skipped: target.skipIDs)
         try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)
+        let recopySteps = try recopy.steps(in: playbook)
+        if !recopySteps.isEmpty && out != nil { throw ValidationError("--recopy is not saved in a plan file: plan and apply it without --out") }
         let json = cluster.output == .json
         let session = try await Session.opened(cluster, playbook: playbook, targeting: target.targeting)
         defer { session.close() }
-        let walker = Walker(host: session.host, connection: session.connection,
-                            options: WalkOptions(verify: verify, forceSteps: Set(forceSteps), targeting: target.targeting))
+        var options = recopy.applied(to: WalkOptions(verify: verify, forceSteps: Set(forceSteps), targeting: target.targeting),
+                                     steps: recopySteps)
+        options.realRun = cluster.rehearsal == nil
+        let walker = Walker(host: session.host, connection: session.connection, options: options)
         let report: PlanReport
         do {
             report = try await walker.plan(playbook)

@@ -24,7 +24,7 @@ import TestSupport
 
         """
 
-    /// A rehearsal whose `cp` hangs: it writes its pid, then becomes a long `sleep` (same pid).
+    /// A rehearsal whose copy (`rsync`) hangs: it writes its pid, then becomes a long `sleep` (same pid).
     struct Rig {
         let dir = TemporaryDirectory()
         var playbook: String { dir.file("pb.yaml") }
@@ -35,10 +35,10 @@ import TestSupport
         init(ignoringInterrupt: Bool = false) throws {
             try dir.write("pb.yaml", InterruptTests.playbook)
             try dir.write("r/host/srv/data/a", "data\n", mode: 0o644)
-            try dir.write("fake/cp", "#!/bin/sh\n\(ignoringInterrupt ? "trap '' INT TERM\n" : "")echo $$ > \"\(pidFile).tmp\"\nmv \"\(pidFile).tmp\" \"\(pidFile)\"\nexec sleep 600\n", mode: 0o755)
+            try dir.write("fake/rsync", "#!/bin/sh\n\(ignoringInterrupt ? "trap '' INT TERM\n" : "")echo $$ > \"\(pidFile).tmp\"\nmv \"\(pidFile).tmp\" \"\(pidFile)\"\nexec sleep 600\n", mode: 0o755)
         }
 
-        /// Starts an apply with the hanging cp first on PATH and waits until the copy runs.
+        /// Starts an apply with the hanging rsync first on PATH and waits until the copy runs.
         func startApply() throws -> (Process, copy: Int32) {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: Paths.binary)
@@ -142,7 +142,7 @@ import TestSupport
         for name in ["a", "b", "c"] { try dir.write("r/host/srv/data/\(name)", String(repeating: "x", count: 1024), mode: 0o644) }
         let release = dir.file("release")
         // The real copy, then held open until the test has seen a progress line.
-        try dir.write("fake/cp", "#!/bin/sh\n/bin/cp \"$@\" || exit 1\nwhile [ ! -e \"\(release)\" ]; do sleep 0.05; done\n", mode: 0o755)
+        try dir.write("fake/rsync", "#!/bin/sh\n/usr/bin/rsync \"$@\" || exit 1\nwhile [ ! -e \"\(release)\" ]; do sleep 0.05; done\n", mode: 0o755)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.binary)
         process.arguments = ["apply", dir.file("pb.yaml"), "--rehearsal", dir.file("r")]

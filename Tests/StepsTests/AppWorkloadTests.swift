@@ -63,7 +63,7 @@ import TestSupport
         secretEnv: {DATABASE_PASSWORD: "${{ secrets.api.db }}"}
         files:
           /config/application-prod.yml: {from: config/application.yml}
-          /pki/secret.key: {secret: "${{ secrets.api.jwt }}", mode: "0400"}
+          /pki/secret.key: {secret: "${{ secrets.api.jwt }}", mode: "0440"}
         ports: [{name: http, port: 8010}, {name: management, port: 8011}]
         volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}]
         probes: {readiness: {http: {path: /actuator/health, port: management}, initialDelaySeconds: 5}}
@@ -174,8 +174,26 @@ import TestSupport
         #expect(pod["volumes"] == [
             ["name": "data-0", "persistentVolumeClaim": ["claimName": "faf-content-pvc", "readOnly": true]],
             ["name": "config", "configMap": ["name": "faf-java-api", "items": [["key": "file.config_application-prod.yml", "path": "file.config_application-prod.yml"]]]],
-            ["name": "secret", "secret": ["secretName": "faf-java-api", "items": [["key": "file.pki_secret.key", "path": "file.pki_secret.key", "mode": 256]], "defaultMode": 256]],
+            ["name": "secret", "secret": ["secretName": "faf-java-api", "items": [["key": "file.pki_secret.key", "path": "file.pki_secret.key", "mode": 288]], "defaultMode": 292]],
         ])
+    }
+
+    /// Two mounts of one claim (subPaths of one volume) share one pod volume: the kubelet never
+    /// mounts a second pod volume of the same claim, and the pod would wait in ContainerCreating
+    /// (what the real test node showed for faf.yaml's faf-java-api, mongodb and nodebb).
+    @Test func mountsOfOneClaimShareOnePodVolume() async throws {
+        let files = try Files()
+        let workload = Self.api.replacingOccurrences(
+            of: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}]",
+            with: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}, {claim: mariadb-pvc, mountPath: /logs, subPath: logs}, {claim: faf-content-pvc, mountPath: /replays, subPath: replays}]")
+        let plan = try await Self.driver(try files.playbook(workload)).check(stepContext("api", mode: .plan))
+        let pod = try #require(try object(plan, "Deployment")[path: ["spec", "template", "spec"]])
+        #expect(pod["volumes"]?.arrayValue?.filter { $0["persistentVolumeClaim"] != nil } == [
+            ["name": "data-0", "persistentVolumeClaim": ["claimName": "faf-content-pvc"]],
+            ["name": "data-1", "persistentVolumeClaim": ["claimName": "mariadb-pvc"]],
+        ])
+        #expect(pod["containers"]?.arrayValue?.first?["volumeMounts"]?.arrayValue?.prefix(3).map { $0["name"] } == ["data-0", "data-1", "data-0"])
+        #expect(pod["containers"]?.arrayValue?.first?["volumeMounts"]?.arrayValue?.first?["readOnly"] == true)
     }
 
     /// The secret values are only in the Secret: not in the Deployment, its checksum, or anything printed.

@@ -32,7 +32,7 @@ import TestSupport
         let plan = try await run()
 
         #expect(plan.hostLines == [
-            "cp -a --reflink=auto /opt/faf-stack/data/faf-db/. /tank/faf/mariadb/.bootstrap-staging",
+            "rsync --archive --hard-links --xattrs --numeric-ids --delete /opt/faf-stack/data/faf-db/. /tank/faf/mariadb/.bootstrap-staging/",
             "mv /tank/faf/mariadb/.bootstrap-staging /tank/faf/mariadb/.bootstrap-copied",
             "mv /tank/faf/mariadb/.bootstrap-copied/dangling-link /tank/faf/mariadb/dangling-link",
             "mv /tank/faf/mariadb/.bootstrap-copied/faf /tank/faf/mariadb/faf",
@@ -47,20 +47,21 @@ import TestSupport
         let marker = try #require(fixture.text(Self.target + "/" + DataMigrate.markerName))
         #expect(marker.contains("\"source\": \"/opt/faf-stack/data/faf-db\""))
         #expect(marker.contains("\"entries\": 9"))
+        #expect(marker.contains("\"sourceFingerprint\": \"sha256:"))
         #expect(try await driver.verify(plan, fixture.context(fixture.host)) == [])
 
         fixture.clearRecord()
-        try fixture.fake("cp", "exit 1\n")
+        try fixture.fake("rsync", "exit 1\n")
         let second = try await run()
         #expect(second.hostLines.isEmpty)
         #expect(fixture.recorded().isEmpty)
     }
 
-    @Test func copyFailingMidwayLeavesTheSourceAndARerunCompletesIt() async throws {
+    @Test func copyFailingMidwayLeavesTheSourceAndARerunResumesIt() async throws {
         let before = sourceSnapshot
         // Copies, then loses part of it and fails, as a full disk or a crash would.
-        try fixture.fake("cp", """
-            /bin/cp "$@"
+        try fixture.fake("rsync", """
+            /usr/bin/rsync "$@"
             rm -rf "${@: -1}/faf"
             exit 1
 
@@ -69,9 +70,11 @@ import TestSupport
         #expect(sourceSnapshot == before)
         #expect(try FileManager.default.contentsOfDirectory(atPath: fixture.hostFile(Self.target)) == [".bootstrap-staging"])
 
-        try FileManager.default.removeItem(atPath: fixture.bin + "/cp")
+        try FileManager.default.removeItem(atPath: fixture.bin + "/rsync")
         let plan = try await run()
-        #expect(plan.hostLines.first == "rm -rf /tank/faf/mariadb/.bootstrap-staging")
+        // The staging directory is kept: rsync resumes into it.
+        #expect(plan.hostLines.first?.hasPrefix("rsync ") == true)
+        #expect(!plan.hostLines.contains { $0.hasPrefix("rm -rf /tank/faf/mariadb/.bootstrap-staging") })
         #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
         #expect(sourceSnapshot == before)
         #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
@@ -79,12 +82,12 @@ import TestSupport
 
     @Test func interruptedMoveIsFinished() async throws {
         let copied = fixture.hostFile(Self.target + "/.bootstrap-copied")
-        let result = try await LocalHost().run(Command(["cp", "-a", fixture.hostFile(Self.source) + "/.", copied], changesHost: true))
+        let result = try await LocalHost().run(Command(["rsync", "-aH", fixture.hostFile(Self.source) + "/.", copied], changesHost: true))
         #expect(result.status == 0)
         try FileManager.default.moveItem(atPath: copied + "/ibdata1", toPath: fixture.hostFile(Self.target + "/ibdata1"))
 
         let plan = try await run()
-        #expect(!plan.hostLines.contains { $0.hasPrefix("cp ") })
+        #expect(!plan.hostLines.contains { $0.hasPrefix("rsync ") })
         #expect(targetSnapshot == TreeSnapshot(fixture.hostFile(Self.source)))
         #expect(fixture.text(Self.target + "/" + DataMigrate.markerName) != nil)
     }

@@ -165,4 +165,35 @@ import TestSupport
         #expect(plan.warnings.count == 1)
         #expect(fixture.recorded().contains("k3s-install.sh INSTALL_K3S_VERSION=v1.32.1+k3s1 INSTALL_K3S_SKIP_DOWNLOAD="))
     }
+
+    /// Before the installer changes the version, k3s is stopped and its SQLite datastore and token
+    /// are copied (k3s docs, "Backup and Restore with SQLite"); an earlier copy is never overwritten.
+    @Test func aVersionChangeCopiesTheDatastoreAndTokenWithK3sStoppedFirst() async throws {
+        let fixture = try HostFixture()
+        _ = try await Self.run(K3sInstall(id: "k3s", parameters: Self.parameters()), fixture)
+        try fixture.write("/var/lib/rancher/k3s/server/db/state.db", "sqlite")
+        try fixture.write("/var/lib/rancher/k3s/server/token", "K10secret::server:abc", mode: 0o600)
+        try FileManager.default.createDirectory(atPath: fixture.hostFile("/var/lib/bootstrap/k3s-datastore-v1.31.4+k3s1"),
+                                                withIntermediateDirectories: true)
+        fixture.clearRecord()
+        var newer = Self.parameters()
+        newer.version = "v1.32.1+k3s1"
+        let plan = try await Self.run(K3sInstall(id: "k3s", parameters: newer), fixture)
+
+        let backup = "/var/lib/bootstrap/k3s-datastore-v1.31.4+k3s1-2"
+        #expect(plan.hostLines == [
+            "systemctl stop k3s",
+            "mkdir -p \(backup)", "chmod 0700 \(backup)",
+            "cp -a /var/lib/rancher/k3s/server/db \(backup)/db",
+            "cp -a /var/lib/rancher/k3s/server/token \(backup)/token",
+            "INSTALL_K3S_VERSION=v1.32.1+k3s1 sh /root/k3s-install.sh",
+        ])
+        #expect(fixture.text(backup + "/db/state.db") == "sqlite")
+        #expect(fixture.text(backup + "/token") == "K10secret::server:abc")
+        let recorded = fixture.recorded()
+        #expect(recorded.firstIndex(of: "systemctl stop k3s")! < recorded.firstIndex { $0.hasPrefix("k3s-install.sh") }!)
+        // The same version again: nothing to back up.
+        fixture.clearRecord()
+        #expect(try await Self.run(K3sInstall(id: "k3s", parameters: newer), fixture).hostLines.isEmpty)
+    }
 }

@@ -152,11 +152,13 @@ func diagnostics(_ text: String, secrets: Secrets = .none) -> [String] {
             "zfs create -p -o mountpoint=/tank/faf/mariadb tank/faf/mariadb",
             "zfs create -p -o mountpoint=/tank/faf/rabbitmq tank/faf/rabbitmq",
             "chmod 0750 /tank/faf/rabbitmq",
-            "cp -a --reflink=auto /opt/faf/data/rabbitmq/. /tank/faf/rabbitmq/.bootstrap-staging",
+            "rsync --archive --hard-links --xattrs --numeric-ids --delete /opt/faf/data/rabbitmq/. /tank/faf/rabbitmq/.bootstrap-staging/",
             "mv /tank/faf/rabbitmq/.bootstrap-staging /tank/faf/rabbitmq/.bootstrap-copied",
             "mv /tank/faf/rabbitmq/.bootstrap-copied/mnesia /tank/faf/rabbitmq/mnesia",
             "write /tank/faf/rabbitmq/.bootstrap-migrated (mode 0644)",
             "rm -rf /tank/faf/rabbitmq/.bootstrap-copied",
+            // A free rollback point once the copy is verified.
+            "zfs snapshot tank/faf/rabbitmq@bootstrap-migrated",
         ])
         #expect(plan.warnings == [])
         #expect(plan.objects.count == 5)

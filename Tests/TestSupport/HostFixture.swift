@@ -58,16 +58,25 @@ public final class HostFixture: Sendable {
         chmod(hostFile(hostPath), mode)
     }
 
+    /// The ZFS snapshots the fake zfs holds, by full name (`tank/faf@bootstrap-migrated`).
+    public var snapshots: [String] {
+        ((try? String(contentsOfFile: state + "/zfs-snapshots", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
     /// The config k3s was last (re)started with, as the fake systemctl and installer record it.
     public var runningConfig: String? { try? String(contentsOfFile: state + "/running-config", encoding: .utf8) }
 
     private func installFakes() throws {
-        let datasets = state + "/zfs-datasets"
+        let datasets = state + "/zfs-datasets", snapshotList = state + "/zfs-snapshots"
         try fake("zfs", """
-            touch \(datasets)
+            touch \(datasets) \(snapshotList)
             name="${@: -1}"
             case "$1" in
             list)
+              if [[ "$*" == *"-t snapshot"* ]]; then
+                grep -qxF "$name" \(snapshotList) || { echo "cannot open '$name': dataset does not exist" >&2; exit 1; }
+                echo "$name"; exit 0
+              fi
               line=$(awk -F'\\t' -v n="$name" '$1==n' \(datasets))
               if [ -z "$line" ]; then echo "cannot open '$name': dataset does not exist" >&2; exit 1; fi
               echo "$line";;
@@ -76,6 +85,15 @@ public final class HostFixture: Sendable {
               for a in "$@"; do if [ "$prev" = "-o" ]; then case "$a" in mountpoint=*) mp="${a#mountpoint=}";; esac; fi; prev="$a"; done
               printf '%s\\t%s\\n' "$name" "$mp" >> \(datasets)
               mkdir -p "\(root)$mp";;
+            get)
+              if [ -f \(state)/zfs-available ]; then cat \(state)/zfs-available; else echo 1099511627776; fi;;
+            snapshot)
+              if grep -qxF "$name" \(snapshotList); then echo "cannot create snapshot '$name': dataset already exists" >&2; exit 1; fi
+              echo "$name" >> \(snapshotList);;
+            rename)
+              from="${@: -2:1}"
+              grep -qxF "$from" \(snapshotList) || { echo "cannot open '$from': dataset does not exist" >&2; exit 1; }
+              sed -i "s|^$from\\$|$name|" \(snapshotList);;
             *) exit 2;;
             esac
 

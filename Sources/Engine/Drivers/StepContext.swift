@@ -26,12 +26,15 @@ public struct StepContext: Sendable {
     /// Digests under the ledger key: a checksum of content with secrets in it never holds a plain
     /// hash of a secret (nil result: the key does not exist yet, as in a plan before the first apply).
     public let digester: Digester
+    /// `--recopy`: the data copies (by the name a driver's `copyNames` gives) to redo on purpose.
+    public let recopy: Set<String>
 
     public init(stepID: String, mode: Mode, host: any HostSystem, kube: KubeClient?,
                 connect: @escaping @Sendable () async throws -> KubeClient?,
                 progress: @escaping @Sendable (String) -> Void, waitTimeout: Duration, playbookName: String,
-                applied: AppliedObjects = AppliedObjects(), digester: Digester = Digester(key: nil)) {
+                applied: AppliedObjects = AppliedObjects(), digester: Digester = Digester(key: nil), recopy: Set<String> = []) {
         self.digester = digester
+        self.recopy = recopy
         self.stepID = stepID
         self.mode = mode
         self.host = host

@@ -36,6 +36,13 @@ public protocol StepDriver: Sendable {
     static func clusterIsUp(on host: RehearsalHost) -> Bool
     /// Host paths this step copies data from; a rehearsal seeds the missing ones empty.
     var migrationSources: [String] { get }
+    /// The names `--recopy` knows this step's data copies by (a volume's name, a step's id).
+    var copyNames: [String] { get }
+    /// For a step that provides the cluster: the commands that stop everything it runs on the node
+    /// (`bootstrap rollback`), in order.
+    var stopCommands: [Command] { get }
+    /// Ports this step binds on the node itself (k3s' API server, Traefik's entry points, hostPorts).
+    var hostPorts: [HostPort] { get }
     /// For a step that provides the cluster: the name its node registers under.
     var clusterNodeName: String? { get }
     /// For a step that provides the cluster: how people reach it (`bootstrap kubeconfig`).
@@ -61,9 +68,16 @@ public protocol StepDriver: Sendable {
     func apply(_ plan: ChangeSet, _ context: StepContext) async throws
     /// What is not as the step left it; empty when the effect is in place.
     func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String]
+    /// Checks of the node before the first change, for a step about to run (read only, as in plan):
+    /// the compose stack stopped, room in the pool, a pinned installer. Plan shows them; apply
+    /// refuses to start while one fails.
+    func preflight(_ context: StepContext) async throws -> [PreflightCheck]
     /// For `status`: one line on the live state of what the step runs (a workload's rollout), read
     /// without changing anything; nil when the step has nothing to tell.
     func liveState(_ context: StepContext) async throws -> String?
+    /// For `bootstrap rollback`: the data copies this step made, each source compared with what
+    /// was recorded when it was copied (read only).
+    func copyStates(_ host: any HostSystem) async throws -> [CopyState]
 }
 
 extension StepDriver {
@@ -72,6 +86,11 @@ extension StepDriver {
     public static var simulations: [CommandSimulation] { [] }
     public static func clusterIsUp(on host: RehearsalHost) -> Bool { true }
     public var migrationSources: [String] { [] }
+    public var copyNames: [String] { [] }
+    public var hostPorts: [HostPort] { [] }
+    public var stopCommands: [Command] { [] }
+    public func copyStates(_ host: any HostSystem) async throws -> [CopyState] { [] }
+    public func preflight(_ context: StepContext) async throws -> [PreflightCheck] { [] }
     public var clusterNodeName: String? { nil }
     public var clusterAccess: ClusterAccess? { nil }
     public var digestInputs: Value? { nil }

@@ -63,8 +63,16 @@ public struct AnyDriver: Sendable {
     private let applyBody: @Sendable (ChangeSet, StepContext) async throws -> Void
     private let verifyBody: @Sendable (ChangeSet, StepContext) async throws -> [String]
     private let liveStateBody: @Sendable (StepContext) async throws -> String?
+    private let preflightBody: @Sendable (StepContext) async throws -> [PreflightCheck]
+    /// Ports the step binds on the node itself.
+    public let hostPorts: [HostPort]
+    /// What stops what the step runs on the node (`bootstrap rollback`).
+    public let stopCommands: [Command]
+    private let copyStatesBody: @Sendable (any HostSystem) async throws -> [CopyState]
     /// Host paths the step copies data from.
     public let migrationSources: [String]
+    /// The names `--recopy` knows the step's data copies by.
+    public let copyNames: [String]
     /// The node name the cluster registers under, for a step that provides it.
     public let clusterNodeName: String?
     /// How people reach the cluster, for a step that provides it.
@@ -82,6 +90,11 @@ public struct AnyDriver: Sendable {
         verifyBody = { try await driver.verify($0, $1) }
         liveStateBody = { try await driver.liveState($0) }
         migrationSources = driver.migrationSources
+        copyNames = driver.copyNames
+        hostPorts = driver.hostPorts
+        stopCommands = driver.stopCommands
+        copyStatesBody = { try await driver.copyStates($0) }
+        preflightBody = { try await driver.preflight($0) }
         clusterNodeName = driver.clusterNodeName
         clusterCRDs = driver.clusterCRDs
         clusterComponents = driver.clusterComponents
@@ -91,6 +104,8 @@ public struct AnyDriver: Sendable {
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws { try await applyBody(plan, context) }
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] { try await verifyBody(plan, context) }
     public func liveState(_ context: StepContext) async throws -> String? { try await liveStateBody(context) }
+    public func preflight(_ context: StepContext) async throws -> [PreflightCheck] { try await preflightBody(context) }
+    public func copyStates(_ host: any HostSystem) async throws -> [CopyState] { try await copyStatesBody(host) }
 }
 
 /// The step types a run knows, by name.

@@ -16,6 +16,8 @@ public struct ApplyReport: Sendable {
     public var playbook: String
     public var steps: [StepResult]
     public var requests: RequestStats
+    /// The checks of the node before the first change (all passed, or placeholders a rehearsal accepted).
+    public var preflight: [PreflightCheck] = []
     public var failed: [String] { steps.filter { if case .failed = $0.outcome { return true } else { return false } }.map(\.id) }
     public var blocked: [String] { steps.filter { if case .blocked = $0.outcome { return true } else { return false } }.map(\.id) }
 }

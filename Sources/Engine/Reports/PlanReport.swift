@@ -48,6 +48,10 @@ public struct PlanReport: Sendable {
     public var steps: [PlannedStep]
     public var clusterReachable: Bool
     public var requests: RequestStats
+    /// The checks of the node before the first change.
+    public var preflight: [PreflightCheck] = []
+    /// A rehearsal: placeholders are accepted.
+    public var rehearsal = false
 
     /// True when applying would change something: a step that runs is recorded (or its record
     /// removed) when it completes, so it changes the ledger whatever its object diff says. A step

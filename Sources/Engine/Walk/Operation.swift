@@ -28,6 +28,11 @@ public struct WalkOptions: Sendable {
     public var targeting: Targeting
     /// Set by an interruption: no further step starts.
     public var interruption: Interruption
+    /// `--recopy`: data copies to redo on purpose (their steps must be in ``forceSteps`` too).
+    public var recopy: Set<String> = []
+    /// A run on a real node and cluster (the command line without --rehearsal): the pre-flight
+    /// refuses placeholders. Otherwise it accepts them and says so.
+    public var realRun = false
 
     public init(parallel: Int = 4, verify: Bool = false, forceSteps: Set<String> = [], failStep: String? = nil,
                 waitTimeout: Duration = .seconds(300), identity: String = RunLease.localIdentity(),

@@ -51,9 +51,26 @@ public struct Walker: Sendable {
         }
         switch operation {
         case .status: return .status(try await status(start))
-        case .plan: return .plan(try await plan(start))
-        case .apply: return .apply(try await apply(start))
+        case .plan:
+            var report = try await plan(start)
+            report.preflight = try await preflight(start)
+            report.rehearsal = !refusesPlaceholders(start)
+            return .plan(report)
+        case .apply:
+            // Before the first change: a failed check stops the run with nothing changed.
+            let checks = try await preflight(start)
+            let blocking = checks.filter { $0.blocks(rehearsal: !refusesPlaceholders(start)) }
+            if !blocking.isEmpty { throw PreflightFailed(checks: blocking) }
+            var report = try await apply(start)
+            report.preflight = checks
+            return .apply(report)
         }
+    }
+
+    /// A real run that changes the node refuses placeholders; a rehearsal, or a run of cluster
+    /// steps only (a developer's k3d with secrets.example), accepts them and says so.
+    func refusesPlaceholders(_ start: WalkStart) -> Bool {
+        options.realRun && start.playbook.orderedSteps.contains { $0.type.changesHost && start.decisions[$0.id]?.action == .run }
     }
 
     public func plan(_ playbook: CheckedPlaybook) async throws -> PlanReport {
@@ -79,11 +96,13 @@ public struct Walker: Sendable {
         let id = step.id
         if mode == .plan {
             return StepContext(stepID: id, mode: mode, host: PlanHost(wrapping: host), kube: kube, connect: { kube },
-                               progress: { _ in }, waitTimeout: .seconds(0), playbookName: playbook.name, digester: digester)
+                               progress: { _ in }, waitTimeout: .seconds(0), playbookName: playbook.name, digester: digester,
+                               recopy: options.recopy)
         }
         return StepContext(stepID: id, mode: mode, host: host, kube: kube, connect: { try await connection.connect() },
                            progress: { what in progress(.waiting(step: id, on: what)) },
-                           waitTimeout: options.waitTimeout, playbookName: playbook.name, digester: digester)
+                           waitTimeout: options.waitTimeout, playbookName: playbook.name, digester: digester,
+                           recopy: options.recopy)
     }
 
     /// Status: the ledger against the playbook, and what each step's driver reads of the live state

@@ -52,7 +52,8 @@ public struct RehearsalHost: HostSystem {
         if let simulation = simulations.first(where: { $0.program == name && $0.matches(command) }) {
             return try simulation.run(command, self)
         }
-        if name == "cp" {
+        // Copies run for real under DIR/host: their effect is the data a rehearsal shows.
+        if name == "cp" || name == "rsync" {
             if try copiesEmptyDirectory(command) { return CommandResult(status: 0, stdout: "", stderr: "") }
             return try await local.run(command)
         }
@@ -62,11 +63,15 @@ public struct RehearsalHost: HostSystem {
         throw HostError.notSimulated(command.description)
     }
 
-    /// `cp -a SRC/. DST` of an empty directory only creates DST: done here, without a process.
-    /// Rehearsals copy seeded empty sources many times, and a process each was most of their time.
+    /// `cp -a SRC/. DST` or `rsync --archive … SRC/. DST/` of an empty directory only creates DST:
+    /// done here, without a process. Rehearsals copy seeded empty sources many times, and a process
+    /// each was most of their time.
     private func copiesEmptyDirectory(_ command: Command) throws -> Bool {
-        guard command.argv.count >= 3, command.argv.contains("-a") else { return false }
-        let source = command.argv[command.argv.count - 2], destination = command.argv[command.argv.count - 1]
+        guard command.argv.count >= 3, command.argv.contains("-a") || command.argv.contains("--archive"),
+              !command.argv.contains(where: { $0.hasPrefix("--chown") || $0.hasPrefix("--chmod") }) else { return false }
+        let source = command.argv[command.argv.count - 2]
+        var destination = command.argv[command.argv.count - 1]
+        if destination.count > 1, destination.hasSuffix("/") { destination.removeLast() }
         guard source.hasSuffix("/."), try files.status(destination) == nil else { return false }
         let directory = String(source.dropLast(2))
         guard let info = try files.status(directory), info.kind == .directory, try files.list(directory).isEmpty else { return false }

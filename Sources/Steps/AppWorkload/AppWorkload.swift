@@ -20,6 +20,10 @@ public struct AppWorkload: StepDriver {
         /// The container's port when it differs from the Service's.
         public var targetPort: Int?
         public var `protocol`: String?
+        /// The node's port, bound by the pod itself (the CNI's portmap plugin DNATs it), so the
+        /// workload sees each client's own address, as compose's published ports did. A Deployment
+        /// with a host port is replaced with Recreate (README, "Host ports").
+        public var hostPort: Int?
 
         public var containerPort: Int { targetPort ?? port }
         public var protocolName: String { `protocol` ?? "TCP" }

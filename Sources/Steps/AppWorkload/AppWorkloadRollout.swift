@@ -145,6 +145,7 @@ extension AppWorkload {
             || { if case .failed = Self.rollout(.Job, live) { return true } else { return false } }() {
             try await context.ensureDeleted([workloadRef])
         }
+        try await switchToRecreate(kube, context)
         try await context.applyObjects(plan.objects)
         try await waitForRollout(kube, context, hash: hash)
         try await smoke(kube, context)

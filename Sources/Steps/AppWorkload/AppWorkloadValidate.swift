@@ -14,6 +14,7 @@ extension AppWorkload {
             problems.append(context.error("namespace \"\(p.namespace)\" is not a valid namespace name", at: "namespace"))
         }
         if let problem = imageProblem(p.image) { problems.append(context.error(problem, at: "image")) }
+        if let problem = ImageSources.temporaryProblem(p.image) { problems.append(context.error("image \(problem)", at: "image")) }
         if let replicas = p.replicas {
             if p.kindChoice == .Job { problems.append(context.error("replicas does not apply to a Job (it runs one pod to completion)", at: "replicas")) }
             else if !(0...100).contains(replicas) { problems.append(context.error("replicas \(replicas) must be between 0 and 100", at: "replicas")) }
@@ -26,9 +27,12 @@ extension AppWorkload {
         }
         problems += checkEnv(p, context)
         problems += checkFiles(p, context)
+        problems += checkFileModes(p, context)
         problems += checkPorts(p, context)
+        problems += checkHostPorts(p, context)
         problems += checkVolumes(p, context)
         problems += checkLimits(p, context)
+        problems += checkTuning(p, context)
         if let user = p.user, !isNumericUser(user) {
             problems.append(context.error("user \"\(user)\" must be numeric, UID or UID:GID (Kubernetes runs containers by number)", at: "user"))
         }

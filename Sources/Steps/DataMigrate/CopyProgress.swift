@@ -9,6 +9,8 @@ struct CopyProgress: Sendable {
     var done: TreeSummary
     /// Since the copy started.
     var elapsed: Duration
+    /// Bytes already in place when the copy (re)started: not part of this run's rate.
+    var already: Int64 = 0
 
     /// `1.2 GiB of 4.0 GiB (30%), 85.3 MiB/s, ETA 0:34, 1204 of 5000 entries`: what matters most
     /// first, so a narrow terminal that cuts the end keeps bytes, percentage, rate and ETA.
@@ -18,7 +20,7 @@ struct CopyProgress: Sendable {
         let entries = ", \(done.entries) of \(total.entries) entries"
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         guard seconds > 0 else { return text + entries }
-        let rate = Double(done.bytes) / seconds
+        let rate = Double(max(0, done.bytes - already)) / seconds
         text += ", \(Self.bytes(Int64(rate)))/s"
         if rate > 0, total.bytes > done.bytes {
             text += ", ETA \(Self.clock(Double(total.bytes - done.bytes) / rate))"
@@ -26,19 +28,10 @@ struct CopyProgress: Sendable {
         return text + entries
     }
 
-    static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
-        var value = Double(count), unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) B" : "\(NumberText.fixed(value, digits: 1)) \(units[unit])"
-    }
+    static func bytes(_ count: Int64) -> String { ByteText.binary(count) }
 
     /// `0:34`, `12:05`, `3:02:10`
-    static func clock(_ seconds: Double) -> String {
-        let total = Int(seconds.rounded(.up))
-        let (h, m, s) = (total / 3600, total / 60 % 60, total % 60)
-        return h > 0 ? "\(h):\(NumberText.twoDigits(m)):\(NumberText.twoDigits(s))" : "\(m):\(NumberText.twoDigits(s))"
-    }
+    static func clock(_ seconds: Double) -> String { ByteText.clock(seconds) }
 }
 
 extension DataMigrate {
@@ -47,7 +40,7 @@ extension DataMigrate {
 
     /// Runs `copy` while measuring the staging directory every ``progressInterval`` and reporting
     /// bytes and entries of `total`, with rate and ETA. The measuring only reads metadata.
-    func reportingProgress<T: Sendable>(of total: TreeSummary, _ context: StepContext,
+    func reportingProgress<T: Sendable>(of total: TreeSummary, from already: TreeSummary, _ context: StepContext,
                                         _ copy: @Sendable () async throws -> T) async throws -> T {
         let host = context.host, staging = self.staging, from = parameters.from, to = parameters.to
         let started = ContinuousClock.now
@@ -57,7 +50,7 @@ extension DataMigrate {
                 if Task.isCancelled { return }
                 // The tree changes under the walk: a failed measurement is skipped, not reported.
                 guard let done = try? await host.summarize(staging), !Task.isCancelled else { continue }
-                let progress = CopyProgress(total: total, done: done, elapsed: ContinuousClock.now - started)
+                let progress = CopyProgress(total: total, done: done, elapsed: ContinuousClock.now - started, already: already.bytes)
                 context.progress("copying \(from) to \(to): \(progress.description)")
             }
         }

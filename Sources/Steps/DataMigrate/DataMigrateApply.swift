@@ -1,3 +1,4 @@
+import Platform
 import Document
 import Engine
 import FoundationEssentials
@@ -5,30 +6,35 @@ import Host
 
 /// Where a migration stands.
 enum MigrationPhase: Sendable {
-    case done
+    /// Copied, verified and marked; the snapshot of the copy may still be missing.
+    case done(snapshotMissing: Bool)
     /// The target does not exist yet (an earlier step creates it).
     case targetMissing
-    /// Nothing copied yet; maybe an interrupted copy's staging directory to clear first.
-    case fresh(leftoverStaging: Bool)
+    /// Nothing moved into place yet; the staging directory may hold an interrupted copy to resume.
+    case copying(resuming: Bool)
     /// Copied and counted; these entries still wait in the copied directory (none: moved, not yet verified).
     case moving([String])
     /// Verified and marked; only the emptied copied directory is left to remove.
     case finishing
+    /// A `--recopy` set the marker aside; these entries of the old copy are still to remove.
+    case clearing([String])
 }
 
 extension DataMigrate {
-    func inspect(_ host: any HostSystem) throws -> MigrationPhase {
-        guard let source = try host.status(parameters.from) else {
-            throw StepError("the source \(parameters.from) does not exist")
-        }
-        guard source.kind == .directory else { throw StepError("the source \(parameters.from) is not a directory") }
+    func inspect(_ host: any HostSystem) async throws -> MigrationPhase {
+        _ = try sourceStatus(host)
         guard let target = try host.status(parameters.to) else { return .targetMissing }
         guard target.kind == .directory else { throw StepError("the target \(parameters.to) is not a directory") }
         let entries = try host.list(parameters.to)
+        if entries.contains(Self.recopyingName) {
+            return .clearing(entries.filter { $0 != Self.recopyingName && $0 != Self.stagingName })
+        }
         if try host.status(marker) != nil {
             // The marker is written before the emptied copied directory goes: a kill in between
             // leaves that directory behind, and finishing means removing it.
-            return entries.contains(Self.copiedName) ? .finishing : .done
+            if entries.contains(Self.copiedName) { return .finishing }
+            guard let dataset = parameters.dataset else { return .done(snapshotMissing: false) }
+            return .done(snapshotMissing: !(try await Self.snapshotExists(dataset, Self.migratedSnapshot, host)))
         }
         if entries.contains(Self.copiedName) { return .moving(try host.list(copied)) }
         let foreign = entries.filter { $0 != Self.stagingName }
@@ -39,33 +45,85 @@ extension DataMigrate {
                 + "\(parameters.from) made by hand, write \(marker) yourself; otherwise empty it and run again. "
                 + "The source was not touched.")
         }
-        return .fresh(leftoverStaging: entries.contains(Self.stagingName))
+        return .copying(resuming: entries.contains(Self.stagingName))
     }
 
-    /// The shell lines of what is left to do in this phase.
-    func lines(_ phase: MigrationPhase, _ host: any HostSystem) throws -> [String] {
+    /// The source's status: a directory, or one regular file (Traefik's acme.json).
+    func sourceStatus(_ host: any HostSystem) throws -> FileStatus {
+        guard let source = try host.status(parameters.from) else {
+            throw StepError("the source \(parameters.from) does not exist")
+        }
+        guard source.kind == .directory || source.kind == .file else {
+            throw StepError("the source \(parameters.from) is neither a directory nor a regular file")
+        }
+        return source
+    }
+
+    /// The top-level names the copy moves into place.
+    func sourceNames(_ host: any HostSystem) throws -> [String] {
+        try sourceStatus(host).kind == .file ? [PathText.lastComponent(parameters.from)] : host.list(parameters.from)
+    }
+
+    /// What the source holds, as the copy must hold it.
+    func measureSource(_ host: any HostSystem) async throws -> TreeSummary {
+        let status = try sourceStatus(host)
+        return status.kind == .file ? TreeSummary(entries: 1, bytes: status.size) : try await host.summarize(parameters.from)
+    }
+
+    func recopyRequested(_ context: StepContext) -> Bool { context.recopy.contains(copyName) }
+
+    /// The host changes left to do in this phase, in order.
+    func changes(_ phase: MigrationPhase, _ context: StepContext) async throws -> [HostChange] {
+        let host = context.host
         // The marker first, then the emptied copied directory: every state between two writes is
         // recognisable (copied directory present: still moving or verifying; marker present: done).
-        let finish = [HostChange.writeFile(FileWrite(path: marker, mode: 0o644, old: nil, new: .plain(Data()))), .remove(copied)]
-        var changes: [HostChange] = []
+        var finish = [HostChange.writeFile(FileWrite(path: marker, mode: 0o644, old: nil, new: .plain(Data()))), .remove(copied)]
+        if let dataset = parameters.dataset { finish.append(.run(Self.snapshotCommand(dataset, Self.migratedSnapshot))) }
         switch phase {
-        case .done: return []
-        case .finishing: return HostChange.remove(copied).lines
-        case .moving(let names): changes = names.map(moveChange) + finish
-        case .targetMissing, .fresh:
-            if case .fresh(true) = phase { changes.append(.remove(staging)) }
-            changes += [.run(copyCommand), .move(staging, to: copied)]
-            changes += try host.list(parameters.from).map(moveChange) + finish
+        case .done(let snapshotMissing) where !recopyRequested(context):
+            return snapshotMissing ? [finish[2]] : []
+        case .finishing where !recopyRequested(context):
+            return Array(finish.dropFirst())
+        case .moving(let names): return names.map(moveChange) + finish
+        case .done, .finishing, .clearing, .targetMissing, .copying:
+            var result = try await recopyChanges(phase, host)
+            let sourceIsFile = try sourceStatus(host).kind == .file
+            let owner = try parameters.owner.map { try host.resolveOwner($0) }
+            result += [.run(copyCommand(owner: owner, sourceIsFile: sourceIsFile)), .move(staging, to: copied)]
+            return result + (try sourceNames(host)).map(moveChange) + finish
         }
-        return changes.flatMap(\.lines)
+    }
+
+    /// A `--recopy` of a finished copy: a snapshot of what it replaces, the marker set aside, the
+    /// old copy removed (the snapshot keeps it), so the copy below starts from an empty target.
+    func recopyChanges(_ phase: MigrationPhase, _ host: any HostSystem) async throws -> [HostChange] {
+        let recopying = join(parameters.to, Self.recopyingName)
+        switch phase {
+        case .clearing(let names):
+            return names.map { .remove(join(parameters.to, $0)) } + [.remove(recopying)]
+        case .done, .finishing:
+            guard let dataset = parameters.dataset else {
+                throw StepError("--recopy \(copyName): \(parameters.to) is not on a ZFS dataset, so no snapshot can keep what the "
+                    + "copy would replace; move its content away yourself (with \(Self.markerName)) and run again")
+            }
+            let migrated = try await Self.snapshotExists(dataset, Self.migratedSnapshot, host)
+            let guardCommands = recopyGuard(dataset, stamp: Self.stamp(), migratedExists: migrated)
+            let names = try host.list(parameters.to).filter { $0 != Self.markerName }
+            return guardCommands.map(HostChange.run) + [.move(marker, to: recopying)]
+                + names.map { .remove(join(parameters.to, $0)) } + [.remove(recopying)]
+        default:
+            return []
+        }
     }
 
     func moveChange(_ name: String) -> HostChange { .move(join(copied, name), to: join(parameters.to, name)) }
 
     public func check(_ context: StepContext) async throws -> ChangeSet {
-        let phase = try inspect(context.host)
-        let lines = try lines(phase, context.host)
-        var plan = ChangeSet(host: lines.isEmpty ? [] : [.copyData(DataCopy(from: parameters.from, to: parameters.to, lines: lines))])
+        let phase = try await inspect(context.host)
+        let lines = try await changes(phase, context).flatMap(\.lines)
+        var copy = DataCopy(from: parameters.from, to: parameters.to, lines: lines, settings: settings)
+        if lines.contains(where: { $0.hasPrefix("rsync ") }) { copy.estimate = try await estimate(context.host) }
+        var plan = ChangeSet(host: lines.isEmpty ? [] : [.copyData(copy)])
         if case .targetMissing = phase {
             plan.warnings.append("\(parameters.to) does not exist yet: an earlier step (zfs.dataset) must create it")
         }
@@ -76,58 +134,20 @@ extension DataMigrate {
         try await context.perform(plan.host)
     }
 
+    /// The parameters a planned ``DataCopy`` carries to ``perform(_:_:)``.
+    var settings: [String: String] {
+        var result = ["name": copyName]
+        result["dataset"] = parameters.dataset
+        result["owner"] = parameters.owner
+        result["fileMode"] = parameters.fileMode
+        return result
+    }
+
     /// Performs a planned copy. It looks at the target again on purpose: a copy is resumable, and
     /// when planned with its dataset (storage.local-volumes) the target did not exist at plan time.
     static func perform(_ copy: DataCopy, _ context: StepContext) async throws {
-        try await DataMigrate(id: context.stepID, parameters: Parameters(from: copy.from, to: copy.to)).migrate(context)
-    }
-
-    func migrate(_ context: StepContext) async throws {
-        let host = context.host
-        var expected: TreeSummary
-        switch try inspect(host) {
-        case .done: return
-        case .finishing:
-            try host.removeTree(copied)
-            return
-        case .targetMissing: throw StepError("the target \(parameters.to) does not exist; create it first (zfs.dataset)")
-        case .moving: expected = try await host.summarize(parameters.from)
-        case .fresh(let leftover):
-            if leftover { try host.removeTree(staging) }
-            context.progress("measuring \(parameters.from)")
-            // Measured before the copy, for its progress; the source is quiescent (the compose stack
-            // is stopped), and a source that changed anyway fails the comparison below.
-            expected = try await host.summarize(parameters.from)
-            context.progress("copying \(parameters.from) to \(parameters.to) (\(CopyProgress.bytes(expected.bytes)), \(expected.entries) entries)")
-            let command = copyCommand
-            try await reportingProgress(of: expected, context) { try await host.runChecked(command) }
-            let copy = try await host.summarize(staging)
-            guard copy == expected else {
-                throw StepError("the copy of \(parameters.from) holds \(copy), the source \(expected); "
-                    + "it stays in \(staging) for inspection and is redone on the next run")
-            }
-            try host.move(staging, to: copied)
-        }
-        for name in try host.list(copied) { try host.move(join(copied, name), to: join(parameters.to, name)) }
-        let result = try await host.summarize(parameters.to, excluding: [Self.markerName, Self.stagingName, Self.copiedName])
-        guard result == expected else {
-            throw StepError("\(parameters.to) holds \(result) after the move, the source \(expected); no marker written")
-        }
-        try host.write(marker, markerContent(result), mode: 0o644, owner: nil)
-        try host.removeTree(copied)
-    }
-
-    public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
-        if try context.host.status(marker) == nil { return ["\(marker) is missing: the migration did not finish"] }
-        if try context.host.status(copied) != nil { return ["\(copied) is left over from the migration"] }
-        return []
-    }
-
-    func markerContent(_ summary: TreeSummary) -> Data {
-        let value: Value = [
-            "source": .string(parameters.from), "entries": .int(summary.entries), "bytes": .int(Int(summary.bytes)),
-            "migratedAt": .string(Timestamp.now()),
-        ]
-        return Data((JSON.encode(value, options: [.pretty]) + "\n").utf8)
+        let parameters = Parameters(from: copy.from, to: copy.to, dataset: copy.settings["dataset"], owner: copy.settings["owner"],
+                                    fileMode: copy.settings["fileMode"])
+        try await DataMigrate(id: context.stepID, parameters: parameters, copyName: copy.settings["name"] ?? context.stepID).migrate(context)
     }
 }

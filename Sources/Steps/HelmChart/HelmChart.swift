@@ -9,7 +9,9 @@ public struct HelmChart: StepDriver {
         /// The HelmChart's name and Helm release name.
         public var name: String
         /// A chart name in `repo`, an `oci://` reference, or an https URL of a chart archive.
-        public var chart: String
+        public var chart: String?
+        /// Or a chart kept beside the playbook (a directory with Chart.yaml), sent as `spec.chartContent`.
+        public var chartDirectory: LocalChart?
         public var repo: String?
         /// An exact chart version; ranges would let a re-run install something else.
         public var version: String
@@ -44,7 +46,7 @@ public struct HelmChart: StepDriver {
         }
         public var backOffLimitValue: Int { backOffLimit ?? 3 }
 
-        package init(name: String, chart: String, repo: String? = nil, version: String, targetNamespace: String,
+        package init(name: String, chart: String?, repo: String? = nil, version: String, targetNamespace: String,
                     createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil,
                     failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil, secrets: [ReleaseSecret]? = nil) {
             self.secrets = secrets
@@ -84,6 +86,14 @@ public struct HelmChart: StepDriver {
     }
 
     var jobName: String { "helm-install-\(parameters.name)" }
+    /// What the chart is, for messages: its reference, or the directory it comes from.
+    var chartSource: String { parameters.chart ?? parameters.chartDirectory.map { "the chart in \($0.path)" } ?? "" }
+
+    /// The chart directory's files: a changed file re-runs the step.
+    public var digestInputs: Value? {
+        guard let local = parameters.chartDirectory else { return nil }
+        return .object(Object(local.files.map { ($0.path, .string(String(decoding: $0.content, as: UTF8.self))) }))
+    }
     var secretName: String { "\(parameters.name)-bootstrap-values" }
 
     public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
@@ -98,7 +108,10 @@ public struct HelmChart: StepDriver {
         if !KubeNames.isDNSLabel(p.targetNamespace) {
             diagnostics.append(context.error("targetNamespace \"\(p.targetNamespace)\" is not a valid namespace name", at: "targetNamespace"))
         }
-        diagnostics += checkSource(p, context)
+        diagnostics += p.chartDirectory == nil ? checkSource(p, context) : checkLocalChart(p, context)
+        for (path, problem) in ImageSources.temporaryImages(in: p.values ?? .null) {
+            diagnostics.append(.error("step \"\(context.stepID)\": values.\(path.joined(separator: ".")): \(problem)", at: context.mark(["values"] + path)))
+        }
         if let problem = versionProblem(p.version) { diagnostics.append(context.error(problem, at: "version")) }
         if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
             diagnostics.append(context.error("timeout \"\(timeout)\" is not a duration such as 10m or 1h30m", at: "timeout"))
@@ -196,13 +209,15 @@ public struct HelmChart: StepDriver {
     }
 
     static func checkSource(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
-        if p.chart.isEmpty { return [context.error("chart must not be empty", at: "chart")] }
-        let standalone = p.chart.hasPrefix("oci://") || p.chart.hasPrefix("https://")
+        guard let chart = p.chart, !chart.isEmpty else {
+            return [context.error("chart must not be empty: name a chart (or give chartDirectory, a chart beside the playbook)", at: "chart")]
+        }
+        let standalone = chart.hasPrefix("oci://") || chart.hasPrefix("https://")
         if standalone, p.repo != nil {
-            return [context.error("repo must not be set when chart is a full reference (\(p.chart))", at: "repo")]
+            return [context.error("repo must not be set when chart is a full reference (\(chart))", at: "repo")]
         }
         if !standalone, p.repo == nil {
-            return [context.error("repo is required for chart \"\(p.chart)\" (or give the chart as oci://...)", at: "chart")]
+            return [context.error("repo is required for chart \"\(chart)\" (or give the chart as oci://...)", at: "chart")]
         }
         if let repo = p.repo, !(repo.hasPrefix("https://") || repo.hasPrefix("http://")) {
             return [context.error("repo \"\(repo)\" must be an http(s) URL", at: "repo")]
@@ -211,7 +226,7 @@ public struct HelmChart: StepDriver {
         // disappears from it, while its OCI registry keeps every published version.
         if let repo = p.repo, repo.hasPrefix("https://charts.bitnami.com/") {
             return [context.warning("repo \(repo) drops chart versions after about six months, so version \(p.version) may no longer "
-                + "install: use chart: oci://registry-1.docker.io/bitnamicharts/\(p.chart) (and no repo)", at: "repo")]
+                + "install: use chart: oci://registry-1.docker.io/bitnamicharts/\(chart) (and no repo)", at: "repo")]
         }
         return []
     }

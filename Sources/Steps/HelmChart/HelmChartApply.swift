@@ -34,7 +34,7 @@ extension HelmChart {
     }
 
     func failure(_ detail: String) -> StepError {
-        StepError("Job \(Self.controllerNamespace)/\(jobName) failed (\(detail)): helm could not install \(parameters.chart) "
+        StepError("Job \(Self.controllerNamespace)/\(jobName) failed (\(detail)): helm could not install \(chartSource) "
             + "\(parameters.version) as release \(parameters.name) in \(parameters.targetNamespace); its log says why: "
             + "kubectl -n \(Self.controllerNamespace) logs job/\(jobName)")
     }

@@ -71,6 +71,11 @@ public struct K3sInstall: StepDriver {
 
     /// Components `disable:` may name (k3s `--disable`).
     public static let disableableComponents = ["coredns", "servicelb", "traefik", "local-storage", "metrics-server", "runtimes"]
+    /// The install script at a k3s release tag (k3s-io/k3s keeps `install.sh` at its root), which
+    /// cannot change under a pinned digest; get.k3s.io serves whatever script is newest.
+    public static func installerURL(at version: String) -> String {
+        "https://raw.githubusercontent.com/k3s-io/k3s/\(version.replacing("+", with: "%2B"))/install.sh"
+    }
     /// Where a downloaded installer is kept.
     static let downloadDirectory = "/var/lib/bootstrap"
     static let downloadPath = downloadDirectory + "/k3s-install.sh"

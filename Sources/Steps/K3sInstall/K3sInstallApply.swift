@@ -8,7 +8,8 @@ import Host
 extension K3sInstall {
     public func check(_ context: StepContext) async throws -> ChangeSet {
         let state = try await readState(context.host)
-        var plan = ChangeSet(host: hostChanges(state, changes(state)))
+        let planned = changes(state)
+        var plan = ChangeSet(host: hostChanges(state, planned, backup: try datastoreBackup(state, planned, context.host)))
         if let installed = state.installedVersion, installed != parameters.version {
             plan.warnings.append("k3s \(installed) is installed; the installer will replace it with \(parameters.version)")
         }
@@ -20,10 +21,20 @@ extension K3sInstall {
         // Everything before the first start (installer, restart) prepares; a failure there leaves k3s as it was.
         let start = plan.host.firstIndex { if case .run(let command) = $0 { return startsK3s(command) } else { return false } }
             ?? plan.host.endIndex
+        var stopped = false
         for change in plan.host[..<start] {
             if case .run(let command) = change, command == fetchCommand { context.progress("downloading the k3s installer") }
-            do { try await change.perform(on: host) } catch HostError.digestMismatch(let path, let actual, let expected) {
-                throw StepError("the k3s installer \(path) has SHA-256 \(actual), but the playbook pins \(expected); not running it")
+            if case .run(let command) = change, command == Self.stopCommand {
+                context.progress("stopping k3s to copy its datastore before the version changes")
+                stopped = true
+            }
+            do { try await change.perform(on: host) } catch {
+                // A failed datastore copy must not leave the cluster down.
+                if stopped { try? await host.runChecked(Self.startCommand) }
+                if case HostError.digestMismatch(let path, let actual, let expected) = error {
+                    throw StepError("the k3s installer \(path) has SHA-256 \(actual), but the playbook pins \(expected); not running it")
+                }
+                throw error
             }
         }
         let previous: Data? = plan.host.lazy.compactMap { change -> Data?? in

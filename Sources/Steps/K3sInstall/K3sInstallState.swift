@@ -74,7 +74,7 @@ extension K3sInstall {
 
     /// The host changes, in the order apply performs them: the installer is fetched and checked
     /// before anything else changes, the config is written before k3s (re)starts on it.
-    func hostChanges(_ state: K3sState, _ changes: K3sChanges) -> [HostChange] {
+    func hostChanges(_ state: K3sState, _ changes: K3sChanges, backup: [HostChange]? = nil) -> [HostChange] {
         var result: [HostChange] = []
         if changes.install != nil {
             if let fetch = fetchCommand {
@@ -89,6 +89,8 @@ extension K3sInstall {
                                                old: state.config.map(FileContent.plain), new: .plain(Data(configText.utf8)))))
         }
         if changes.chmodConfig { result.append(.setAttributes(K3sPaths.config, mode: configMode, owner: nil)) }
+        // The datastore is copied last before the installer: k3s is down only for the copy and the install.
+        result += backup ?? []
         if let install = changes.install { result.append(.run(installCommand(install))) }
         if changes.restart { result.append(.run(Self.restartCommand)) }
         return result

@@ -7,6 +7,7 @@ extension K3sInstall {
     public static var simulations: [CommandSimulation] {
         [
             CommandSimulation(program: "systemctl") { _, _ in CommandResult(status: 0, stdout: "", stderr: "") },
+            CommandSimulation(program: "k3s-killall.sh") { _, _ in CommandResult(status: 0, stdout: "(rehearsal: k3s' containers stopped)\n", stderr: "") },
             CommandSimulation(program: "journalctl") { _, _ in CommandResult(status: 0, stdout: "(rehearsal: no journal)\n", stderr: "") },
             CommandSimulation(program: "curl") { command, host in try simulateDownload(command, host) },
             CommandSimulation(program: "sh", matches: { $0.environment["INSTALL_K3S_VERSION"] != nil }) { command, host in

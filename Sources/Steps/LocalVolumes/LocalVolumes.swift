@@ -25,14 +25,20 @@ public struct LocalVolumes: StepDriver {
         public var accessMode: String?
         public var owner: String?
         public var mode: String?
-        /// A docker-compose data directory copied in once.
+        /// A docker-compose data directory (or one file, such as Traefik's acme.json) copied in once.
         public var migrateFrom: String?
+        /// `user:group` every copied entry gets; nil keeps the source's owners.
+        public var migrateOwner: String?
+        /// The mode every copied regular file gets (`0600` for acme.json); nil keeps the source's.
+        public var migrateFileMode: String?
         public var compression: String?
         public var recordsize: String?
 
         package init(name: String, namespace: String, size: String, folder: String? = nil, claim: String? = nil,
                     accessMode: String? = nil, owner: String? = nil, mode: String? = nil, migrateFrom: String? = nil,
-                    compression: String? = nil, recordsize: String? = nil) {
+                    compression: String? = nil, recordsize: String? = nil, migrateOwner: String? = nil, migrateFileMode: String? = nil) {
+            self.migrateOwner = migrateOwner
+            self.migrateFileMode = migrateFileMode
             self.name = name
             self.namespace = namespace
             self.size = size
@@ -106,9 +112,12 @@ public struct LocalVolumes: StepDriver {
     }
 
     /// The migration into this volume, reusing `data.migrate`'s driver; nil without `migrateFrom`.
+    /// On ZFS it snapshots the volume's dataset once the copy is verified; `--recopy` knows it by the volume's name.
     func migration(_ volume: Volume) -> DataMigrate? {
         volume.migrateFrom.map {
-            var migrate = DataMigrate(id: id, parameters: .init(from: $0, to: mountpoint(volume)))
+            var migrate = DataMigrate(id: id, parameters: .init(from: $0, to: mountpoint(volume), dataset: dataset(volume).parameters.name,
+                                                                 owner: volume.migrateOwner, fileMode: volume.migrateFileMode),
+                                      copyName: volume.name)
             migrate.targetName = "volume \(volume.name)'s `folder` (or `dataRoot`)"
             return migrate
         }
@@ -117,4 +126,29 @@ public struct LocalVolumes: StepDriver {
 
 extension LocalVolumes {
     public var migrationSources: [String] { parameters.volumes.compactMap(\.migrateFrom) }
+    public var copyNames: [String] { parameters.volumes.filter { $0.migrateFrom != nil }.map(\.name) }
+}
+
+extension LocalVolumes {
+    /// Each copy still to do: its source at rest; then per pool, room for the sum of them all.
+    public func preflight(_ context: StepContext) async throws -> [PreflightCheck] {
+        var sources: [String] = []
+        var bytesPerPool: [String: Int64] = [:]
+        var datasetOfPool: [String: String] = [:]
+        for volume in parameters.volumes {
+            guard let migration = migration(volume), let pending = try await migration.pendingBytes(context) else { continue }
+            sources.append(migration.parameters.from)
+            if let dataset = migration.parameters.dataset {
+                let pool = String(dataset.split(separator: "/").first!)
+                bytesPerPool[pool, default: 0] += pending
+                datasetOfPool[pool] = dataset
+            }
+        }
+        guard !sources.isEmpty else { return [] }
+        var checks = try await DataMigrate.sourceChecks(step: context.stepID, sources: sources, context.host)
+        for pool in bytesPerPool.keys.sorted() {
+            checks.append(try await DataMigrate.roomCheck(step: context.stepID, dataset: datasetOfPool[pool]!, bytes: bytesPerPool[pool]!, context.host))
+        }
+        return checks
+    }
 }

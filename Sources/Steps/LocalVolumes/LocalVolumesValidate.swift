@@ -35,7 +35,9 @@ extension LocalVolumes {
                 let datasetContext = volumeContext(context, index, renames: ["mountpoint": "volumes.\(at).folder", "name": "dataset", "backend": "backend"])
                 volumeDiagnostics += ZFSDataset.validate(driver.dataset(volume).parameters, datasetContext)
                 if let migration = driver.migration(volume) {
-                    let migrationContext = volumeContext(context, index, renames: ["from": "volumes.\(at).migrateFrom", "to": "volumes.\(at).folder"])
+                    let migrationContext = volumeContext(context, index, renames: ["from": "volumes.\(at).migrateFrom", "to": "volumes.\(at).folder",
+                                                                                 "owner": "volumes.\(at).migrateOwner", "fileMode": "volumes.\(at).migrateFileMode",
+                                                                                 "dataset": "dataset"])
                     volumeDiagnostics += DataMigrate.validate(migration.parameters, migrationContext)
                 }
             }

@@ -201,3 +201,13 @@ public struct TraefikACME: StepDriver {
         }
     }
 }
+
+extension TraefikACME {
+    /// 80, 443 and every entry point of its own are bound on the node (hostPort, or ServiceLB's pods).
+    public var hostPorts: [HostPort] {
+        Self.nodePorts.sorted { $0.value < $1.value }.map { HostPort($0.value, purpose: "Traefik entry point \($0.key)") }
+            + (parameters.entryPoints ?? []).map {
+                HostPort($0.port, $0.protocolChoice == .udp ? .udp : .tcp, purpose: "Traefik entry point \($0.name)")
+            }
+    }
+}

@@ -5,7 +5,13 @@ import Host
 // directory, and creating one creates its mountpoint directory.
 extension ZFSDataset {
     public static var simulations: [CommandSimulation] {
-        [CommandSimulation(program: "zfs") { command, host in try simulateZFS(command, host) }]
+        [CommandSimulation(program: "zfs", matches: { handlesInRehearsal($0) }) { command, host in try simulateZFS(command, host) }]
+    }
+
+    /// The zfs commands this step type runs: `create` and a dataset's `list` (snapshots are data.migrate's).
+    static func handlesInRehearsal(_ command: Command) -> Bool {
+        let args = command.argv.dropFirst()
+        return args.first == "create" || (args.first == "list" && !args.contains("-t"))
     }
 
     static func simulateZFS(_ command: Command, _ host: RehearsalHost) throws -> CommandResult {
