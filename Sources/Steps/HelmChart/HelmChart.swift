@@ -41,6 +41,8 @@ public struct HelmChart: StepDriver {
         /// release name when it contains the chart's name, else `RELEASE-CHART`.
         var serviceName: String {
             if let override = values?["fullnameOverride"]?.stringValue, !override.isEmpty { return override }
+            // A chart kept beside the playbook: its Services start with the release name either way.
+            guard let chart else { return name }
             let chartName = chart.split(separator: "/").last.map(String.init) ?? chart
             return name.contains(chartName) ? name : "\(name)-\(chartName)"
         }
