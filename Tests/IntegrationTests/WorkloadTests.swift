@@ -14,7 +14,7 @@ import TestSupport
 @Suite(.serialized) struct WorkloadTests {
     static let namespace = "workload-it"
 
-    static func playbook(image: String, kind: String = "Deployment", name: String = "web") -> String {
+    static func playbook(image: String, kind: String = "Deployment", name: String = "web", extra: String = "") -> String {
         """
         apiVersion: bootstrap.faforever.com/v1
         kind: Playbook
@@ -39,6 +39,7 @@ import TestSupport
               user: "1000:1000"
               aliases: [{namespace: workload-it-callers}]
               timeout: 60s
+              \(kind == "Job" ? "" : "settle: 2s")\(extra)
         """
     }
 
@@ -102,21 +103,20 @@ import TestSupport
     @Test func aPortGivenAHostPortSwitchesTheLiveDeploymentToRecreate() async throws {
         try await RealServer.prepared()
         try await RealServer.forget(playbook: "workload-it")
-        let kubelet = KubeletStandIn(namespaces: [Self.namespace])
-        try kubelet.start()
-        defer { kubelet.stop() }
         let rig = try RealRig()
         let kube = try RealServer.client()
         let ref = ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: Self.namespace, name: "lobby")
-        let plain = Self.playbook(image: "nginx:1.27", name: "lobby")
+        let plain = Self.playbook(image: "bootstrap.test/http:1", name: "lobby")
         let first = try await rig.apply(try rig.playbook(text: plain, secrets: Self.secrets), gated: false)
         #expect(first.failed.isEmpty, "\(first.summary)")
         // The server's default: RollingUpdate with its defaulted rollingUpdate, owned by bootstrap's apply.
         #expect(try await kube.get(ref)?[path: ["spec", "strategy", "type"]] == "RollingUpdate")
         // The same Deployment with a host port: the server accepts Recreate (it refuses Recreate
         // beside a rollingUpdate), and the pod asks for the node's port.
-        let bound = plain.replacingOccurrences(of: "ports: [{name: http, port: 80, targetPort: 8080}]",
-                                               with: "ports: [{name: http, port: 80, targetPort: 8080, hostPort: 18080}]")
+        let bound = Self.playbook(image: "bootstrap.test/http:1", name: "lobby", extra: "\n      strategy: Recreate")
+            .replacingOccurrences(of: "ports: [{name: http, port: 80, targetPort: 8080}]",
+                                  with: "ports: [{name: http, port: 80, targetPort: 8080, hostPort: 18080}]")
+        #expect(bound.contains("hostPort: 18080"))
         let second = try await rig.apply(try rig.playbook(text: bound, secrets: Self.secrets), gated: false)
         #expect(second.failed.isEmpty, "\(second.summary)")
         let live = try #require(try await kube.get(ref))

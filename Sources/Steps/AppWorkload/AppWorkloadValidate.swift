@@ -25,6 +25,13 @@ extension AppWorkload {
         if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
             problems.append(context.error("timeout \"\(timeout)\" is not a duration such as 5m or 90s", at: "timeout"))
         }
+        if let settle = p.settle, !Scan.isGoDuration(settle) {
+            problems.append(context.error("settle \"\(settle)\" is not a duration such as 10s or 1m", at: "settle"))
+        }
+        if p.settle != nil, p.kindChoice == .Job {
+            problems.append(context.error("settle does not apply to a Job (it runs to completion, it does not stay up)", at: "settle"))
+        }
+        problems += checkStrategy(p, context)
         problems += checkEnv(p, context)
         problems += checkFiles(p, context)
         problems += checkFileModes(p, context)
@@ -207,6 +214,12 @@ extension AppWorkload {
                 let hint = suggestion(for: mount.claim, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
                 problems.append(context.error("claim \"\(mount.claim)\" is not a claim of a storage.local-volumes step in namespace \(p.namespace)\(hint)",
                                               at: "volumes", String(index), "claim"))
+            } else if owners.allSatisfy({ context.skipped.contains($0.id) }), !context.skipped.contains(context.stepID) {
+                // --skip takes a step as provided; a claim is provided only if someone made it by hand
+                // (a developer's k3d), so say it before anything runs rather than after a rollout timeout.
+                problems.append(context.warning("claim \"\(mount.claim)\" is made by step \"\(owners[0].id)\", which --skip leaves out: "
+                    + "unless the claim exists in namespace \(p.namespace) already, the pods wait for it (Pending) and the rollout fails; "
+                    + "run that step too, or --skip this one", at: "volumes", String(index), "claim"))
             }
             if !mount.mountPath.hasPrefix("/") {
                 problems.append(context.error("mountPath \"\(mount.mountPath)\" must be absolute", at: "volumes", String(index), "mountPath"))
@@ -234,6 +247,24 @@ extension AppWorkload {
     /// app can take the whole node. Requests follow: the API server defaults a missing request to
     /// the limit, and a LimitRange's defaultRequest to its default
     /// (pkg/apis/core/v1/defaults.go, SetDefaults_LimitRangeItem).
+    /// A Deployment whose pods must not overlap (``AppWorkload/recreateReasons``) uses Recreate.
+    static func checkStrategy(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        if let strategy = p.strategy, p.kindChoice != .Deployment {
+            return [context.error("strategy \(strategy.rawValue) applies only to a Deployment (a StatefulSet replaces its pods one at a time, "
+                + "the old one stopped first; a Job does not roll)", at: "strategy")]
+        }
+        let reasons = AppWorkload(id: context.stepID, parameters: p).recreateReasons
+        guard !reasons.isEmpty, p.strategy != .Recreate else { return [] }
+        // At what asks for Recreate: the strategy given, a writable claim, or a host port.
+        let at: [String]
+        if p.strategy != nil { at = ["strategy"] }
+        else if let claim = (p.volumes ?? []).firstIndex(where: { $0.readOnly != true }) { at = ["volumes", String(claim), "claim"] }
+        else { at = ["ports", String((p.ports ?? []).firstIndex { $0.hostPort != nil } ?? 0), "hostPort"] }
+        return [.error("step \"\(context.stepID)\": Deployment \(p.namespace)/\(p.name) must use strategy: Recreate, or be kind: StatefulSet, "
+            + "because \(p.strategy == nil ? "RollingUpdate, the default," : "RollingUpdate") starts the new pod before the old one stops: "
+            + reasons.joined(separator: "; "), at: context.mark(at))]
+    }
+
     static func checkLimits(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let defaults = context.steps(of: NamespacesStep.self)

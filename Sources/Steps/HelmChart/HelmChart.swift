@@ -34,13 +34,28 @@ public struct HelmChart: StepDriver {
         /// How often the install Job retries before it counts as failed (default 3), so a broken
         /// chart fails the step with its reason instead of retrying until the step times out.
         public var backOffLimit: Int?
+        /// How long the release's Deployments and StatefulSets must stay Ready with no container
+        /// restart once rolled out, a Go duration (default: each one's probes, at least 10s; 0s: none).
+        public var settle: String?
 
         public var failurePolicyChoice: FailurePolicy { failurePolicy ?? .abort }
+        /// The name the chart gives its Services, as Bitnami's `common.names.fullname` makes it
+        /// (bitnami/charts `bitnami/common/templates/_names.tpl`): `fullnameOverride`, else the
+        /// release name when it contains the chart's name, else `RELEASE-CHART`.
+        var serviceName: String {
+            if let override = values?["fullnameOverride"]?.stringValue, !override.isEmpty { return override }
+            // A chart kept beside the playbook: its Services start with the release name either way.
+            guard let chart else { return name }
+            let chartName = chart.split(separator: "/").last.map(String.init) ?? chart
+            return name.contains(chartName) ? name : "\(name)-\(chartName)"
+        }
         public var backOffLimitValue: Int { backOffLimit ?? 3 }
 
         package init(name: String, chart: String?, repo: String? = nil, version: String, targetNamespace: String,
                     createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil,
-                    failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil, secrets: [ReleaseSecret]? = nil) {
+                    failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil, secrets: [ReleaseSecret]? = nil,
+                    settle: String? = nil) {
+            self.settle = settle
             self.secrets = secrets
             self.failurePolicy = failurePolicy
             self.backOffLimit = backOffLimit
@@ -65,7 +80,7 @@ public struct HelmChart: StepDriver {
     public static let type = "helm.chart"
     public static let version = 2
     public static let target = StepTarget.cluster
-    public static let summary = "A Helm chart installed by k3s' helm-controller, secret values kept in a Secret; waits for the install Job"
+    public static let summary = "A Helm chart installed by k3s' helm-controller, secret values kept in a Secret; waits for the install Job and the release's workloads"
 
     /// Where k3s' helm-controller watches HelmCharts and runs its Jobs.
     public static let controllerNamespace = "kube-system"
@@ -107,6 +122,9 @@ public struct HelmChart: StepDriver {
         if let problem = versionProblem(p.version) { diagnostics.append(context.error(problem, at: "version")) }
         if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
             diagnostics.append(context.error("timeout \"\(timeout)\" is not a duration such as 10m or 1h30m", at: "timeout"))
+        }
+        if let settle = p.settle, !Scan.isGoDuration(settle) {
+            diagnostics.append(context.error("settle \"\(settle)\" is not a duration such as 10s or 1m", at: "settle"))
         }
         if let values = p.values {
             if values.objectValue == nil { diagnostics.append(context.error("values must be a mapping", at: "values")) }
