@@ -31,7 +31,8 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let rehearsal = cluster.rehearsal != nil
         let ports = playbook.orderedSteps.flatMap(\.driver.hostPorts)
-        let checks = try await LiveChecks(kube: kube, host: session.host, rehearsal: rehearsal).run(ports: ports)
+        let brokers = playbook.orderedSteps.flatMap(\.driver.rabbitMQBrokers)
+        let checks = try await LiveChecks(kube: kube, host: session.host, rehearsal: rehearsal).run(ports: ports, brokers: brokers)
         let failed = checks.filter { $0.outcome == .failed }
         let text = Self.table(checks) + "\n" + "\(checks.count - failed.count) of \(checks.count) checks passed"
             + (rehearsal ? " (rehearsal: the network checks were simulated; the object checks read the emulator)" : "")
