@@ -41,7 +41,14 @@ struct VerifyCommand: AsyncParsableCommand {
         Console.out(Masking.mask(json ? document : text, playbook: playbook))
         if !rehearsal {
             // The run's own log, as host.log is a rehearsal's.
-            let path = "/var/log/bootstrap/verify-\(Timestamp.now().filter { $0 != ":" && $0 != "-" }).log"
+            // Named by the second it ran; a second run within that second gets its own file.
+            let stem = "/var/log/bootstrap/verify-\(Timestamp.now().filter { $0 != ":" && $0 != "-" })"
+            var path = stem + ".log"
+            var n = 1
+            while try session.host.status(path) != nil {
+                n += 1
+                path = "\(stem)-\(n).log"
+            }
             try session.host.makeDirectory("/var/log/bootstrap", mode: 0o750, owner: nil)
             try session.host.write(path, Data(Masking.mask(text + "\n" + document + "\n", playbook: playbook).utf8), mode: 0o640, owner: nil)
             Console.err("log: \(path)")
