@@ -29,11 +29,14 @@ extension DataMigrate {
         let named = workloads.map { workload, via, pods in
             "\(workload) runs \(pods) pod\(pods == 1 ? "" : "s") with \(parameters.to) mounted (\(via))"
         }
-        let commands = workloads.compactMap { workload, _, _ in
-            workload.replicas == nil ? nil : "kubectl -n \(workload.namespace) scale \(workload.kind.lowercased()) \(workload.name) --replicas=0"
-        }
-        return .failed(step, "not in use", "--recopy \(copyName): " + named.joined(separator: "; ")
-            + ": scale it to 0 first" + (commands.isEmpty ? "" : " (`" + commands.joined(separator: "`, `") + "`)")
-            + ", then recopy; the next apply scales it back")
+        let scalable = workloads.map(\.0).filter { $0.replicas != nil }
+        let down = scalable.map { "`\(Self.scale($0, to: 0))`" }, up = scalable.map { "`\(Self.scale($0, to: $0.replicas ?? 1))`" }
+        return .failed(step, "not in use", "--recopy \(copyName): " + named.joined(separator: "; ") + ": scale it to 0 first"
+            + (down.isEmpty ? "" : " (\(down.joined(separator: ", ")))") + ", then recopy"
+            + (up.isEmpty ? "" : ", then scale it back (\(up.joined(separator: ", ")))"))
+    }
+
+    static func scale(_ workload: RunningWorkload, to replicas: Int) -> String {
+        "kubectl -n \(workload.namespace) scale \(workload.kind.lowercased()) \(workload.name) --replicas=\(replicas)"
     }
 }
