@@ -10,7 +10,7 @@ import Platform
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check the running system from the node: routes answer through Traefik, ports accept, workloads ready, claims Bound.",
+        abstract: "Check the running system from the node: routes answer through Traefik, ports accept, workloads ready, claims Bound and mounted, RabbitMQ's vhosts and users exist.",
         discussion: """
             Exit 0 only when every check passes. In a rehearsal the network checks are simulated and \
             say so. A real run keeps its results in /var/log/bootstrap/verify-TIME.log (under \
@@ -34,7 +34,9 @@ struct VerifyCommand: AsyncParsableCommand {
         let brokers = playbook.orderedSteps.flatMap(\.driver.rabbitMQBrokers)
         let checks = try await LiveChecks(kube: kube, host: session.host, rehearsal: rehearsal).run(ports: ports, brokers: brokers)
         let failed = checks.filter { $0.outcome == .failed }
-        let text = Self.table(checks) + "\n" + "\(checks.count - failed.count) of \(checks.count) checks passed"
+        let simulated = checks.filter { $0.outcome == .simulated }.count
+        let text = Self.table(checks) + "\n" + "\(checks.count - failed.count - simulated) of \(checks.count) checks passed"
+            + (simulated > 0 ? ", \(simulated) simulated" : "")
             + (rehearsal ? " (rehearsal: the network checks were simulated; the object checks read the emulator)" : "")
         let document = JSON.encode(["playbook": .string(playbook.name), "rehearsal": .bool(rehearsal),
                                     "checks": .array(checks.map(\.json)), "passed": .bool(failed.isEmpty)], options: .pretty)

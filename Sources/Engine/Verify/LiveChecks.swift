@@ -19,9 +19,10 @@ public struct LiveCheck: Sendable {
     public var json: Value { ["check": .string(kind), "target": .string(target), "outcome": .string(outcome.rawValue), "detail": .string(detail)] }
 }
 
-/// What `bootstrap verify` checks: what the objects say (every workload ready, every claim Bound)
-/// and what a client sees from the node (every IngressRoute host answers through Traefik on 443
-/// with a status other than 404, 502 or 503; every port the playbook binds accepts a connection).
+/// What `bootstrap verify` checks: what the objects say (every workload ready, every claim Bound
+/// and mounted by a Running pod) and what a client sees from the node (every IngressRoute host
+/// answers through Traefik on 443 with a status other than 404, 502 or 503; every port the
+/// playbook binds accepts a connection; every vhost and user of a RabbitMQ load definition exists).
 /// Requests go through host commands on PATH (curl, bash's /dev/tcp), so tests fake them; in a
 /// rehearsal nothing listens, and the network checks say they are simulated.
 public struct LiveChecks: Sendable {
