@@ -8,7 +8,8 @@ public struct RabbitMQBroker: Sendable {
     /// The namespace the broker runs in.
     public var namespace: String
     /// The Helm release that installs it: its Service is the one Helm annotated with this release
-    /// (`meta.helm.sh/release-name`) that serves the management port.
+    /// (`meta.helm.sh/release-name`, set on every object of a release: helm/helm v3
+    /// pkg/action/validate.go, setMetadataVisitor) that serves the management port.
     public var release: String
     public var vhosts: [String]
     public var users: [String]
