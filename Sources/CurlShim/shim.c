@@ -1,5 +1,6 @@
 #include "CurlShim.h"
 #include <dlfcn.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <stdio.h>
 
@@ -61,6 +62,18 @@ int bs_curl_load(const char *soname, char *error, size_t error_size) {
     if (loaded) {
         pthread_mutex_unlock(&load_lock);
         return 0;
+    }
+    // OpenSSL frees its state in an atexit handler, while another thread may still be inside a TLS
+    // request (a lease renewal, a client in the background): a process seen crashing as it exited
+    // ("corrupted size vs. prev_size", SIGSEGV in libcrypto). The process ends anyway, so no
+    // cleanup at exit: OPENSSL_INIT_NO_ATEXIT (OpenSSL 3, OPENSSL_init_crypto(3)), which counts
+    // only before OpenSSL's first initialisation, the one curl_global_init makes below.
+    void *crypto = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+    if (crypto != NULL) {
+        int (*init_crypto)(uint64_t, const void *);
+        *(void **)(&init_crypto) = dlsym(crypto, "OPENSSL_init_crypto");
+        if (init_crypto != NULL) (void)init_crypto(0x00080000L /* OPENSSL_INIT_NO_ATEXIT */, NULL);
+        dlclose(crypto);
     }
     // curl_global_init is not thread-safe: it runs here, once, under the lock, before any handle.
     if (found.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {

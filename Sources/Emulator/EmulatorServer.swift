@@ -38,6 +38,7 @@ public final class EmulatorServer: Sendable {
 
         var store = Store()
         store.nodeName = options.nodeName
+        store.kubeletClock = options.clock ?? { let start = ContinuousClock.now; return { ContinuousClock.now - start } }()
         store.k3sAddons = options.k3sAddons
         var restored = false
         if let path = options.stateFile, let state = try Store.load(from: path) {
@@ -128,8 +129,16 @@ public final class EmulatorServer: Sendable {
     public func failHelmChart(named name: String) { mutate { $0.helmFailures.insert(name) } }
     /// Undoes ``failHelmChart(named:)``.
     public func succeedHelmChart(named name: String) { mutate { $0.helmFailures.remove(name) } }
-    /// Pods of this image fail from their next creation on (nil: they run again).
-    public func failImage(_ image: String, _ fault: ImageFault?) { mutate { $0.imageFaults[image] = fault; $0.kubeletPass() } }
+    /// Pods of this image fail from their next creation on (nil: they run again); running pods of
+    /// an image that now crashes start crashing too, as a re-run of a rehearsal with the same
+    /// `--fail-image` finds them after the emulator restarted.
+    public func failImage(_ image: String, _ fault: ImageFault?) {
+        mutate { store in
+            store.imageFaults[image] = fault
+            store.kubeletPass()
+            if fault == .crash { store.startCrashLoops(image: image) }
+        }
+    }
 
     /// A copy of one stored object (nil when absent), for assertions that skip HTTP.
     public func object(apiVersion: String, kind: String, namespace: String? = nil, name: String) -> Value? {
@@ -272,6 +281,7 @@ public final class EmulatorServer: Sendable {
         let (status, value) = try store.withLock { (s: inout Store) throws(APIError) -> (Int, Value) in
             let route = try s.route(request.path, serverAddress: address)
             let before = s.resourceVersion
+            s.kubeletTick()
             s.request = try Self.context(request, query: query)
             defer { warnings = s.request.warnings; s.request = Store.RequestContext() }
             let result = try Self.execute(&s, route, request, body: body, labels: labels, fields: fields, query: query, dryRun: dryRun)

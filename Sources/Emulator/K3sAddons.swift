@@ -93,7 +93,9 @@ extension Store {
         if let security = values["podSecurityContext"] { podSpec["securityContext"] = security }
         let deployment: Value = [
             "apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": ["name": "traefik", "namespace": "kube-system", "labels": labels, "generation": 1],
+            "metadata": ["name": "traefik", "namespace": "kube-system", "labels": labels, "generation": 1,
+                         // Helm marks every object of a release (helm/helm pkg/action/validate.go, setMetadataVisitor).
+                         "annotations": ["meta.helm.sh/release-name": "traefik", "meta.helm.sh/release-namespace": "kube-system"]],
             "spec": ["replicas": 1, "selector": ["matchLabels": labels], "template": ["metadata": ["labels": labels], "spec": podSpec]],
             "status": ["observedGeneration": 1, "replicas": 1, "readyReplicas": 1, "updatedReplicas": 1, "availableReplicas": 1],
         ]

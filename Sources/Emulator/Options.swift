@@ -10,9 +10,13 @@ public struct EmulatorOptions: Sendable {
     public var nodeName: String
     /// Stand in for k3s' packaged Traefik release and ServiceLB (nil: a plain API server).
     public var k3sAddons: K3sAddons?
+    /// The time its kubelet runs on (a crashing container's loop); nil: real time since the start.
+    /// A rehearsal passes its client's virtual time, so both move on together.
+    public var clock: (@Sendable () -> Duration)?
 
     public init(listen: String = "127.0.0.1:0", stateFile: String? = nil, crdDirectory: String? = nil, nodeName: String = "node-1",
-                k3sAddons: K3sAddons? = nil) {
+                k3sAddons: K3sAddons? = nil, clock: (@Sendable () -> Duration)? = nil) {
+        self.clock = clock
         self.k3sAddons = k3sAddons
         self.listen = listen
         self.stateFile = stateFile

@@ -12,6 +12,10 @@ struct Store {
     var helmFailures: Set<String> = []
     /// Images whose pods fail, and how (WorkloadControllers.swift).
     var imageFaults: [String: ImageFault] = [:]
+    /// The emulator's time, which the kubelet's crash loops follow (EmulatorOptions.clock).
+    var kubeletClock: @Sendable () -> Duration = { .zero }
+    /// Crash-looping pods ("namespace/name") and when their loop started; not kept in the state file.
+    var crashStarts: [String: Duration] = [:]
     /// Which CRD files the state already holds (names, sizes, times), so a restart need not parse them again.
     var crdFingerprint = ""
     var nodeName = "node-1"

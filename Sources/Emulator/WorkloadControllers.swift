@@ -14,7 +14,8 @@ public enum ImageFault: String, Sendable, CaseIterable {
 
 // The Deployment, ReplicaSet, StatefulSet and Job controllers, reduced to what a rollout shows. Like
 // the other controllers they act synchronously after each write; pods are Ready at once (no
-// kubelet, no clock), unless their image has a fault. Field names and meanings follow
+// kubelet), unless their image has a fault; a crashing one follows the kubelet's loop in the
+// emulator's time (CrashLoop.swift). Field names and meanings follow
 // pkg/controller/deployment (sync.go: syncRolloutStatus/calculateStatus; the new ReplicaSet is
 // named <deployment>-<pod-template-hash> and carries the deployment.kubernetes.io/revision
 // annotation), pkg/controller/statefulset (stateful_set_utils.go: pods <name>-<ordinal> labelled
@@ -68,6 +69,8 @@ extension Store {
         metadata["ownerReferences"] = owner
         var spec = template["spec"] ?? [:]
         spec["nodeName"] = .string(nodeName)
+        let images = (spec["containers"]?.arrayValue ?? []).compactMap { $0["image"]?.stringValue }
+        if !job, images.contains(where: { imageFaults[$0] == .crash }) { crashStarts[Self.key(ns, name)] = kubeletClock() }
         var pod: Value = ["apiVersion": "v1", "kind": "Pod", "metadata": .object(metadata), "spec": spec]
         pod["status"] = podStatus(spec, job: job, podName: name, ns: ns)
         put(Self.podType, pod)
@@ -100,20 +103,16 @@ extension Store {
                 s["state"] = ["waiting": ["reason": "ImagePullBackOff", "message": .string("Back-off pulling image \"\(image.stringValue ?? "")\"")]]
                 s["ready"] = false; s["started"] = false
                 phase = "Pending"; ready = false
-            case .crash?:
-                let log = "starting \(name.stringValue ?? "")\nloading configuration\nError: connection to the database refused\nexiting with status 1"
-                let terminated: Value = ["exitCode": 1, "reason": "Error", "message": .string(log), "startedAt": .string(now), "finishedAt": .string(now)]
-                if job {
-                    s["state"] = ["terminated": terminated]
-                    phase = "Failed"
-                } else {
-                    s["state"] = ["waiting": ["reason": "CrashLoopBackOff",
-                                              "message": .string("back-off 5m0s restarting failed container=\(name.stringValue ?? "") pod=\(podName)")]]
-                    s["lastState"] = ["terminated": terminated]
-                    s["restartCount"] = 5
-                }
+            case .crash? where job:
+                let log = "starting \(name.stringValue ?? "")\n" + CrashLoop.log
+                s["state"] = ["terminated": ["exitCode": 1, "reason": "Error", "message": .string(log), "startedAt": .string(now), "finishedAt": .string(now)]]
                 s["ready"] = false; s["started"] = false
-                ready = false
+                phase = "Failed"; ready = false
+            case .crash?:
+                let loop = CrashLoop(elapsed: crashStarts[Self.key(ns, podName)].map { kubeletClock() - $0 } ?? .zero)
+                let (status, up) = loop.status(container: c, podName: podName, now: now)
+                s = status
+                ready = ready && up
             case .unready?:
                 s["state"] = ["running": ["startedAt": .string(now)]]
                 s["ready"] = false
@@ -145,6 +144,7 @@ extension Store {
 
     mutating func removePods(_ pods: [Value]) {
         for pod in pods {
+            crashStarts[Self.key(pod[path: ["metadata", "namespace"]]?.stringValue, pod[path: ["metadata", "name"]]?.stringValue ?? "")] = nil
             remove(Self.podType, pod[path: ["metadata", "namespace"]]?.stringValue, pod[path: ["metadata", "name"]]?.stringValue ?? "")
         }
     }
@@ -413,8 +413,13 @@ extension Store {
             put(Self.podType, fresh)
             for owner in pod[path: ["metadata", "ownerReferences"]]?.arrayValue ?? [] { healed.insert(owner["uid"]?.stringValue ?? "") }
         }
-        guard !healed.isEmpty else { return }
-        for (_, set) in objects[Self.replicaSetType.storageKey] ?? [:] where healed.contains(set[path: ["metadata", "uid"]]?.stringValue ?? "") {
+        reconcileOwners(healed)
+    }
+
+    /// The controllers of pods whose status the kubelet changed (by owner uid) take note.
+    mutating func reconcileOwners(_ uids: Set<String>) {
+        guard !uids.isEmpty else { return }
+        for (_, set) in objects[Self.replicaSetType.storageKey] ?? [:] where uids.contains(set[path: ["metadata", "uid"]]?.stringValue ?? "") {
             reconcileReplicaSet(set)
             for owner in set[path: ["metadata", "ownerReferences"]]?.arrayValue ?? [] where owner["kind"] == "Deployment" {
                 if let deployment = object(Self.deploymentType, set[path: ["metadata", "namespace"]]?.stringValue, owner["name"]?.stringValue ?? "") {
@@ -422,7 +427,7 @@ extension Store {
                 }
             }
         }
-        for (_, set) in objects[Self.statefulSetType.storageKey] ?? [:] where healed.contains(set[path: ["metadata", "uid"]]?.stringValue ?? "") {
+        for (_, set) in objects[Self.statefulSetType.storageKey] ?? [:] where uids.contains(set[path: ["metadata", "uid"]]?.stringValue ?? "") {
             reconcileStatefulSet(set)
         }
     }

@@ -22,6 +22,7 @@ public struct Converter {
     var volumeOrder: [String] = []  // data folders in first-use order
     var volumes: [String: (name: String, namespace: String)] = [:]
     var entryPoints: [(name: String, port: Int, proto: String)] = []
+    var hostPorts: [String: String] = [:]  // "tcp/8001" -> the service that publishes it
     var routes: [Value] = []
     var tcpRoutes: [Value] = []
     var udpRoutes: [Value] = []

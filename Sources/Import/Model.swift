@@ -50,6 +50,8 @@ public struct ImportResult: Sendable {
 public struct ServiceCounts: Sendable, Equatable {
     public var routes = 0
     public var tcpRoutes = 0
+    /// Published ports the workload binds on the node itself (hostPort).
+    public var hostPorts = 0
     public var udpRoutes = 0
     public var dataMounts = 0
     public var envFiles = 0

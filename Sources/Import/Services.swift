@@ -1,6 +1,7 @@
 import Platform
 import Document
 import FoundationEssentials
+import Steps
 
 extension Converter {
     static let handledKeys: Set<String> = [
@@ -181,12 +182,22 @@ extension Converter {
                         note(name, "volumes", "\(relative) is not a UTF-8 text file: not converted", item.mark)
                         continue
                     }
+                    // The container saw the host file's mode through the bind mount; its read and
+                    // execute bits are what matter on a read-only mount (write bits do nothing there).
+                    let mode = ((try? FileInfo.of(resolve(relative), followingLinks: true)) ?? nil).map { Self.octal(Int($0.mode) & 0o555) } ?? "0444"
+                    if let bits = Int(mode, radix: 8), bits & 0o004 == 0 {
+                        note(name, "volumes", "\(relative): mode \(mode) kept from the host file: others cannot read it, so app.workload accepts it "
+                            + "only for a container known to run as root, or with user: \"UID:GID\" and a group-readable mode; review", item.mark)
+                    }
                     if options.rules.isSecretFile(path: relative, content: content) {
                         let key = Self.dnsLabel(relative.hasPrefix("config/") ? String(relative.dropFirst("config/".count)) : relative)
-                        fileEntries.append((target, Value.obj(["secret": .string(addSecret("files", key, "the content of \(relative)")), "mode": "0400"])))
+                        fileEntries.append((target, Value.obj(["secret": .string(addSecret("files", key, "the content of \(relative)")), "mode": .string(mode)])))
                     } else {
                         files[options.filesFolder + relative] = content
-                        fileEntries.append((target, Value.obj(["from": .string(options.filesFolder + relative)])))
+                        var entry = Object([("from", .string(options.filesFolder + relative))])
+                        // A ConfigMap file's default, 0644, reads the same; only another mode is written.
+                        if mode != "0444" { entry["mode"] = .string(mode) }
+                        fileEntries.append((target, .object(entry)))
                         reference += " " + content
                     }
                     count.files += 1
@@ -214,18 +225,19 @@ extension Converter {
             if let port = Int(text.first ?? ""), (1...65535).contains(port) { addPort(port, text.count > 1 ? text[1].lowercased() : "tcp") }
             else { problems.append(.error("service \"\(name)\": expose \"\(item.scalarText ?? "")\" is not a port", at: item.mark)) }
         }
-        var published: [(hostIP: String?, host: Int, container: Int, proto: String, mark: Mark)] = []
+        var published: [(hostIP: String?, host: Int, container: Int, proto: String, mark: Mark, hostPortKept: Bool)] = []
         for item in service["ports"]?.sequence ?? [] {
             guard let p = parsePort(item, name) else { continue }
             addPort(p.container, p.proto)
-            if let host = p.host { published.append((p.hostIP, host, p.container, p.proto, item.mark)) }
+            if let host = p.host { published.append((p.hostIP, host, p.container, p.proto, item.mark, false)) }
         }
         var routedPorts: Set<Int> = []
         if labels.enabled || labels.http.routers.isEmpty == false || labels.tcp.routers.isEmpty == false {
             convertLabels(labels, service: name, ns: ns, ports: &ports, routedPorts: &routedPorts, count: &count)
         }
         for entry in labels.other { note(name, "labels", "\(entry.key)=\(entry.setting.value): not a Traefik label, not converted", entry.setting.mark) }
-        for p in published {
+        for index in published.indices {
+            let p = published[index]
             if let ip = p.hostIP, ip.hasPrefix("127.") || ip == "::1" || ip == "localhost" {
                 note(name, "ports", "\(ip):\(p.host):\(p.container) is published on the loopback only (for the host): not published on k3s, the Service reaches it in the cluster", p.mark)
                 continue
@@ -234,18 +246,20 @@ extension Converter {
                 note(name, "ports", "\(p.host):\(p.container) is served through its Traefik route: not published on its own", p.mark)
                 continue
             }
-            let entry = "\(p.proto)-\(p.host)"
-            if p.host < 1024 {
-                note(name, "ports", "\(p.host):\(p.container): Traefik's entry points take ports 1024-65535 (it runs unprivileged): not converted", p.mark)
+            // The pod binds the node's port itself (hostPort): clients keep their own address, as
+            // with docker's published ports, which a Traefik TCP route would replace by Traefik's.
+            let key = "\(p.proto)/\(p.host)"
+            if p.proto == "tcp", p.host == 80 || p.host == 443 {
+                note(name, "ports", "\(p.host):\(p.container): the node's port \(p.host) is Traefik's (web/websecure): not converted", p.mark)
                 continue
             }
-            if entryPoints.contains(where: { $0.name == entry }) {
-                note(name, "ports", "\(p.host) is published by another service already: not converted", p.mark)
+            if let owner = hostPorts[key] {
+                note(name, "ports", "\(p.host) is published by \(owner) already: not converted", p.mark)
                 continue
             }
-            entryPoints.append((entry, p.host, p.proto.uppercased()))
-            let route: Value = Value.obj(["name": .string(Self.dnsLabel("\(name)-\(p.host)")), "namespace": .string(ns), "entryPoints": [.string(entry)], "service": .string(Self.dnsLabel(name)), "port": .int(p.container)])
-            if p.proto == "udp" { udpRoutes.append(route); count.udpRoutes += 1 } else { tcpRoutes.append(route); count.tcpRoutes += 1 }
+            hostPorts[key] = name
+            published[index].hostPortKept = true
+            count.hostPorts += 1
         }
         if !ports.isEmpty {
             with["ports"] = .array(ports.map { p in
@@ -253,10 +267,16 @@ extension Converter {
                 o["name"] = .string("\(p.proto)-\(p.port)")
                 o["port"] = .int(p.port)
                 if p.proto == "udp" { o["protocol"] = "UDP" }
+                if let kept = published.first(where: { $0.hostPortKept && $0.container == p.port && $0.proto == p.proto }) { o["hostPort"] = .int(kept.host) }
                 return .object(o)
             })
         }
         if !mounts.isEmpty { with["volumes"] = .array(mounts) }
+        // app.workload's rule: a Deployment whose pods must not overlap (a writable data mount, a host
+        // port) is replaced with Recreate.
+        let writable = mounts.filter { $0["readOnly"]?.boolValue != true }.compactMap { $0["claim"]?.stringValue }
+        let bound = published.filter(\.hostPortKept).map(\.host)
+        if with["kind"] == nil, !AppWorkload.recreateReasons(writableClaims: writable, hostPorts: bound).isEmpty { with["strategy"] = "Recreate" }
         if let probe = healthcheck(service["healthcheck"], name) { with["probes"] = Value.obj(["readiness": probe]) }
         if let resources = resources(service, name) { with["resources"] = resources }
         if let node = service["user"] {
@@ -476,6 +496,12 @@ extension Converter {
         if !requests.isEmpty { out["requests"] = .object(requests) }
         if !limits.isEmpty { out["limits"] = .object(limits) }
         return .object(out)
+    }
+
+    /// A file mode as app.workload writes it: four octal digits.
+    static func octal(_ mode: Int) -> String {
+        let digits = String(mode, radix: 8)
+        return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
     /// Why an image is not pinned (app.workload refuses it), or nil.

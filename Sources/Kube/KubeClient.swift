@@ -10,7 +10,9 @@ public final class KubeClient: Sendable {
     public let options: ClientOptions
     let transport: any HTTPTransport
     let policy: RetryPolicy
-    let clock: RetryClock
+    /// The time the client retries by; waits on the cluster (a rollout's) use it too, so a test or a
+    /// rehearsal that substitutes it never waits for real.
+    public let clock: RetryClock
     let logger: Logger
     let mapper = RESTMapper()
     private let counters = Mutex(RequestStats())
@@ -27,10 +29,10 @@ public final class KubeClient: Sendable {
 
     /// A client for the kubeconfig's server over libcurl.
     public convenience init(config: KubeConfig, options: ClientOptions = ClientOptions(),
-                            logger: Logger = Logger(label: "bootstrap.kube")) {
+                            logger: Logger = Logger(label: "bootstrap.kube"), clock: RetryClock = .system) {
         let transport = CurlTransport(tls: config.tls, connectTimeout: options.connectTimeout,
                                       requestTimeout: options.requestTimeout, maxConnections: options.maxConnections)
-        self.init(config: config, options: options, logger: logger, transport: transport)
+        self.init(config: config, options: options, logger: logger, transport: transport, clock: clock)
     }
 
     /// A client over any transport, with an injectable clock so retry tests never wait.

@@ -68,14 +68,18 @@ struct Session {
             let addons = pinnedCluster.compactMap(\.driver.clusterComponents).first.map {
                 K3sAddons(traefik: $0["traefik"] != nil, serviceLB: $0["servicelb"] != nil, traefikChart: $0["traefik"] ?? "")
             }
+            // One virtual time for the client's waits and the emulated kubelet: a rollout's settle
+            // window costs no real time, and a crashing container's loop moves on as the waits go.
+            let time = VirtualTime()
             let server = try EmulatorServer(options: EmulatorOptions(
-                listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName, k3sAddons: addons))
+                listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName, k3sAddons: addons,
+                clock: { time.now }))
             try server.start()
             let config = try KubeConfig.parse(server.kubeconfigYAML(), path: directory + "/kubeconfig", context: nil)
             let connection = Connection(open: {
                 // Before the simulated k3s is installed there is no API server to reach, as on a fresh node.
                 guard providers.allSatisfy({ $0.type.clusterIsUp(host) }) else { return nil }
-                return KubeClient(config: config, options: clientOptions, logger: logger)
+                return KubeClient(config: config, options: clientOptions, logger: logger, clock: time.clock)
             })
             opened = true
             return Session(host: host, connection: connection, emulator: server, lock: lock)

@@ -18,23 +18,21 @@ import TestSupport
 
     static func key(_ namespace: String?, _ name: String?) -> String { "\(namespace ?? "")/\(name ?? "")" }
 
-    /// The ports of the Service that Bitnami's rabbitmq chart makes, as its templates/svc.yaml
-    /// builds them from the values: the pinned chart's own values.yaml (a copy in Tests/Fixtures/charts, its SOURCE names where from)
-    /// under the playbook's valuesContent. A route to a port the chart does not serve reaches nothing,
-    /// and helm-controller would not say so.
-    static func rabbitMQServicePorts(chart: Value, values: Value) throws -> [Value] {
-        let source = chart[path: ["spec", "chart"]]?.stringValue ?? ""
-        try #require(source.hasSuffix("/bitnamicharts/rabbitmq"), "only Bitnami's rabbitmq chart is known here: \(source)")
-        let version = try #require(chart[path: ["spec", "version"]]?.stringValue)
-        let file = Paths.fixtures + "/charts/bitnami-rabbitmq-\(version)/values.yaml"
-        let defaults = try YAML.parseOne(try String(contentsOfFile: file, encoding: .utf8), file: file).resolved
-        func setting(_ path: [String]) -> Value? { values[path: path] ?? defaults[path: path] }
-        func enabled(_ path: [String]) -> Bool { setting(path)?.boolValue ?? false }
+    /// The ports of the Service the release's chart makes: the repository's own chart (the
+    /// helm.chart step's chartDirectory, beside the playbook), whose templates/service.yaml serves
+    /// each `service.ports` value of its values.yaml, under the playbook's valuesContent. A route to
+    /// a port the chart does not serve reaches nothing, and helm-controller would not say so.
+    static func releaseServicePorts(chart: Value, values: Value, playbook: Value) throws -> [Value] {
+        let step = try #require(playbook["steps"]?.arrayValue?.first { $0["type"]?.stringValue == "helm.chart" && $0[path: ["with", "name"]] == chart[path: ["metadata", "name"]] })
+        let directory = try #require(step[path: ["with", "chartDirectory"]]?.stringValue, "only a chart kept in the repository is known here")
+        #expect(chart[path: ["spec", "chartContent"]]?.stringValue?.isEmpty == false)
+        let root = Paths.repository + "/playbooks/" + directory
+        let defaults = try YAML.parseOne(try String(contentsOfFile: root + "/values.yaml", encoding: .utf8), file: "values.yaml").resolved
+        let template = try String(contentsOfFile: root + "/templates/service.yaml", encoding: .utf8)
         var served: [Value] = []
-        for (port, flag) in [("amqp", ["service", "portEnabled"]), ("amqpTls", ["auth", "tls", "enabled"]),
-                             ("epmd", ["service", "epmdPortEnabled"]), ("dist", ["service", "distPortEnabled"]),
-                             ("manager", ["service", "managerPortEnabled"]), ("metrics", ["metrics", "enabled"])] where enabled(flag) {
-            served.append(["name": setting(["service", "portNames", port]) ?? .null, "port": setting(["service", "ports", port]) ?? .null])
+        for name in defaults[path: ["service", "ports"]]?.objectValue?.keys ?? [] {
+            #expect(template.contains("- name: \(name)\n      port: {{ .Values.service.ports.\(name) }}"), "templates/service.yaml serves \(name)")
+            served.append(["name": .string(name), "port": values[path: ["service", "ports", name]] ?? defaults[path: ["service", "ports", name]] ?? .null])
         }
         return served
     }
@@ -51,21 +49,23 @@ import TestSupport
             ports[Self.key(ns(service), name(service))] = service[path: ["spec", "ports"]]?.arrayValue ?? []
         }
         var workloads = Set((of("Deployment") + of("StatefulSet")).map { Self.key(ns($0), name($0)) })
-        // A Helm release's objects are made by helm-controller, not planned: Bitnami's charts name
-        // them `fullnameOverride`, else the release name (when it contains the chart's name).
+        // A Helm release's objects are made by helm-controller, not planned: the repository's chart
+        // names them after the release (charts like Bitnami's after `fullnameOverride`).
         var releases: Set<String> = []
+        let playbook = try YAML.parseOne(try String(contentsOfFile: FAFRehearsalTests.playbook, encoding: .utf8), file: "faf.yaml").resolved
         for chart in of("HelmChart") {
             let values = try YAML.parseOne(chart[path: ["spec", "valuesContent"]]?.stringValue ?? "{}", file: "valuesContent").resolved
             let release = Self.key(chart[path: ["spec", "targetNamespace"]]?.stringValue, values["fullnameOverride"]?.stringValue ?? name(chart))
             releases.insert(release)
-            ports[release] = try Self.rabbitMQServicePorts(chart: chart, values: values)
+            ports[release] = try Self.releaseServicePorts(chart: chart, values: values, playbook: playbook)
         }
         #expect(releases == ["faf-apps/faf-rabbitmq"])
         workloads.formUnion(releases)
 
-        // Every router of the stack is an IngressRoute (16), every published port a TCP route (6).
+        // Every router of the stack is an IngressRoute (16); the published ports are host ports of
+        // their workloads, not TCP routes through Traefik (FAFClientAddressTests).
         #expect(of("IngressRoute").count == 16)
-        #expect(of("IngressRouteTCP").count == 6)
+        #expect(of("IngressRouteTCP").count == 0)
         var checked = 0
         for route in of("IngressRoute") + of("IngressRouteTCP") {
             for rule in route[path: ["spec", "routes"]]?.arrayValue ?? [] {
@@ -85,11 +85,10 @@ import TestSupport
                 }
             }
         }
-        #expect(checked == 22)
+        #expect(checked == 16)
 
         // rbac.oidc: every service the maintainers may be granted is a workload of its namespace,
         // and every Role names only such workloads.
-        let playbook = try YAML.parseOne(try String(contentsOfFile: FAFRehearsalTests.playbook, encoding: .utf8), file: "faf.yaml").resolved
         let people = try #require(playbook["steps"]?.arrayValue?.first { $0["type"]?.stringValue == "rbac.oidc" })
         var listed = 0
         for namespace in people[path: ["with", "services"]]?.objectValue?.keys ?? [] {

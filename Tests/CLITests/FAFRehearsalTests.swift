@@ -101,4 +101,28 @@ import TestSupport
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stderr.contains("Apply complete: 2 applied, 31 skipped"))
     }
+
+    /// Issue 30's case rehearsed: Hydra has no readiness probe, so its crashing container is Ready
+    /// for a moment; the emulated kubelet then shows the exit, the restart and the back-off, and
+    /// the settle window fails the step the way a real node would. A re-run with the image still
+    /// broken fails again; without the fault it completes.
+    @Test func aContainerThatCrashesAfterItsFirstReadyMomentFailsItsStep() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("faf")
+        let arguments = ["apply", Self.playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal]
+        for run in 1...2 {
+            let failed = try bootstrap(arguments + ["--fail-image", "oryd/hydra:v1.11.10=crash"])
+            #expect(failed.status == 1)
+            // k3s' Traefik is a Helm release too: its Deployment is waited for after helm-install-traefik.
+            if run == 1 {
+                #expect(failed.stderr.contains("[traefik] waiting for the rollout of Deployment kube-system/traefik: its new pods to stay Ready without a restart for 10s"))
+            }
+            #expect(failed.stderr.contains("error: step \"faf-ory-hydra\" (app.workload) failed: the rollout of Deployment faf-apps/faf-ory-hydra (oryd/hydra:v1.11.10) failed: pod faf-ory-hydra-"), "\(failed.stderr)")
+            #expect(failed.stderr.contains(": container faf-ory-hydra ") && failed.stderr.contains("exit code 1, Error)"), "\(failed.stderr)")
+            #expect(failed.stderr.contains("its last log lines:\n    starting faf-ory-hydra\n"))
+        }
+        let rerun = try bootstrap(arguments)
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("Apply complete: 1 applied, 32 skipped"), "\(rerun.stderr)")
+    }
 }

@@ -33,10 +33,10 @@ import TestSupport
         #expect(helmCharts == (try String(contentsOfFile: Paths.crds + "/helm-controller-v0.16.5_helm.cattle.io_helmcharts.yaml", encoding: .utf8)))
         #expect(!helmCharts.contains("valuesSecrets"))
         // 5: the compose RabbitMQ data is not copied where no broker reads it (the chart's volume
-        // is made, empty and owned by Bitnami's user).
+        // is made, empty and owned by the official image's rabbitmq user, 100:101).
         let log = try String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)
         #expect(!log.contains("/opt/faf-stack/data/faf-rabbitmq"))
-        #expect(log.contains("chown -h 1001:1001 /tank/faf/faf-rabbitmq"))
+        #expect(log.contains("chown -h 100:101 /tank/faf/faf-rabbitmq"))
         // The simulated k3s Traefik release binds 80/443 through hostPorts.
         let verify = try bootstrap(["apply", playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal, "--verify"])
         #expect(verify.status == 0, "\(verify.output)")

@@ -1,5 +1,6 @@
 import Document
 import Emulator
+import Synchronization
 import Testing
 import TestSupport
 
@@ -96,19 +97,46 @@ import TestSupport
         #expect(try Self.items(api, Self.pods).compactMap { $0[path: ["spec", "containers"]]?.arrayValue?.first?["image"]?.stringValue } == ["nginx:9.99"])
     }
 
-    @Test func crashAndUnreadyFaultsLookAsTheKubeletReportsThem() throws {
-        let emulator = try EmulatorFixtures.started()
+    /// A crashing container, as a real kubelet shows it over time: Running (Ready: no readiness
+    /// probe), then Error, an immediate first restart, Error again, CrashLoopBackOff for 10s, 20s, …
+    /// up to 5m; the Deployment counts it available only while it runs.
+    @Test func aCrashingContainerRunsExitsRestartsAndBacksOffAsTheKubeletDoes() throws {
+        let time = Mutex(Duration.zero)
+        let emulator = try EmulatorFixtures.started(clock: { time.withLock { $0 } })
         defer { emulator.stop() }
         let api = EmulatorClient(emulator)
         emulator.failImage("app:1.0", .crash)
         _ = try api.apply(Self.deployments + "/web", Self.workload("Deployment", "app:1.0", replicas: 1))
-        let crashed = try #require(try Self.items(api, Self.pods).first?[path: ["status", "containerStatuses"]]?.arrayValue?.first)
-        #expect(crashed[path: ["state", "waiting", "reason"]] == "CrashLoopBackOff")
-        #expect(crashed[path: ["lastState", "terminated", "exitCode"]] == 1)
-        #expect(crashed[path: ["lastState", "terminated", "message"]]?.stringValue?.hasSuffix("exiting with status 1") == true)
+        func at(_ seconds: Double) throws -> (container: Value, available: Int?) {
+            time.withLock { $0 = .milliseconds(Int(seconds * 1000)) }
+            let container = try #require(try Self.items(api, Self.pods).first?[path: ["status", "containerStatuses"]]?.arrayValue?.first)
+            return (container, try api.get(Self.deployments + "/web").json[path: ["status", "availableReplicas"]]?.intValue)
+        }
+        var (c, available) = try at(0.5)
+        #expect(c[path: ["state", "running"]] != nil && c["ready"] == true && c["restartCount"] == 0 && available == 1)
+        (c, available) = try at(1.5)
+        #expect(c[path: ["state", "terminated", "reason"]] == "Error" && c[path: ["state", "terminated", "exitCode"]] == 1 && available == 0)
+        #expect(c[path: ["state", "terminated", "message"]]?.stringValue?.hasSuffix("exiting with status 1") == true)
+        (c, available) = try at(2.5)
+        #expect(c[path: ["state", "running"]] != nil && c["restartCount"] == 1 && available == 1)
+        #expect(c[path: ["lastState", "terminated", "reason"]] == "Error")
+        (c, available) = try at(4.5)
+        #expect(c[path: ["state", "waiting", "reason"]] == "CrashLoopBackOff" && c["restartCount"] == 1 && available == 0)
+        #expect(c[path: ["state", "waiting", "message"]]?.stringValue?.hasPrefix("back-off 10s restarting failed container=web pod=web-") == true)
+        (c, _) = try at(13.5)
+        #expect(c[path: ["state", "running"]] != nil && c["restartCount"] == 2)
+        (c, _) = try at(20)
+        #expect(c[path: ["state", "waiting", "message"]]?.stringValue?.hasPrefix("back-off 20s ") == true)
+        (c, _) = try at(3600)
+        #expect(c[path: ["state", "waiting", "message"]]?.stringValue?.hasPrefix("back-off 5m0s ") == true || c[path: ["state", "waiting"]] == nil)
+        #expect((c["restartCount"]?.intValue ?? 0) > 10)
+    }
 
+    @Test func unreadyFaultsLookAsTheKubeletReportsThem() throws {
+        let emulator = try EmulatorFixtures.started()
+        defer { emulator.stop() }
+        let api = EmulatorClient(emulator)
         emulator.failImage("app:1.0", .unready)
-        _ = try api.delete(Self.deployments + "/web")
         _ = try api.apply(Self.deployments + "/web", Self.workload("Deployment", "app:1.0", replicas: 1))
         let pod = try #require(try Self.items(api, Self.pods).first { $0[path: ["status", "phase"]] == "Running" })
         #expect(pod[path: ["status", "conditions"]]?.arrayValue?.first { $0["type"] == "Ready" }?["status"] == "False")
@@ -131,9 +159,9 @@ import TestSupport
         #expect(pods.allSatisfy { $0[path: ["metadata", "labels", "controller-revision-hash"]]?.stringValue == revision })
         for field in ["replicas", "readyReplicas", "currentReplicas", "updatedReplicas"] { #expect(set[path: ["status", field]] == 2) }
 
-        // A new image that crashes: the highest ordinal is replaced first and never Ready, so the
-        // update stops there and never completes.
-        emulator.failImage("mariadb:11.4", .crash)
+        // A new image that is never Ready: the highest ordinal is replaced first, so the update
+        // stops there and never completes.
+        emulator.failImage("mariadb:11.4", .unready)
         _ = try api.apply(Self.statefulSets + "/web", Self.workload("StatefulSet", "mariadb:11.4"))
         let updating = try api.get(Self.statefulSets + "/web").json
         #expect(updating[path: ["status", "updateRevision"]]?.stringValue != revision)

@@ -39,9 +39,9 @@ enum FAFStack {
 
 extension ImportProcessTests {
 @Suite struct FixtureImportTests {
-    typealias Row = (routes: Int, tcp: Int, data: Int, envFiles: Int, files: Int)
+    typealias Row = (routes: Int, hostPorts: Int, data: Int, envFiles: Int, files: Int)
     /// Counted by hand from docker-compose.yml and faf-extra.yml: HTTP routers, published ports
-    /// that become TCP routes, ./data mounts, env files, ./config files (directories expanded).
+    /// the workload binds on the node (hostPort), ./data mounts, env files, ./config files (directories expanded).
     static let expected: [String: Row] = [
         "faf-db": (0, 0, 1, 1, 2), "faf-db-migrations": (0, 0, 0, 1, 0), "faf-python-server": (0, 2, 0, 1, 1),
         "faf-java-api": (1, 0, 3, 1, 5), "faf-website": (1, 0, 0, 1, 1), "faf-ircd": (0, 3, 1, 0, 4),
@@ -59,7 +59,7 @@ extension ImportProcessTests {
         #expect(Set(result.counts.keys) == Set(Self.expected.keys))
         for (service, row) in Self.expected.sorted(by: { $0.key < $1.key }) {
             let c = try #require(result.counts[service], "\(service) has no workload")
-            #expect((c.routes, c.tcpRoutes, c.dataMounts, c.envFiles, c.files) == row, "\(service)")
+            #expect((c.routes, c.hostPorts, c.dataMounts, c.envFiles, c.files) == row, "\(service)")
         }
         // The three services that do not become workloads are in the report, with the reason.
         let whole = result.report.filter { $0.reason.contains("not converted") && ($0.key == "network_mode" || $0.key == "image") }

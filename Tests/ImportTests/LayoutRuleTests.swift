@@ -69,7 +69,8 @@ extension ImportProcessTests {
     @Test func theOutOptionNamingAPlaybookPutsItsFilesInTheFolderOfItsName() throws {
         let src = TemporaryDirectory("import-layout")
         try src.write("docker-compose.yml", Self.service)
-        for (path, text) in Self.files { try src.write(path, text) }
+        // A compose checkout's files: 0644, as git writes them.
+        for (path, text) in Self.files { try src.write(path, text, mode: 0o644) }
         let out = TemporaryDirectory("import-layout-out")
         let run = try bootstrap(["import", "compose", "docker-compose.yml", "--image", "cms=wordpress:6.2.2-apache", "--out", out.file("site.yaml")],
                                 currentDirectory: src.path)

@@ -10,7 +10,8 @@ import TestSupport
         let dir = TemporaryDirectory("import-rule")
         try dir.write("docker-compose.yml", compose)
         if let env { try dir.write(".env", env) }
-        for (path, text) in files { try dir.write(path, text) }
+        // A compose checkout's files: 0644, as git writes them.
+        for (path, text) in files { try dir.write(path, text, mode: 0o644) }
         var options = ImportOptions(composeFiles: [dir.file("docker-compose.yml")])
         options.composeData = "/srv/compose/data"
         configure(&options)
@@ -204,7 +205,7 @@ import TestSupport
         #expect(withDynamic.report.contains { $0.reason.contains("router admin: entry point internal") })
     }
 
-    @Test func publishedPortsWithoutLabelsBecomeEntryPointsAndTCPUDPRoutes() throws {
+    @Test func publishedPortsWithoutLabelsBecomeHostPortsThatKeepClientAddresses() throws {
         let result = try Self.importing("""
             services:
               game:
@@ -214,15 +215,50 @@ import TestSupport
                   - "3478:3478/udp"
                   - "127.0.0.1:4000:4000"
                   - "80:8080"
+                  - "9000:9001"
+              relay:
+                image: relay:1
+                ports:
+                  - "8001:8001"
             """)
         let p = result.playbook
-        #expect(p.contains("- name: tcp-8001\n          port: 8001"))
-        #expect(p.contains("- name: udp-3478\n          port: 3478\n          protocol: UDP"))
-        #expect(p.contains("tcp:\n        - name: game-8001"))
-        #expect(p.contains("udp:\n        - name: game-3478"))
-        #expect(result.counts["game"]?.tcpRoutes == 1 && result.counts["game"]?.udpRoutes == 1)
+        // The pod binds the node's port: docker's DNAT kept the client's address, so does hostPort.
+        #expect(p.contains("- name: tcp-8001\n          port: 8001\n          hostPort: 8001\n"))
+        #expect(p.contains("- name: udp-3478\n          port: 3478\n          protocol: UDP\n          hostPort: 3478\n"))
+        #expect(p.contains("- name: tcp-9001\n          port: 9001\n          hostPort: 9000\n"))
+        // No Traefik entry point or TCP/UDP route in between.
+        #expect(!p.contains("entryPoints:\n        - name: tcp-8001") && !p.contains("tcp:\n        - name: game-8001"))
+        #expect(result.counts["game"]?.tcpRoutes == 0 && result.counts["game"]?.udpRoutes == 0)
         #expect(result.report.contains { $0.reason.contains("127.0.0.1:4000:4000 is published on the loopback only") })
-        #expect(result.report.contains { $0.reason.hasPrefix("80:8080: Traefik's entry points take ports 1024-65535") })
+        #expect(result.report.contains { $0.reason.hasPrefix("80:8080: the node's port 80 is Traefik's") })
+        #expect(result.report.contains { $0.service == "relay" && $0.reason == "8001 is published by game already: not converted" })
+        #expect(!p.contains("- name: tcp-8080\n          port: 8080\n          hostPort"))
+    }
+
+    @Test func aConfigFileKeepsTheReadBitsOfItsHostModeAndATightOneIsReported() throws {
+        let dir = TemporaryDirectory("import-modes")
+        try dir.write("docker-compose.yml", """
+            services:
+              irc:
+                image: irc:1
+                volumes:
+                  - ./config/irc/server.key.pem:/conf/server.key.pem
+                  - ./config/irc/ircd.conf:/conf/ircd.conf
+                  - ./config/irc/start.sh:/start.sh
+            """)
+        try dir.write("config/irc/server.key.pem", "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n", mode: 0o600)
+        try dir.write("config/irc/ircd.conf", "allow { ip *@*; }\n", mode: 0o644)
+        try dir.write("config/irc/start.sh", "#!/bin/sh\n", mode: 0o755)
+        var options = ImportOptions(composeFiles: [dir.file("docker-compose.yml")])
+        options.composeData = "/srv/compose/data"
+        let result = try Converter.convert(try ComposeReader.read(files: options.composeFiles), options: options)
+        let p = result.playbook
+        // Write bits mean nothing on a read-only mount; the read and execute bits are kept.
+        #expect(p.contains("/conf/server.key.pem:\n          secret: ${{ secrets.files.irc-server-key-pem }}\n          mode: \"0400\"\n"))
+        // 0644 reads as the ConfigMap default: no mode written.
+        #expect(p.contains("/conf/ircd.conf:\n          from: config/irc/ircd.conf\n        /conf/server.key.pem"))
+        #expect(p.contains("/start.sh:\n          from: config/irc/start.sh\n          mode: \"0555\"\n"))
+        #expect(result.report.contains { $0.reason.hasPrefix("config/irc/server.key.pem: mode 0400 kept from the host file") })
     }
 
     @Test func namespacesAndExternalNameAliases() throws {

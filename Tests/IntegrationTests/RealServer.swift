@@ -9,8 +9,9 @@ import Synchronization
 import Testing
 import TestSupport
 
-/// The real kube-apiserver (v1.20.2, with etcd and kube-controller-manager) that
-/// `scripts/kube-apiserver start` runs, as the integration tests reach it.
+/// The real cluster (kube-apiserver v1.20.2 with etcd and kube-controller-manager, and a node that
+/// runs containers: `RealNode`) that `scripts/kube-apiserver start` runs, as the integration tests
+/// reach it.
 ///
 /// The server is the one `BOOTSTRAP_TEST_KUBECONFIG` names (scripts/test starts it); without it,
 /// the first test starts one from the build cache for this test process (a watchdog stops it when
@@ -23,17 +24,24 @@ enum RealServer {
         var description: String
     }
 
-    /// The kubeconfig of the server this process started itself.
-    private static let ownKubeconfig = Mutex<String?>(nil)
+    /// The `export` lines of the cluster this process started itself.
+    private static let ownEnvironment = Mutex<[String: String]?>(nil)
+
+    /// A variable `scripts/kube-apiserver start` prints (BOOTSTRAP_TEST_...), from this process's
+    /// environment or from the cluster it started.
+    static func setting(_ name: String) throws -> String {
+        if let value = ProcessInfo.processInfo.environment[name], !value.isEmpty,
+           !(ProcessInfo.processInfo.environment[variable] ?? "").isEmpty {
+            return value
+        }
+        if let value = ownEnvironment.withLock({ $0?[name] }) { return value }
+        throw NotRunning(description: "\(name) is not set: the real cluster is not running (call RealServer.prepared() first), or it was started by an older scripts/kube-apiserver without a node; start it again")
+    }
 
     /// The admin (system:masters) kubeconfig the script wrote.
     static func kubeconfig() throws -> String {
         let path: String
-        if let fromEnvironment = ProcessInfo.processInfo.environment[variable], !fromEnvironment.isEmpty {
-            path = fromEnvironment
-        } else if let own = ownKubeconfig.withLock({ $0 }) {
-            path = own
-        } else {
+        do { path = try setting(variable) } catch {
             throw NotRunning(description: "the real API server is not running: call RealServer.prepared() first")
         }
         guard FileManager.default.fileExists(atPath: path) else {
@@ -53,12 +61,16 @@ enum RealServer {
                 """)
         }
         let started = try runProcess("/bin/bash", [Paths.repository + "/scripts/kube-apiserver", "start", "--watch", String(getpid())])
-        let prefix = "export \(variable)="
-        guard started.status == 0, let line = started.stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) else {
+        var exported: [String: String] = [:]
+        for line in started.stdout.split(separator: "\n") where line.hasPrefix("export ") {
+            let assignment = line.dropFirst("export ".count)
+            guard let equals = assignment.firstIndex(of: "=") else { continue }
+            exported[String(assignment[..<equals])] = String(assignment[assignment.index(after: equals)...])
+        }
+        guard started.status == 0, exported[variable] != nil else {
             throw NotRunning(description: "scripts/kube-apiserver start failed (status \(started.status)):\n\(started.stderr)")
         }
-        let path = String(line.dropFirst(prefix.count))
-        ownKubeconfig.withLock { $0 = path }
+        ownEnvironment.withLock { $0 = exported }
     }
 
     /// The state directory: certificates (`pki/`) and logs of the running server.
@@ -147,8 +159,10 @@ enum RealServer {
 
     // MARK: - What k3s would provide
 
-    /// A Node as the kubelet of k3s would register it, Ready. No kubelet runs here and the node
-    /// lifecycle controller is off, so the condition stays as written.
+    /// A Node without a kubelet, registered Ready as k3s' kubelet would, for tests of the API alone
+    /// (labels, objects that name a node). It is tainted NoSchedule, so the scheduler never puts a
+    /// pod of another test there instead of on the real node; the node lifecycle controller marks
+    /// it NotReady once it misses its heartbeats.
     static func ensureNode(_ name: String, labels: [String: String]) throws {
         var labelText = ""
         for (key, value) in labels.sorted(by: { $0.key < $1.key }) { labelText += "\n    \(key): \"\(value)\"" }
@@ -158,6 +172,8 @@ enum RealServer {
             metadata:
               name: \(name)
               labels:\(labelText.isEmpty ? " {}" : labelText)
+            spec:
+              taints: [{key: bootstrap.test/no-kubelet, effect: NoSchedule}]
             """)
         let now = ISO8601DateFormatter().string(from: Date())
         try kubectlOK(["patch", "node", name, "--subresource=status", "--type=merge", "-p",
@@ -267,21 +283,21 @@ extension ApplyReport {
 
 /// Stands in for k3s' helm-controller: for every HelmChart in kube-system whose spec is new or
 /// changed (its generation moved), it replaces Job `helm-install-<name>` and marks it Complete, or
-/// Failed when the chart's `spec.version` is in `failingVersions` (a pin helm cannot install), as
-/// helm-controller's Job would end. The Job runs no
+/// Failed when `fails` says helm could not install that spec (a pin it cannot find, a value the
+/// chart requires left empty), as helm-controller's Job would end. The Job runs no
 /// pod (parallelism 0): only its identity and conditions matter to bootstrap. It handles only the
 /// charts it is given, so tests running side by side do not answer each other's charts.
 final class HelmControllerStandIn: @unchecked Sendable {
     let charts: Set<String>
     private let lock = NSLock()
-    private let failingVersions: Set<String>
+    private let fails: @Sendable (Value) -> Bool
     private var task: Task<Void, Never>?
     private var seen: [String: String] = [:]
     private(set) var errors: [String] = []
 
-    init(charts: Set<String>, failingVersions: Set<String> = []) {
+    init(charts: Set<String>, fails: @escaping @Sendable (_ helmChart: Value) -> Bool = { _ in false }) {
         self.charts = charts
-        self.failingVersions = failingVersions
+        self.fails = fails
     }
 
     func start() throws {
@@ -325,7 +341,7 @@ final class HelmControllerStandIn: @unchecked Sendable {
                 ],
             ])
             let now = ISO8601DateFormatter().string(from: Date())
-            let fails = failingVersions.contains(chart[path: ["spec", "version"]]?.stringValue ?? "")
+            let fails = self.fails(chart)
             let condition = fails
                 ? #"{"type":"Failed","status":"True","reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit","lastProbeTime":"\#(now)","lastTransitionTime":"\#(now)"}"#
                 : #"{"type":"Complete","status":"True","lastProbeTime":"\#(now)","lastTransitionTime":"\#(now)"}"#

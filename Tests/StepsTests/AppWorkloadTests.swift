@@ -63,7 +63,7 @@ import TestSupport
         secretEnv: {DATABASE_PASSWORD: "${{ secrets.api.db }}"}
         files:
           /config/application-prod.yml: {from: config/application.yml}
-          /pki/secret.key: {secret: "${{ secrets.api.jwt }}", mode: "0400"}
+          /pki/secret.key: {secret: "${{ secrets.api.jwt }}", mode: "0440"}
         ports: [{name: http, port: 8010}, {name: management, port: 8011}]
         volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}]
         probes: {readiness: {http: {path: /actuator/health, port: management}, initialDelaySeconds: 5}}
@@ -174,8 +174,26 @@ import TestSupport
         #expect(pod["volumes"] == [
             ["name": "data-0", "persistentVolumeClaim": ["claimName": "faf-content-pvc", "readOnly": true]],
             ["name": "config", "configMap": ["name": "faf-java-api", "items": [["key": "file.config_application-prod.yml", "path": "file.config_application-prod.yml"]]]],
-            ["name": "secret", "secret": ["secretName": "faf-java-api", "items": [["key": "file.pki_secret.key", "path": "file.pki_secret.key", "mode": 256]], "defaultMode": 256]],
+            ["name": "secret", "secret": ["secretName": "faf-java-api", "items": [["key": "file.pki_secret.key", "path": "file.pki_secret.key", "mode": 288]], "defaultMode": 292]],
         ])
+    }
+
+    /// Two mounts of one claim (subPaths of one volume) share one pod volume: the kubelet never
+    /// mounts a second pod volume of the same claim, and the pod would wait in ContainerCreating
+    /// (what the real test node showed for faf.yaml's faf-java-api, mongodb and nodebb).
+    @Test func mountsOfOneClaimShareOnePodVolume() async throws {
+        let files = try Files()
+        let workload = Self.api.replacingOccurrences(
+            of: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}]",
+            with: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}, {claim: mariadb-pvc, mountPath: /logs, subPath: logs}, {claim: faf-content-pvc, mountPath: /replays, subPath: replays}]")
+        let plan = try await Self.driver(try files.playbook(workload)).check(stepContext("api", mode: .plan))
+        let pod = try #require(try object(plan, "Deployment")[path: ["spec", "template", "spec"]])
+        #expect(pod["volumes"]?.arrayValue?.filter { $0["persistentVolumeClaim"] != nil } == [
+            ["name": "data-0", "persistentVolumeClaim": ["claimName": "faf-content-pvc"]],
+            ["name": "data-1", "persistentVolumeClaim": ["claimName": "mariadb-pvc"]],
+        ])
+        #expect(pod["containers"]?.arrayValue?.first?["volumeMounts"]?.arrayValue?.prefix(3).map { $0["name"] } == ["data-0", "data-1", "data-0"])
+        #expect(pod["containers"]?.arrayValue?.first?["volumeMounts"]?.arrayValue?.first?["readOnly"] == true)
     }
 
     /// The secret values are only in the Secret: not in the Deployment, its checksum, or anything printed.
@@ -334,6 +352,36 @@ import TestSupport
         #expect(errors.contains { $0.contains("step \"backup\": claim \"mariadb-pvc\" is written by StatefulSet faf-db and by step \"db\" too") })
     }
 
+    /// Issue 25: RollingUpdate starts the new pod before the old one stops; on a writable claim
+    /// that is two database processes on one data directory.
+    @Test func aDeploymentWithAWritableClaimMustBeRecreated() async throws {
+        let files = try Files()
+        let db = "name: mongodb\nnamespace: faf-apps\nimage: mongo:6.0.3-focal\nresources: {limits: {cpu: \"1\", memory: 1Gi}}\n"
+            + "volumes: [{claim: mariadb-pvc, mountPath: /data/db}, {claim: faf-content-pvc, mountPath: /content, readOnly: true}]"
+        let refused = Self.errors(try files.playbook(db))
+        #expect(refused.count == 1)
+        #expect(refused.first?.hasSuffix("error: step \"api\": Deployment faf-apps/mongodb must use strategy: Recreate, or be kind: StatefulSet, "
+            + "because RollingUpdate, the default, starts the new pod before the old one stops: its writable claim mariadb-pvc would have "
+            + "two writers at once (two processes on one data directory)") == true, "\(refused)")
+        // Positioned at the writable mount's claim.
+        #expect(refused.first?.contains("faf.yaml:\(try Self.line(of: "volumes: [{claim: mariadb-pvc", in: files)):") == true, "\(refused)")
+        #expect(Self.errors(try files.playbook(db + "\nstrategy: RollingUpdate")).first?.contains("because RollingUpdate starts") == true)
+        #expect(Self.errors(try files.playbook(db + "\nkind: StatefulSet")) == [])
+        #expect(Self.errors(try files.playbook(db + "\nkind: StatefulSet\nstrategy: Recreate")).first?.contains("strategy Recreate applies only to a Deployment") == true)
+        // Read-only mounts roll as they like.
+        #expect(Self.errors(try files.playbook(db.replacingOccurrences(of: "mountPath: /data/db}", with: "mountPath: /data/db, readOnly: true}"))) == [])
+
+        let recreate = try files.playbook(db + "\nstrategy: Recreate")
+        #expect(Self.errors(recreate) == [])
+        let plan = try await Self.driver(recreate).check(stepContext("api", mode: .plan))
+        #expect(try object(plan, "Deployment", "mongodb")[path: ["spec", "strategy"]] == ["type": "Recreate"])
+    }
+
+    static func line(of text: String, in files: Files) throws -> Int {
+        let lines = try String(contentsOfFile: files.dir.file("faf.yaml"), encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+        return (lines.firstIndex { $0.contains(text) } ?? -1) + 1
+    }
+
     // MARK: Rollout
 
     @Test func appliesAndWaitsForTheRollout() async throws {
@@ -402,12 +450,12 @@ import TestSupport
     }
 
     /// The step's error, and what `status` then says of the workload.
-    func failureAndState(_ fault: ImageFault, kind: String = "Deployment") async throws -> (message: String, state: String?) {
+    func failureAndState(_ fault: ImageFault, kind: String = "Deployment", workload: String = failing) async throws -> (message: String, state: String?) {
         let files = try Files()
         let harness = try ClusterHarness()
         try await Self.prepare(harness)
         harness.server.failImage("faforever/faf-java-api:v3.0.4", fault)
-        let driver = try Self.driver(try files.playbook(Self.failing + "\nkind: \(kind)"))
+        let driver = try Self.driver(try files.playbook(workload + "\nkind: \(kind)"))
         let context = Self.context(harness)
         let plan = try await driver.check(context)
         let error = await #expect(throws: StepError.self) { try await driver.apply(plan, context) }
@@ -422,9 +470,78 @@ import TestSupport
     }
 
     @Test func aCrashingContainerShowsItsLastLogLines() async throws {
-        let message = try await failure(.crash)
-        #expect(message.contains("is in CrashLoopBackOff (exit code 1) after 5 restarts; its last log lines:\n"))
+        let (message, _) = try await failureAndState(.crash, workload: Self.failing.replacingOccurrences(of: "timeout: 0s", with: "timeout: 5m"))
+        #expect(message.hasPrefix("the rollout of Deployment faf-apps/faf-java-api (faforever/faf-java-api:v3.0.4) failed: pod faf-java-api-"))
+        #expect(message.contains(": container faf-java-api exited (exit code 1, Error); its last log lines:\n"))
         #expect(message.hasSuffix("    Error: connection to the database refused\n    exiting with status 1"))
+    }
+
+    /// Issue 30's case: no readiness probe, so the container is Ready the moment it runs and the
+    /// Deployment counts it available; it exits a second later. The settle window sees the exit.
+    static let readyForAMoment = """
+        name: faf-ory-hydra
+        namespace: faf-apps
+        image: oryd/hydra:v1.11.10
+        ports: [{name: http, port: 4444}]
+        resources: {limits: {cpu: "1", memory: 1Gi}}
+        """
+
+    func readyForAMoment(kind: String, fault: ImageFault?, extra: String = "") async throws -> (error: String?, harness: ClusterHarness) {
+        let files = try Files()
+        let harness = try ClusterHarness()
+        try await Self.prepare(harness)
+        if let fault { harness.server.failImage("oryd/hydra:v1.11.10", fault) }
+        let driver = try Self.driver(try files.playbook(Self.readyForAMoment + "\nkind: \(kind)" + extra))
+        let context = Self.context(harness)
+        let plan = try await driver.check(context)
+        do {
+            try await driver.apply(plan, context)
+            return (nil, harness)
+        } catch let error as StepError {
+            return (error.message, harness)
+        }
+    }
+
+    @Test(arguments: ["Deployment", "StatefulSet"])
+    func aPodThatIsReadyForAMomentAndThenExitsFailsTheStep(kind: String) async throws {
+        let (error, harness) = try await readyForAMoment(kind: kind, fault: .crash)
+        let message = try #require(error)
+        let pod = kind == "StatefulSet" ? "faf-ory-hydra-0" : "faf-ory-hydra-"
+        #expect(message.hasPrefix("the rollout of \(kind) faf-apps/faf-ory-hydra (oryd/hydra:v1.11.10) failed: pod \(pod)"), "\(message)")
+        // Seen exited, or (between two looks) already restarted: either way with its exit and log.
+        #expect(message.contains(": container faf-ory-hydra exited (exit code 1, Error); its last log lines:\n")
+            || message.contains(": container faf-ory-hydra restarted during the rollout (1 restart; last exit: exit code 1, Error); its last log lines:\n"), "\(message)")
+        #expect(message.hasSuffix("    exiting with status 1"))
+        // It was rolled out by kubectl's rule, and the settle window is what caught it.
+        #expect(harness.progress.contains("waiting for the rollout of \(kind) faf-apps/faf-ory-hydra: its new pods to stay Ready without a restart for 10s"))
+        #expect(harness.time.now < .seconds(10))
+    }
+
+    @Test func aHealthyRolloutStaysReadyForItsSettleWindow() async throws {
+        let (error, harness) = try await readyForAMoment(kind: "Deployment", fault: nil)
+        #expect(error == nil)
+        #expect(harness.time.now >= .seconds(10))
+        #expect(harness.progress.contains("waiting for the rollout of Deployment faf-apps/faf-ory-hydra: its new pods to stay Ready without a restart for 10s"))
+
+        // A probe that may fail 4 times 15s apart before the kubelet acts: the window is a minute.
+        let probed = "\nprobes: {readiness: {tcp: {port: http}, periodSeconds: 15, failureThreshold: 4}}"
+        let (probedError, slower) = try await readyForAMoment(kind: "StatefulSet", fault: nil, extra: probed)
+        #expect(probedError == nil)
+        #expect(slower.time.now >= .seconds(60))
+        #expect(slower.progress.contains("waiting for the rollout of StatefulSet faf-apps/faf-ory-hydra: its new pods to stay Ready without a restart for 1m"))
+
+        // settle: 0s is kubectl's rule alone.
+        let (noneError, none) = try await readyForAMoment(kind: "Deployment", fault: nil, extra: "\nsettle: 0s")
+        #expect(noneError == nil)
+        #expect(none.time.now < .seconds(1))
+    }
+
+    @Test func withoutASettleWindowTheFirstReadyMomentIsTrusted() async throws {
+        // settle: 0s is kubectl's rule alone, and its weakness: the crashing pod counts as rolled out.
+        let (error, _) = try await readyForAMoment(kind: "Deployment", fault: .crash, extra: "\nsettle: 0s")
+        #expect(error == nil)
+        let (windowed, _) = try await readyForAMoment(kind: "Deployment", fault: .crash, extra: "\nsettle: 30s")
+        #expect(windowed?.contains("exit code 1, Error); its last log lines:") == true, "\(windowed ?? "")")
     }
 
     @Test func anUnschedulablePodSaysWhy() async throws {
@@ -441,7 +558,7 @@ import TestSupport
     @Test func aFailedJobShowsItsLog() async throws {
         let (message, state) = try await failureAndState(.crash, kind: "Job")
         #expect(state == "Job faf-apps/faf-java-api failed: BackoffLimitExceeded: Job has reached the specified backoff limit")
-        #expect(message.contains("failed with exit code 1; its last log lines:"))
+        #expect(message.contains(": container faf-java-api exited (exit code 1, Error); its last log lines:\n"))
     }
 
     @Test func aChangedJobRunsAgain() async throws {

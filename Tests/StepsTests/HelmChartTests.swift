@@ -145,7 +145,7 @@ import TestSupport
         let plan = try await plan(driver, harness)
         try await driver.apply(plan, harness.context(harness.host))
         #expect(try await driver.verify(plan, harness.context(harness.host)) == [])
-        #expect(harness.progress == ["waiting for helm-install-rabbitmq Job"])
+        #expect(harness.progress == ["waiting for helm-install-rabbitmq Job", "release rabbitmq has no Deployment or StatefulSet in faf-apps to wait for"])
 
         let job = harness.server.object(apiVersion: "batch/v1", kind: "Job", namespace: "kube-system", name: "helm-install-rabbitmq")
         #expect(job?[path: ["status", "succeeded"]] == 1)
@@ -160,6 +160,49 @@ import TestSupport
         #expect(file.hasPrefix("auth:\n  password: admin-pw-7f3a\n  erlangCookie: cookie-9d2e\nextraSecrets:\n  rabbitmq-load-definition:\n    load_definition.json: |-\n      {\n"))
         #expect(file.contains(#"{"user": "faf-postal", "vhost": "/faf-postal", "configure": ".*", "write": ".*", "read": ".*"}"#))
         #expect(file.contains(#""password": "python-pw-1b8c""#))
+    }
+
+    /// A StatefulSet as Helm writes a release's objects: annotated with the release
+    /// (helm/helm pkg/action/validate.go, setMetadataVisitor).
+    static func releaseStatefulSet(_ name: String, release: String, image: String) -> Value {
+        ["apiVersion": "apps/v1", "kind": "StatefulSet",
+         "metadata": ["name": .string(name), "namespace": "faf-apps",
+                      "annotations": ["meta.helm.sh/release-name": .string(release), "meta.helm.sh/release-namespace": "faf-apps"]],
+         "spec": ["replicas": 1, "serviceName": .string(name), "selector": ["matchLabels": ["app.kubernetes.io/instance": .string(name)]],
+                  "template": ["metadata": ["labels": ["app.kubernetes.io/instance": .string(name)]],
+                               "spec": ["containers": [["name": "rabbitmq", "image": .string(image)]]]]]]
+    }
+
+    /// klipper-helm runs helm without --wait: the Job is done once the objects exist, so the step
+    /// waits for the release's own workloads, and fails as app.workload does when one crashes.
+    @Test func waitsForTheReleasesWorkloadsAndNamesACrashingPod() async throws {
+        let harness = try ClusterHarness(crdDirectory: Self.newerHelmController)
+        try await harness.namespaces("faf-apps")
+        harness.server.failImage("bitnamilegacy/rabbitmq:3.13.7", .crash)
+        _ = try await harness.kube.apply(Self.releaseStatefulSet("rabbitmq", release: "rabbitmq", image: "bitnamilegacy/rabbitmq:3.13.7"), dryRun: false)
+        // Another release's workload, crashing too, is not this step's business.
+        _ = try await harness.kube.apply(Self.releaseStatefulSet("other", release: "other", image: "bitnamilegacy/rabbitmq:3.13.7"), dryRun: false)
+        let driver = try Self.driver()
+        let plan = try await plan(driver, harness)
+        let error = await #expect(throws: StepError.self) { try await driver.apply(plan, harness.context(harness.host)) }
+        let message = error?.message ?? ""
+        #expect(message.hasPrefix("the rollout of StatefulSet faf-apps/rabbitmq of release rabbitmq (chart oci://registry-1.docker.io/bitnamicharts/rabbitmq 14.6.10) "
+            + "failed: pod rabbitmq-0: container rabbitmq "), "\(message)")
+        #expect(message.contains("exit code 1, Error); its last log lines:\n    starting rabbitmq\n"), "\(message)")
+        #expect(!message.contains("other"))
+        #expect(harness.progress.contains("waiting for the rollout of StatefulSet faf-apps/rabbitmq: its new pods to stay Ready without a restart for 10s"))
+    }
+
+    @Test func aHealthyReleaseIsDoneOnceItsWorkloadsSettled() async throws {
+        let harness = try ClusterHarness(crdDirectory: Self.newerHelmController)
+        try await harness.namespaces("faf-apps")
+        _ = try await harness.kube.apply(Self.releaseStatefulSet("rabbitmq", release: "rabbitmq", image: "rabbitmq:3.13.7-management-alpine"), dryRun: false)
+        let driver = try Self.driver()
+        let plan = try await plan(driver, harness)
+        try await driver.apply(plan, harness.context(harness.host))
+        #expect(harness.time.now >= .seconds(10))
+        #expect(try await driver.verify(plan, harness.context(harness.host)) == [])
+        #expect(harness.progress.last == "waiting for the rollout of StatefulSet faf-apps/rabbitmq: its new pods to stay Ready without a restart for 10s")
     }
 
     @Test func failedJobFailsTheStepNamingTheJob() async throws {

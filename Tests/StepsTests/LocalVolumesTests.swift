@@ -10,18 +10,22 @@ import Testing
 import TestSupport
 
 /// An emulated cluster and a temporary host root, with a context to run one step against both.
+/// The client and the emulated kubelet share a virtual time: a rollout's waits cost no real time.
 final class ClusterHarness: @unchecked Sendable {
     let server: EmulatorServer
     let kube: KubeClient
+    let time: VirtualTime
     let root: URL
     private let lock = NSLock()
     private var events: [String] = []
 
     /// Serves the CRDs k3s v1.31.4 serves, or those of `crdDirectory`.
     init(crdDirectory: String? = nil) throws {
-        server = try EmulatorFixtures.started(crds: true, crdDirectory: crdDirectory)
+        let time = VirtualTime()
+        self.time = time
+        server = try EmulatorFixtures.started(crds: true, crdDirectory: crdDirectory, clock: { time.now })
         root = try EmulatorFixtures.temporaryDirectory("steps")
-        kube = KubeClient(config: try KubeConfig.parse(server.kubeconfigYAML(), path: root.path + "/kubeconfig", context: nil))
+        kube = KubeClient(config: try KubeConfig.parse(server.kubeconfigYAML(), path: root.path + "/kubeconfig", context: nil), clock: time.clock)
     }
 
     deinit {

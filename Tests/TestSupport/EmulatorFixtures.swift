@@ -12,9 +12,11 @@ public enum EmulatorFixtures {
     }
 
     /// A started emulator, serving the CRDs k3s v1.31.4 serves when `crds` is set, or those of
-    /// `crdDirectory` (a newer helm-controller's, say).
-    public static func started(crds: Bool = false, crdDirectory: String? = nil, stateFile: String? = nil) throws -> EmulatorServer {
-        let server = try EmulatorServer(options: EmulatorOptions(stateFile: stateFile, crdDirectory: crdDirectory ?? (crds ? Paths.crds : nil)))
+    /// `crdDirectory` (a newer helm-controller's, say); its kubelet on `clock` when given.
+    public static func started(crds: Bool = false, crdDirectory: String? = nil, stateFile: String? = nil,
+                               clock: (@Sendable () -> Duration)? = nil) throws -> EmulatorServer {
+        let server = try EmulatorServer(options: EmulatorOptions(stateFile: stateFile, crdDirectory: crdDirectory ?? (crds ? Paths.crds : nil),
+                                                                 clock: clock))
         try server.start()
         return server
     }

@@ -13,9 +13,13 @@ public final class EngineRig: @unchecked Sendable {
     public let config: KubeConfig
     public let hostRoot: TemporaryDirectory
     public let secretsDirectory = TemporaryDirectory("bootstrap-secrets")
+    /// Shared by the clients and the emulated kubelet: rollouts' waits cost no real time.
+    public let time: VirtualTime
 
     public init(crds: Bool = false) throws {
-        server = try EmulatorFixtures.started(crds: crds)
+        let time = VirtualTime()
+        self.time = time
+        server = try EmulatorFixtures.started(crds: crds, clock: { time.now })
         config = try KubeConfig.parse(server.kubeconfigYAML(), path: "emulator.kubeconfig", context: nil)
         hostRoot = TemporaryDirectory("bootstrap-host")
     }
@@ -24,8 +28,8 @@ public final class EngineRig: @unchecked Sendable {
 
     /// A fresh connection, so each run counts its own requests.
     public func connection() -> Connection {
-        let config = self.config
-        return Connection(open: { KubeClient(config: config) })
+        let config = self.config, clock = time.clock
+        return Connection(open: { KubeClient(config: config, clock: clock) })
     }
 
     public var host: LocalHost { LocalHost(root: hostRoot.path) }

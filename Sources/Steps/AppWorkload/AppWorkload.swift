@@ -13,6 +13,11 @@ public struct AppWorkload: StepDriver {
         case Deployment, StatefulSet, Job
     }
 
+    /// A Deployment's `spec.strategy.type`.
+    public enum Strategy: String, ParameterEnum {
+        case RollingUpdate, Recreate
+    }
+
     public struct Port: Decodable, Sendable {
         /// An IANA service name: what probes, smoke checks and routes refer to.
         public var name: String
@@ -20,6 +25,10 @@ public struct AppWorkload: StepDriver {
         /// The container's port when it differs from the Service's.
         public var targetPort: Int?
         public var `protocol`: String?
+        /// The node's port, bound by the pod itself (the CNI's portmap plugin DNATs it), so the
+        /// workload sees each client's own address, as compose's published ports did. A Deployment
+        /// with a host port is replaced with Recreate (README, "Host ports").
+        public var hostPort: Int?
 
         public var containerPort: Int { targetPort ?? port }
         public var protocolName: String { `protocol` ?? "TCP" }
@@ -147,6 +156,11 @@ public struct AppWorkload: StepDriver {
         public var smoke: Smoke?
         /// How long apply waits for the rollout, a Go duration (default: the run's `--timeout`).
         public var timeout: String?
+        /// How long the new pods must then stay Ready with no container restart, a Go duration
+        /// (default: max(10s, the longest readiness/liveness probe's period × failure threshold); 0s: none).
+        public var settle: String?
+        /// Deployment only: how its pods are replaced (default RollingUpdate; ``AppWorkload/recreateReasons`` says when it must be Recreate).
+        public var strategy: Strategy?
         /// Job only: retries before the Job fails (default 0: a failed migration is for a person).
         public var backoffLimit: Int?
 

@@ -130,7 +130,11 @@ extension AppWorkload {
         if let command = p.command { c["command"] = .array(command.map { .string($0) }) }
         if let args = p.args { c["args"] = .array(args.map { .string($0) }) }
         if let ports = p.ports, !ports.isEmpty {
-            c["ports"] = .array(ports.map { ["name": .string($0.name), "containerPort": .int($0.containerPort), "protocol": .string($0.protocolName)] })
+            c["ports"] = .array(ports.map { port in
+                var out: Value = ["name": .string(port.name), "containerPort": .int(port.containerPort), "protocol": .string(port.protocolName)]
+                if let host = port.hostPort { out["hostPort"] = .int(host) }
+                return out
+            })
         }
         var env: [Value] = plainEnv.map { name, _ in
             ["name": .string(name), "valueFrom": ["configMapKeyRef": ["name": .string(p.name), "key": .string(name)]]]
@@ -140,8 +144,9 @@ extension AppWorkload {
         }
         if !env.isEmpty { c["env"] = .array(env) }
         var mounts: [Value] = []
+        let names = claimVolumeNames
         for (index, mount) in (p.volumes ?? []).enumerated() {
-            var m: Value = ["name": .string("data-\(index)"), "mountPath": .string(mount.mountPath)]
+            var m: Value = ["name": .string(names[index]), "mountPath": .string(mount.mountPath)]
             if let sub = mount.subPath { m["subPath"] = .string(sub) }
             if mount.readOnly == true { m["readOnly"] = true }
             mounts.append(m)
@@ -166,12 +171,23 @@ extension AppWorkload {
         return .object(c)
     }
 
+    /// The pod volume of each mount: one per claim, named after the claim's first mount
+    /// (`data-<index>`). Two pod volumes on one claim never both mount: the kubelet waits for the
+    /// second until the pod's mount timeout, and the pod stays ContainerCreating (seen on the
+    /// test node, 1.20; still so in current Kubernetes: kubernetes/kubernetes#127004).
+    var claimVolumeNames: [String] {
+        let mounts = p.volumes ?? []
+        return mounts.indices.map { index in "data-\(mounts.firstIndex { $0.claim == mounts[index].claim } ?? index)" }
+    }
+
     var podVolumes: [Value] {
         var volumes: [Value] = []
-        for (index, mount) in (p.volumes ?? []).enumerated() {
+        let mounts = p.volumes ?? [], names = claimVolumeNames
+        for (index, mount) in mounts.enumerated() where names[index] == "data-\(index)" {
             var claim: Value = ["claimName": .string(mount.claim)]
-            if mount.readOnly == true { claim["readOnly"] = true }
-            volumes.append(["name": .string("data-\(index)"), "persistentVolumeClaim": claim])
+            // Read-only as a whole only when every mount of the claim is; each mount says its own.
+            if mounts.allSatisfy({ $0.claim != mount.claim || $0.readOnly == true }) { claim["readOnly"] = true }
+            volumes.append(["name": .string(names[index]), "persistentVolumeClaim": claim])
         }
         func items(_ files: [(path: String, file: File)]) -> Value {
             .array(files.map { path, file in
@@ -182,7 +198,8 @@ extension AppWorkload {
         }
         if !plainFiles.isEmpty { volumes.append(["name": "config", "configMap": ["name": .string(p.name), "items": items(plainFiles)]]) }
         if !secretFiles.isEmpty {
-            volumes.append(["name": "secret", "secret": ["secretName": .string(p.name), "items": items(secretFiles), "defaultMode": .int(0o400)]])
+            volumes.append(["name": "secret", "secret": ["secretName": .string(p.name), "items": items(secretFiles),
+                                                         "defaultMode": .int(Self.defaultSecretFileMode)]])
         }
         return volumes
     }
@@ -218,6 +235,7 @@ extension AppWorkload {
         case .Deployment, .StatefulSet:
             spec["replicas"] = .int(p.replicaCount)
             if p.kindChoice == .StatefulSet { spec["serviceName"] = .string(p.name) }
+            if let strategy = deploymentStrategy { spec["strategy"] = strategy }
             spec["selector"] = ["matchLabels": selector]
             spec["template"] = template
         case .Job:

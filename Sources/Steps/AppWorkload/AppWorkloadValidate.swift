@@ -14,6 +14,7 @@ extension AppWorkload {
             problems.append(context.error("namespace \"\(p.namespace)\" is not a valid namespace name", at: "namespace"))
         }
         if let problem = imageProblem(p.image) { problems.append(context.error(problem, at: "image")) }
+        if let problem = ImageSources.temporaryProblem(p.image) { problems.append(context.error("image \(problem)", at: "image")) }
         if let replicas = p.replicas {
             if p.kindChoice == .Job { problems.append(context.error("replicas does not apply to a Job (it runs one pod to completion)", at: "replicas")) }
             else if !(0...100).contains(replicas) { problems.append(context.error("replicas \(replicas) must be between 0 and 100", at: "replicas")) }
@@ -24,11 +25,21 @@ extension AppWorkload {
         if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
             problems.append(context.error("timeout \"\(timeout)\" is not a duration such as 5m or 90s", at: "timeout"))
         }
+        if let settle = p.settle, !Scan.isGoDuration(settle) {
+            problems.append(context.error("settle \"\(settle)\" is not a duration such as 10s or 1m", at: "settle"))
+        }
+        if p.settle != nil, p.kindChoice == .Job {
+            problems.append(context.error("settle does not apply to a Job (it runs to completion, it does not stay up)", at: "settle"))
+        }
+        problems += checkStrategy(p, context)
         problems += checkEnv(p, context)
         problems += checkFiles(p, context)
+        problems += checkFileModes(p, context)
         problems += checkPorts(p, context)
+        problems += checkHostPorts(p, context)
         problems += checkVolumes(p, context)
         problems += checkLimits(p, context)
+        problems += checkTuning(p, context)
         if let user = p.user, !isNumericUser(user) {
             problems.append(context.error("user \"\(user)\" must be numeric, UID or UID:GID (Kubernetes runs containers by number)", at: "user"))
         }
@@ -230,6 +241,24 @@ extension AppWorkload {
     /// app can take the whole node. Requests follow: the API server defaults a missing request to
     /// the limit, and a LimitRange's defaultRequest to its default
     /// (pkg/apis/core/v1/defaults.go, SetDefaults_LimitRangeItem).
+    /// A Deployment whose pods must not overlap (``AppWorkload/recreateReasons``) uses Recreate.
+    static func checkStrategy(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        if let strategy = p.strategy, p.kindChoice != .Deployment {
+            return [context.error("strategy \(strategy.rawValue) applies only to a Deployment (a StatefulSet replaces its pods one at a time, "
+                + "the old one stopped first; a Job does not roll)", at: "strategy")]
+        }
+        let reasons = AppWorkload(id: context.stepID, parameters: p).recreateReasons
+        guard !reasons.isEmpty, p.strategy != .Recreate else { return [] }
+        // At what asks for Recreate: the strategy given, a writable claim, or a host port.
+        let at: [String]
+        if p.strategy != nil { at = ["strategy"] }
+        else if let claim = (p.volumes ?? []).firstIndex(where: { $0.readOnly != true }) { at = ["volumes", String(claim), "claim"] }
+        else { at = ["ports", String((p.ports ?? []).firstIndex { $0.hostPort != nil } ?? 0), "hostPort"] }
+        return [.error("step \"\(context.stepID)\": Deployment \(p.namespace)/\(p.name) must use strategy: Recreate, or be kind: StatefulSet, "
+            + "because \(p.strategy == nil ? "RollingUpdate, the default," : "RollingUpdate") starts the new pod before the old one stops: "
+            + reasons.joined(separator: "; "), at: context.mark(at))]
+    }
+
     static func checkLimits(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         let defaults = context.steps(of: NamespacesStep.self)

@@ -9,7 +9,9 @@ public struct HelmChart: StepDriver {
         /// The HelmChart's name and Helm release name.
         public var name: String
         /// A chart name in `repo`, an `oci://` reference, or an https URL of a chart archive.
-        public var chart: String
+        public var chart: String?
+        /// Or a chart kept beside the playbook (a directory with Chart.yaml), sent as `spec.chartContent`.
+        public var chartDirectory: LocalChart?
         public var repo: String?
         /// An exact chart version; ranges would let a re-run install something else.
         public var version: String
@@ -32,13 +34,18 @@ public struct HelmChart: StepDriver {
         /// How often the install Job retries before it counts as failed (default 3), so a broken
         /// chart fails the step with its reason instead of retrying until the step times out.
         public var backOffLimit: Int?
+        /// How long the release's Deployments and StatefulSets must stay Ready with no container
+        /// restart once rolled out, a Go duration (default: each one's probes, at least 10s; 0s: none).
+        public var settle: String?
 
         public var failurePolicyChoice: FailurePolicy { failurePolicy ?? .abort }
         public var backOffLimitValue: Int { backOffLimit ?? 3 }
 
-        package init(name: String, chart: String, repo: String? = nil, version: String, targetNamespace: String,
+        package init(name: String, chart: String?, repo: String? = nil, version: String, targetNamespace: String,
                     createNamespace: Bool? = nil, values: Value? = nil, secretValues: Value? = nil, timeout: String? = nil,
-                    failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil, secrets: [ReleaseSecret]? = nil) {
+                    failurePolicy: FailurePolicy? = nil, backOffLimit: Int? = nil, secrets: [ReleaseSecret]? = nil,
+                    settle: String? = nil) {
+            self.settle = settle
             self.secrets = secrets
             self.failurePolicy = failurePolicy
             self.backOffLimit = backOffLimit
@@ -63,7 +70,7 @@ public struct HelmChart: StepDriver {
     public static let type = "helm.chart"
     public static let version = 2
     public static let target = StepTarget.cluster
-    public static let summary = "A Helm chart installed by k3s' helm-controller, secret values kept in a Secret; waits for the install Job"
+    public static let summary = "A Helm chart installed by k3s' helm-controller, secret values kept in a Secret; waits for the install Job and the release's workloads"
 
     /// Where k3s' helm-controller watches HelmCharts and runs its Jobs.
     public static let controllerNamespace = "kube-system"
@@ -76,6 +83,14 @@ public struct HelmChart: StepDriver {
     }
 
     var jobName: String { "helm-install-\(parameters.name)" }
+    /// What the chart is, for messages: its reference, or the directory it comes from.
+    var chartSource: String { parameters.chart ?? parameters.chartDirectory.map { "the chart in \($0.path)" } ?? "" }
+
+    /// The chart directory's files: a changed file re-runs the step.
+    public var digestInputs: Value? {
+        guard let local = parameters.chartDirectory else { return nil }
+        return .object(Object(local.files.map { ($0.path, .string(String(decoding: $0.content, as: UTF8.self))) }))
+    }
     var secretName: String { "\(parameters.name)-bootstrap-values" }
 
     public static func validate(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
@@ -90,10 +105,16 @@ public struct HelmChart: StepDriver {
         if !KubeNames.isDNSLabel(p.targetNamespace) {
             diagnostics.append(context.error("targetNamespace \"\(p.targetNamespace)\" is not a valid namespace name", at: "targetNamespace"))
         }
-        diagnostics += checkSource(p, context)
+        diagnostics += p.chartDirectory == nil ? checkSource(p, context) : checkLocalChart(p, context)
+        for (path, problem) in ImageSources.temporaryImages(in: p.values ?? .null) {
+            diagnostics.append(.error("step \"\(context.stepID)\": values.\(path.joined(separator: ".")): \(problem)", at: context.mark(["values"] + path)))
+        }
         if let problem = versionProblem(p.version) { diagnostics.append(context.error(problem, at: "version")) }
         if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
             diagnostics.append(context.error("timeout \"\(timeout)\" is not a duration such as 10m or 1h30m", at: "timeout"))
+        }
+        if let settle = p.settle, !Scan.isGoDuration(settle) {
+            diagnostics.append(context.error("settle \"\(settle)\" is not a duration such as 10s or 1m", at: "settle"))
         }
         if let values = p.values {
             if values.objectValue == nil { diagnostics.append(context.error("values must be a mapping", at: "values")) }
@@ -188,13 +209,15 @@ public struct HelmChart: StepDriver {
     }
 
     static func checkSource(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
-        if p.chart.isEmpty { return [context.error("chart must not be empty", at: "chart")] }
-        let standalone = p.chart.hasPrefix("oci://") || p.chart.hasPrefix("https://")
+        guard let chart = p.chart, !chart.isEmpty else {
+            return [context.error("chart must not be empty: name a chart (or give chartDirectory, a chart beside the playbook)", at: "chart")]
+        }
+        let standalone = chart.hasPrefix("oci://") || chart.hasPrefix("https://")
         if standalone, p.repo != nil {
-            return [context.error("repo must not be set when chart is a full reference (\(p.chart))", at: "repo")]
+            return [context.error("repo must not be set when chart is a full reference (\(chart))", at: "repo")]
         }
         if !standalone, p.repo == nil {
-            return [context.error("repo is required for chart \"\(p.chart)\" (or give the chart as oci://...)", at: "chart")]
+            return [context.error("repo is required for chart \"\(chart)\" (or give the chart as oci://...)", at: "chart")]
         }
         if let repo = p.repo, !(repo.hasPrefix("https://") || repo.hasPrefix("http://")) {
             return [context.error("repo \"\(repo)\" must be an http(s) URL", at: "repo")]
@@ -203,7 +226,7 @@ public struct HelmChart: StepDriver {
         // disappears from it, while its OCI registry keeps every published version.
         if let repo = p.repo, repo.hasPrefix("https://charts.bitnami.com/") {
             return [context.warning("repo \(repo) drops chart versions after about six months, so version \(p.version) may no longer "
-                + "install: use chart: oci://registry-1.docker.io/bitnamicharts/\(p.chart) (and no repo)", at: "repo")]
+                + "install: use chart: oci://registry-1.docker.io/bitnamicharts/\(chart) (and no repo)", at: "repo")]
         }
         return []
     }

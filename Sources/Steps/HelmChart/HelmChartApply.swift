@@ -34,7 +34,7 @@ extension HelmChart {
     }
 
     func failure(_ detail: String) -> StepError {
-        StepError("Job \(Self.controllerNamespace)/\(jobName) failed (\(detail)): helm could not install \(parameters.chart) "
+        StepError("Job \(Self.controllerNamespace)/\(jobName) failed (\(detail)): helm could not install \(chartSource) "
             + "\(parameters.version) as release \(parameters.name) in \(parameters.targetNamespace); its log says why: "
             + "kubectl -n \(Self.controllerNamespace) logs job/\(jobName)")
     }
@@ -81,6 +81,7 @@ extension HelmChart {
             case .failed(let detail): throw failure(detail)
             }
         }
+        try await waitForRelease(kube, context)
     }
 
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
@@ -91,6 +92,6 @@ extension HelmChart {
         case .running: drift.append("Job \(Self.controllerNamespace)/\(jobName) has not finished")
         case .failed(let detail): drift.append("Job \(Self.controllerNamespace)/\(jobName) failed (\(detail))")
         }
-        return drift
+        return drift + (try await releaseDrift(context.requireKube()))
     }
 }

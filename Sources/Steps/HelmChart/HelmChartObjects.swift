@@ -25,7 +25,14 @@ extension HelmChart {
     }
 
     func chartObject(revision: Int) -> Value {
-        var spec: Value = ["chart": .string(parameters.chart)]
+        var spec = Value.object(Object())
+        if let chart = parameters.chart { spec["chart"] = .string(chart) }
+        // helm-controller v0.16.5 (k3s v1.31.4) writes it to ConfigMap chart-content-<name>, which the
+        // install Job mounts at /chart; klipper-helm's entry decodes /chart/<name>.tgz.base64 and
+        // installs that file (k3s-io/helm-controller v0.16.5 pkg/apis/helm.cattle.io/v1/types.go line 33,
+        // pkg/controllers/chart/chart.go lines 811-828, 869-872; k3s-io/klipper-helm
+        // v0.9.3-build20241008 entry, helm_content_decode).
+        if let local = parameters.chartDirectory { spec["chartContent"] = .string(local.base64Archive) }
         if let repo = parameters.repo { spec["repo"] = .string(repo) }
         spec["version"] = .string(parameters.version)
         spec["targetNamespace"] = .string(parameters.targetNamespace)

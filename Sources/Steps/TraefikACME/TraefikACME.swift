@@ -152,7 +152,8 @@ public struct TraefikACME: StepDriver {
 
     /// Applies the objects, then, like `helm.chart`, waits for helm-controller's Job
     /// `helm-install-traefik` that installs k3s' Traefik with the new values (a changed
-    /// HelmChartConfig makes helm-controller run it again), and fails with its condition.
+    /// HelmChartConfig makes helm-controller run it again), and fails with its condition; then for
+    /// the release's Deployment, as helm.chart waits for its release's workloads.
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
         let kube = try context.requireKube()
         let previousJob = try await kube.get(Self.jobRef).map(HelmChart.identity)
@@ -172,11 +173,17 @@ public struct TraefikACME: StepDriver {
                     + "its log says why: kubectl -n kube-system logs job/helm-install-traefik")
             }
         }
+        // The Job ran helm without --wait: Traefik runs once its Deployment has rolled out and settled.
+        try await Self.release.wait(kube, context, settle: nil, what: "k3s' Traefik release")
     }
+
+    /// k3s' packaged Traefik: release `traefik` in kube-system.
+    static let release = HelmRelease(name: "traefik", namespace: "kube-system")
 
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] {
         var drift = try await context.drift(of: plan.objects)
         drift += try await unboundPorts(context)
+        if let kube = context.kube { drift += try await Self.release.drift(kube) }
         return drift
     }
 

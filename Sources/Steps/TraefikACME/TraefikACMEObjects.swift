@@ -87,3 +87,17 @@ enum TraefikValues {
         return left.keys.filter { right[$0] != nil }.flatMap { overlaps(left[$0]!, right[$0]!, path: path + [$0]) }
     }
 }
+
+extension TraefikACME {
+    /// The node ports Traefik's pod binds itself (`bind: hostPort`): web, websecure and every entry
+    /// point, as "TCP/443". With `bind: serviceLB` ServiceLB's pods bind them instead, on the same
+    /// node ports, so they are taken either way.
+    static func hostPorts(_ p: Parameters) -> [(key: String, port: Int, what: String)] {
+        var ports = nodePorts.sorted { $0.value < $1.value }.map { (key: "TCP/\($0.value)", port: $0.value, what: "Traefik's entry point \($0.key)") }
+        for entryPoint in p.entryPoints ?? [] {
+            ports.append((key: "\(entryPoint.protocolChoice.rawValue)/\(entryPoint.port)", port: entryPoint.port,
+                          what: "Traefik's entry point \(entryPoint.name)"))
+        }
+        return ports
+    }
+}

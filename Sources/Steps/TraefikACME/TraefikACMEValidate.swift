@@ -41,6 +41,7 @@ extension TraefikACME {
         problems += validateBinding(p, context)
         problems += validateEntryPoints(p.entryPoints ?? [], context)
         problems += validateTLSOptions(p.tlsOptions, context)
+        problems += validateLimits(p, context)
         if let values = p.values {
             if values.objectValue == nil { problems.append(context.error("values must be a mapping of Traefik chart values", at: "values")) }
             for path in TraefikValues.overlaps(values, TraefikACME(id: context.stepID, parameters: p).ownValues) {
@@ -49,6 +50,15 @@ extension TraefikACME {
             }
         }
         return problems
+    }
+
+    /// Traefik runs in kube-system, which no kube.namespaces default reaches, and chart 27's
+    /// `resources` is empty: without limits in `values` one busy entry point can take the node.
+    static func validateLimits(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
+        let missing = ["cpu", "memory"].filter { p.values?[path: ["resources", "limits", $0]] == nil }
+        guard !missing.isEmpty else { return [] }
+        return [context.warning("Traefik has no \(missing.joined(separator: " or ")) limit: set values.resources.limits "
+            + "(chart \(chartVersion)'s resources, empty by default), so no load on an entry point can take the whole node", at: p.values == nil ? "" : "values")]
     }
 
     static func validateChallenge(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {

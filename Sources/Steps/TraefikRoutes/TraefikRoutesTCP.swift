@@ -16,6 +16,9 @@ extension TraefikRoutes {
         public var service: String
         public var port: Int
         public var tls: TCPTLS?
+        /// Traefik prepends a PROXY protocol header (version 1 or 2) carrying the client's address;
+        /// only for backends that read one.
+        public var proxyProtocol: Int?
     }
 
     public struct TCPTLS: Decodable, Sendable {
@@ -39,9 +42,11 @@ extension TraefikRoutes {
     }
 
     func ingressRouteTCP(_ route: TCPRoute, apiVersion: String) -> Value {
+        var service: Value = ["name": .string(route.service), "port": .int(route.port)]
+        if let version = route.proxyProtocol { service["proxyProtocol"] = ["version": .int(version)] }
         var spec: Value = [
             "entryPoints": .array(route.entryPoints.map(Value.string)),
-            "routes": [["match": .string(Self.rule(route)), "services": [["name": .string(route.service), "port": .int(route.port)]]]],
+            "routes": [["match": .string(Self.rule(route)), "services": [service]]],
         ]
         if let tls = route.tls {
             if tls.passthrough == true { spec["tls"] = ["passthrough": true] }
@@ -126,6 +131,10 @@ extension TraefikRoutes {
                 problems.append(context.error("tcp: route \"\(route.name)\" is defined twice", at: "tcp", at, "name"))
             }
             problems += checkEntryPoints(route.entryPoints, .tcp, "tcp", at, context)
+            if let version = route.proxyProtocol, ![1, 2].contains(version) {
+                problems.append(context.error("tcp: proxyProtocol \(version) must be 1 or 2", at: "tcp", at, "proxyProtocol"))
+            }
+            if route.proxyProtocol == nil { problems += checkClientAddress("tcp", route.service, route.namespace ?? p.namespace, at, context) }
             for (h, host) in (route.sni ?? []).enumerated() where !Traefik.isHostName(host) {
                 problems.append(context.error("tcp: sni \"\(host)\" is not a valid DNS name", at: "tcp", at, "sni", String(h)))
             }
@@ -162,7 +171,21 @@ extension TraefikRoutes {
                 problems.append(context.error("udp: route \"\(route.name)\" is defined twice", at: "udp", at, "name"))
             }
             problems += checkEntryPoints(route.entryPoints, .udp, "udp", at, context)
+            problems += checkClientAddress("udp", route.service, route.namespace ?? p.namespace, at, context)
         }
         return problems
+    }
+
+    /// A TCP or UDP route to a workload: Traefik opens its own connection to the pod, so the
+    /// workload sees Traefik's pod as every client, and whatever it limits, bans or logs by address
+    /// (UnrealIRCd's `maxperip`, the lobby server's per-address limits) applies to all clients at once.
+    static func checkClientAddress(_ list: String, _ service: String, _ namespace: String, _ at: String,
+                                   _ context: ValidationContext) -> [Diagnostic] {
+        guard let (id, workload) = context.steps(of: AppWorkload.self).first(where: { $0.parameters.name == service && $0.parameters.namespace == namespace })
+        else { return [] }
+        let fix = list == "tcp" ? "give the workload's port a hostPort (step \"\(id)\", ports[].hostPort) and drop this route, or set "
+            + "proxyProtocol if \(workload.image) reads the PROXY protocol" : "give the workload's port a hostPort (step \"\(id)\", ports[].hostPort) and drop this route"
+        return [context.warning("\(list): the route to \(namespace)/\(service) hides the clients' addresses: the workload sees every client "
+            + "as Traefik's pod; \(fix)", at: list, at, "service")]
     }
 }
