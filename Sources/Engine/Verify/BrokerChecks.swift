@@ -16,7 +16,7 @@ extension LiveChecks {
     func brokers(_ brokers: [RabbitMQBroker]) async throws -> [LiveCheck] {
         var checks: [LiveCheck] = []
         for broker in brokers {
-            let name = "\(broker.namespace)/\(broker.release)"
+            let name = "\(broker.namespace)/\(broker.name)"
             let items = broker.vhosts.map { ("RabbitMQ vhost", $0) } + broker.users.map { ("RabbitMQ user", $0) }
             if rehearsal {
                 checks += items.map { LiveCheck($0.0, "\(name) \($0.1)", .simulated, "rehearsal: no broker runs") }
@@ -46,10 +46,10 @@ extension LiveChecks {
         let services = try await kube.list(apiVersion: "v1", kind: "Service", namespace: broker.namespace, labelSelector: nil)
         let port = RabbitMQBroker.managementPort
         guard let service = services.first(where: { service in
-            service[path: ["metadata", "annotations", "meta.helm.sh/release-name"]]?.stringValue == broker.release
+            broker.serviceAnnotations.allSatisfy { service[path: ["metadata", "annotations", $0.key]]?.stringValue == $0.value }
                 && (service[path: ["spec", "ports"]]?.arrayValue ?? []).contains { $0["port"]?.intValue == port }
         }) else {
-            return .failure(BrokerProblem(text: "no Service of Helm release \(broker.release) serves port \(port) (the management API)"))
+            return .failure(BrokerProblem(text: "no Service of \(broker.name) in \(broker.namespace) serves port \(port) (the management API)"))
         }
         guard let address = service[path: ["spec", "clusterIP"]]?.stringValue, !address.isEmpty, address != "None" else {
             return .failure(BrokerProblem(text: "Service \(service[path: ["metadata", "name"]]?.stringValue ?? "") has no cluster IP"))

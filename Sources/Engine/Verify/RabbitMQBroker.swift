@@ -7,10 +7,11 @@ import Platform
 public struct RabbitMQBroker: Sendable {
     /// The namespace the broker runs in.
     public var namespace: String
-    /// The Helm release that installs it: its Service is the one Helm annotated with this release
-    /// (`meta.helm.sh/release-name`, set on every object of a release: helm/helm v3
-    /// pkg/action/validate.go, setMetadataVisitor) that serves the management port.
-    public var release: String
+    /// What the step calls the broker (a Helm release's name).
+    public var name: String
+    /// The annotations that mark the broker's Service among the namespace's (a Helm release's
+    /// marks on every object it makes); the one with the management port is asked.
+    public var serviceAnnotations: [String: String]
     public var vhosts: [String]
     public var users: [String]
     /// A user of the load definition tagged `administrator`, and its password (the management API
@@ -20,9 +21,11 @@ public struct RabbitMQBroker: Sendable {
     /// The management plugin's HTTP port (RabbitMQ's management docs: "port 15672").
     public static let managementPort = 15672
 
-    public init(namespace: String, release: String, vhosts: [String], users: [String], admin: (name: String, password: Sensitive)?) {
+    public init(namespace: String, name: String, serviceAnnotations: [String: String], vhosts: [String], users: [String],
+                admin: (name: String, password: Sensitive)?) {
         self.namespace = namespace
-        self.release = release
+        self.name = name
+        self.serviceAnnotations = serviceAnnotations
         self.vhosts = vhosts
         self.users = users
         self.admin = admin
@@ -30,7 +33,7 @@ public struct RabbitMQBroker: Sendable {
 
     /// The vhosts, users and administrator of a load definition's JSON text; nil when the text is
     /// not a definitions document (no `users` or `vhosts` list).
-    public static func definitions(_ text: Sensitive, namespace: String, release: String) -> RabbitMQBroker? {
+    public static func definitions(_ text: Sensitive, namespace: String, name: String, serviceAnnotations: [String: String]) -> RabbitMQBroker? {
         guard let document = try? JSON.decode(text.revealed), document.objectValue != nil,
               document["users"]?.arrayValue != nil || document["vhosts"]?.arrayValue != nil else { return nil }
         let users = document["users"]?.arrayValue ?? []
@@ -41,7 +44,7 @@ public struct RabbitMQBroker: Sendable {
             return tags.contains("administrator")
         }
         return RabbitMQBroker(
-            namespace: namespace, release: release,
+            namespace: namespace, name: name, serviceAnnotations: serviceAnnotations,
             vhosts: (document["vhosts"]?.arrayValue ?? []).compactMap { $0["name"]?.stringValue },
             users: users.compactMap { $0["name"]?.stringValue },
             admin: admin.flatMap { user in

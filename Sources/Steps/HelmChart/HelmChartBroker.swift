@@ -10,8 +10,9 @@ extension HelmChart {
     public var rabbitMQBrokers: [RabbitMQBroker] {
         for secret in parameters.secrets ?? [] {
             for key in secret.data.keys.sorted() {
-                if let broker = RabbitMQBroker.definitions(secret.data[key]!.value, namespace: parameters.targetNamespace,
-                                                           release: parameters.name) {
+                let release = HelmRelease(name: parameters.name, namespace: parameters.targetNamespace)
+                if let broker = RabbitMQBroker.definitions(secret.data[key]!.value, namespace: release.namespace, name: release.name,
+                                                           serviceAnnotations: release.annotations) {
                     return [broker]
                 }
             }
