@@ -220,6 +220,7 @@ struct Store {
         }
         try checkAnnotationSize(t, new, name: name)
         try validate(t, &new, name: name)
+        if let old, subresource == nil { try validateUpdate(t, old: old, new: new, name: name) }
         stamp(&new, old: old)
         if !apply {
             new = Apply.recordUpdate(old: old, new: new, shape: t.shape, manager: request.manager, subresource: subresource, now: Timestamp.now())

@@ -14,6 +14,8 @@ public struct Converter {
     var vars = Object()
     var usedVars: [String] = []
     var secrets: [String: [String: String]] = [:]  // secrets.<group>.<key> -> what it is
+    /// The values of those read from the compose env files, for `--secrets-from-env`; never printed.
+    var secretValues: [String: [String: String]] = [:]
     var files: [String: String] = [:]
     var counts: [String: ServiceCounts] = [:]
 
@@ -103,8 +105,9 @@ public struct Converter {
         if vars[name] == nil { vars[name] = .string(value) }
     }
 
-    mutating func addSecret(_ group: String, _ key: String, _ what: String) -> String {
+    mutating func addSecret(_ group: String, _ key: String, _ what: String, value: String? = nil) -> String {
         secrets[group, default: [:]][key] = what
+        if let value, !value.isEmpty { secretValues[group, default: [:]][key] = value }
         return "${{ secrets.\(group).\(key) }}"
     }
 

@@ -42,6 +42,9 @@ public struct ImportResult: Sendable {
     public var playbook: String
     public var files: [String: String]
     public var secretsExample: String
+    /// `secrets.yaml` with the values the compose env files hold and `change-me` for the rest
+    /// (`--secrets-from-env`); with it, how many were filled.
+    public var secretsFromEnv: (text: String, filled: Int, total: Int)
     public var report: [ReportEntry]
     /// Per converted service: routes, data mounts and env files, for the summary and the tests.
     public var counts: [String: ServiceCounts]

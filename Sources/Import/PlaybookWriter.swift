@@ -116,6 +116,25 @@ extension Converter {
             for key in secrets[group]!.keys.sorted() { secretsText += "#   \(group).\(key): \(secrets[group]![key]!)\n" }
         }
         secretsText += skeleton.isEmpty ? "{}\n" : YAML.emit(.object(skeleton))
-        return ImportResult(playbook: text, files: files, secretsExample: secretsText, report: sortedReport, counts: counts)
+        return ImportResult(playbook: text, files: files, secretsExample: secretsText, secretsFromEnv: secretsFromEnv(),
+                            report: sortedReport, counts: counts)
+    }
+
+    /// The secrets file filled from the compose env files: each value as compose read it, and
+    /// `change-me` where none was there (config files, basic-auth users, empty values).
+    func secretsFromEnv() -> (text: String, filled: Int, total: Int) {
+        var filled = Object(), count = 0, total = 0
+        for group in secrets.keys.sorted() {
+            var inner = Object()
+            for key in secrets[group]!.keys.sorted() {
+                total += 1
+                if let value = secretValues[group]?[key] { inner[key] = .string(value); count += 1 } else { inner[key] = "change-me" }
+            }
+            filled[group] = .object(inner)
+        }
+        var text = "# Secrets of the imported playbook, from the compose env files (bootstrap import compose --secrets-from-env).\n"
+        text += "# Keep this file mode 0600 and out of version control; replace every change-me.\n"
+        text += filled.isEmpty ? "{}\n" : YAML.emit(.object(filled))
+        return (text, count, total)
     }
 }

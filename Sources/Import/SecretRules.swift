@@ -13,6 +13,9 @@ public struct SecretRules: Sendable {
     /// Words that say the value names or locates a secret rather than holding it.
     static let pointerWords: Set<String> = ["PATH", "FILE", "DIR", "URL", "ID", "PUBLIC", "NAME", "USER", "USERNAME", "HOST", "PORT", "TYPE", "LENGTH", "ALGORITHM", "PREFIX"]
 
+    /// Words before `KEY` that make it a name rather than a credential (`GAME_ROUTING_KEY`).
+    static let namingKeyWords: Set<String> = ["ROUTING", "SORT", "PARTITION", "PRIMARY", "FOREIGN", "CACHE", "PUBLIC"]
+
     /// Whether an environment variable holds a secret.
     public func isSecret(key: String, value: String) -> Bool {
         if forced.contains(key) { return true }
@@ -22,6 +25,9 @@ public struct SecretRules: Sendable {
         // DATABASE_PASSWORD_FILE and PASSWORD_RESET_URL_FORMAT do not.
         let words = key.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         guard let last = words.last, !Self.pointerWords.contains(last) else { return false }
+        // A key that names something, not a credential: RabbitMQ's routing keys (faf-stack's
+        // `*_ROUTING_KEY`), sort and partition keys.
+        if words.count >= 2, last == "KEY", Self.namingKeyWords.contains(words[words.count - 2]) { return false }
         return Self.secretWords.contains(last) || last.hasSuffix("PASSWORD") || last.hasSuffix("SECRET") || last.hasSuffix("TOKEN")
     }
 

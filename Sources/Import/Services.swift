@@ -36,6 +36,7 @@ extension Converter {
             note(name, "image", "\(given) from --image in place of \"\(image ?? "")\": check it is what the compose host runs (docker inspect)", service["image"]?.mark ?? service.mark)
             image = given
         }
+        if let image, image.hasPrefix("traefik:") || image.hasPrefix("traefik/") || image == "traefik" { noteACMEStore(service) }
         // Services that do not become workloads, with the reason.
         if let mode = service["network_mode"] {
             let text = mode.scalarText ?? ""
@@ -108,7 +109,7 @@ extension Converter {
             for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 if let entry = entries.first(where: { $0.line == index + 1 }), options.rules.isSecret(key: entry.key, value: entry.value) {
                     kept.append("# \(entry.key): a secret, in secretEnv (secrets.\(group).\(entry.key))")
-                    secretEnv[entry.key] = .string(addSecret(group, entry.key, "\(relative): \(entry.key)"))
+                    secretEnv[entry.key] = .string(addSecret(group, entry.key, "\(relative): \(entry.key)", value: entry.value))
                 } else if let commented = EnvFile.parse(String(line.drop { $0 == "#" || $0 == " " })).first,
                           line.trimming(.whitespace).hasPrefix("#"), options.rules.isSecret(key: commented.key, value: commented.value) {
                     // A commented-out secret is still a secret: its value is not copied.
@@ -130,7 +131,7 @@ extension Converter {
             let raw = valueNode.scalarText ?? JSON.encode(valueNode.resolved)
             let value = interpolate(raw, service: name, key: "environment.\(key)", mark: valueNode.mark)
             if value.secret || options.rules.isSecret(key: key, value: value.resolved) {
-                secretEnv[key] = .string(addSecret(Self.dnsLabel(name), key, "environment.\(key) of \(name)"))
+                secretEnv[key] = .string(addSecret(Self.dnsLabel(name), key, "environment.\(key) of \(name)", value: value.resolved))
             } else {
                 env[key] = .string(value.playbook)
                 reference += " " + value.resolved
@@ -324,6 +325,24 @@ extension Converter {
         case "privileged", "cap_add", "cap_drop", "security_opt", "devices": return "app.workload runs unprivileged with the default capabilities"
         case "stop_grace_period", "stop_signal": return "Kubernetes' default termination applies"
         default: return "not converted"
+        }
+    }
+
+    /// Compose's Traefik keeps its ACME account and certificates in `acme.json` (faf-stack:
+    /// `./config/faf-traefik/acme.json`, mounted at /etc/traefik): traefik.acme starts an empty
+    /// store on its own claim, so the report says how to carry the certificates over.
+    mutating func noteACMEStore(_ service: ComposeProject.Service) {
+        for volume in service["volumes"]?.sequence ?? [] {
+            guard let spec = volume.scalarText ?? volume["source"]?.scalarText else { continue }
+            let source = String(spec.split(separator: ":", maxSplits: 1).first ?? "")
+            guard source.hasPrefix(".") || source.hasPrefix("/") else { continue }
+            let path = resolve(source)
+            let store = source.hasSuffix("acme.json") ? source : source + "/acme.json"
+            guard source.hasSuffix("acme.json") || FileManager.default.fileExists(atPath: path + "/acme.json") else { continue }
+            note(service.name, "volumes", "\(store) holds the ACME account and the certificates compose's Traefik obtained: traefik.acme "
+                + "starts an empty store on its storage claim, and Traefik asks Let's Encrypt again (rate limits: 5 certificates per "
+                + "set of names a week). To keep them, copy acme.json into that volume before the first apply (owner 65532:65532, mode 0600); "
+                + "it holds the account's private key: never into the playbook", volume.mark)
         }
     }
 

@@ -6,6 +6,11 @@ public struct ResolvedParameters: Sendable {
     public var value: Value
     /// Marks by dotted path (`volumes.0.size`); "" is the `with:` node itself.
     public var marks: [String: Mark]
+    /// Where a scalar holds a reference that did not resolve (or a secret read without a secrets
+    /// file): a later check's error about the placeholder there only echoes it, and is left out.
+    public var unresolved: Set<Mark> = []
+    /// Secret references read without a secrets file, where they are (one error for all of them).
+    public var secretsWithoutFile: [Mark] = []
 }
 
 /// Replaces `${{ vars.* }}` and `${{ secrets.* }}` in a step's parameters.
@@ -22,12 +27,23 @@ public struct Resolver: Sendable {
         var marks: [String: Mark] = [:]
         var problems: [Diagnostic] = []
         guard let node else { return (ResolvedParameters(value: .object(Object()), marks: ["": fallback]), []) }
-        let value = resolve(node, path: "", depth: 0, marks: &marks, problems: &problems, stepID: stepID)
-        return (ResolvedParameters(value: value, marks: marks), problems)
+        var found = Found()
+        let value = resolve(node, path: "", depth: 0, marks: &marks, problems: &problems, stepID: stepID, found: &found)
+        var parameters = ResolvedParameters(value: value, marks: marks)
+        parameters.unresolved = found.unresolved
+        parameters.secretsWithoutFile = found.secretsWithoutFile
+        return (parameters, problems)
+    }
+
+    /// What resolving found besides errors.
+    struct Found {
+        var unresolved: Set<Mark> = []
+        var secretsWithoutFile: [Mark] = []
     }
 
     /// `depth`: how many collections enclose `node` within `with:`.
-    func resolve(_ node: Node, path: String, depth: Int, marks: inout [String: Mark], problems: inout [Diagnostic], stepID: String) -> Value {
+    func resolve(_ node: Node, path: String, depth: Int, marks: inout [String: Mark], problems: inout [Diagnostic], stepID: String,
+                 found: inout Found) -> Value {
         marks[path] = node.mark
         func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
         switch node.content {
@@ -41,16 +57,20 @@ public struct Resolver: Sendable {
                 let childPath = child(key)
                 // The value's own mark is set by the call below, as every node's is.
                 marks[childPath + "#key"] = pair.key.mark
-                object[key] = resolve(pair.value, path: childPath, depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID)
+                object[key] = resolve(pair.value, path: childPath, depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID,
+                                      found: &found)
             }
             return .object(object)
         case .sequence(let items):
             return .array(items.enumerated().map { index, item in
-                resolve(item, path: child(String(index)), depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID)
+                resolve(item, path: child(String(index)), depth: depth + 1, marks: &marks, problems: &problems, stepID: stepID,
+                        found: &found)
             })
         case .scalar(let text, let style, let tag):
             guard text.contains("${{") else { return Node.resolveScalar(text, style: style, tag: tag) }
-            let value = interpolate(text, node: node, problems: &problems, stepID: stepID)
+            let before = problems.count
+            let value = interpolate(text, node: node, problems: &problems, stepID: stepID, found: &found)
+            if problems.count > before { found.unresolved.insert(node.mark) }
             // A variable spliced in whole brings its own nesting; the sum is bounded like any document.
             if depth + value.nestingDepth > Limits.maxDepth {
                 problems.append(.error("step \"\(stepID)\": the variable put here nests \(value.nestingDepth) levels deep, "
@@ -61,7 +81,7 @@ public struct Resolver: Sendable {
         }
     }
 
-    func interpolate(_ text: String, node: Node, problems: inout [Diagnostic], stepID: String) -> Value {
+    func interpolate(_ text: String, node: Node, problems: inout [Diagnostic], stepID: String, found: inout Found) -> Value {
         func mark(at offset: Int) -> Mark {
             // Exact for single-line scalars; the scalar's start otherwise.
             guard !text.prefix(offset).contains("\n") else { return node.mark }
@@ -95,7 +115,10 @@ public struct Resolver: Sendable {
             case .reference(_, let path, let offset):
                 let name = path.joined(separator: ".")
                 guard secrets.file != nil else {
-                    problems.append(.error("step \"\(stepID)\" refers to \"secrets.\(name)\" but no secrets file was given (use --secrets FILE)", at: mark(at: offset)))
+                    // Counted, not reported one by one: a forgotten --secrets is one mistake. Checks
+                    // of the placeholder put in its place would only echo it.
+                    if secrets.needed { found.secretsWithoutFile.append(mark(at: offset)) }
+                    found.unresolved.insert(node.mark)
                     pieces.append(.sensitive(Sensitive("")))
                     continue
                 }

@@ -13,10 +13,17 @@ public struct Secrets: Sendable {
     }
 
     public static let none = Secrets(file: nil, root: [:])
+    /// For a command that uses no secret value (`kubeconfig`): references resolve to placeholders
+    /// without a secrets file, and are not errors.
+    public static let notNeeded = Secrets(file: nil, root: [:], needed: false)
 
-    public init(file: String?, root: [String: SecretNode]) {
+    /// Whether a reference without a secrets file is an error.
+    public var needed = true
+
+    public init(file: String?, root: [String: SecretNode], needed: Bool = true) {
         self.file = file
         self.root = root
+        self.needed = needed
     }
 
     /// How strictly file permissions are enforced: refuse when a real node or cluster is touched.

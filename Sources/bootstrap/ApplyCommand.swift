@@ -42,7 +42,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(help: "How long a step may wait for something to become ready, in seconds.")
     var timeout = 300
 
-    @Flag(help: "Do not ask for confirmation on a terminal (a non-terminal stdin never asks).")
+    @Flag(help: "Apply without asking. Without a terminal to ask on, an apply that changes a real node or cluster needs --yes or a saved plan.")
     var yes = false
 
     @Option(name: .customLong("lock-timeout"), help: ArgumentHelp(
@@ -76,8 +76,10 @@ struct ApplyCommand: AsyncParsableCommand {
         let forceSteps = saved?.forceSteps ?? self.forceSteps
         let verify = saved?.verify ?? self.verify
 
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json,
+                                      skipped: Array(targeting.provided))
         try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
+        try checkFailImages(in: playbook)
         let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))
         let lockWait = LockWait(seconds: lockTimeout.seconds, note: { printer.note($0) })
         let session = try await Session.opened(cluster, playbook: playbook, targeting: targeting, lockWait: lockWait,
@@ -92,21 +94,30 @@ struct ApplyCommand: AsyncParsableCommand {
         options.realRun = cluster.rehearsal == nil
         let walker = Walker(host: session.host, connection: session.connection, options: options,
                             progress: { event in printer.handle(event) })
+        let planner = Walker(host: session.host, connection: session.connection, options: options)
         if let saved {
-            try await SavedPlanFile.check(saved, input: input, playbook: playbook,
-                                          planNow: try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook))
+            // The saved plan is the consent, for the target it was made against.
+            try await SavedPlanFile.check(saved, input: input, playbook: playbook, target: RunTarget.describe(cluster),
+                                          planNow: try await planFirst(planner, playbook, json: json))
         } else if !yes, cluster.output == .text, Console.inputIsTerminal {
-            let plan = try await Walker(host: session.host, connection: session.connection, options: options).plan(playbook)
+            let plan = try await planFirst(planner, playbook, json: json)
             Console.out(Display.stdout.paintPlan(
                 Masking.mask(plan.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook)))
             guard plan.hasChanges else {
-                Console.err("No changes: the node and the cluster match the playbook.")
+                Console.out("No changes: the node and the cluster match the playbook.")
                 return
             }
             guard Console.confirm("Apply these changes? Only 'yes' is accepted: ") else {
                 Console.err("Apply cancelled; nothing was changed.")
                 throw ExitCode.of(ExitStatus.failure)
             }
+        } else if !yes, cluster.touchesRealSystems, try await planFirst(planner, playbook, json: json).hasChanges {
+            // No one to ask (ssh without -t, cron, --output json): as terraform apply -input=false
+            // without -auto-approve, a change to a real node or cluster needs --yes or a saved plan.
+            Console.fail("this apply would change the node or the cluster, and no terminal is there to confirm it: "
+                + "pass --yes to apply without asking, or review `bootstrap plan … --out FILE` and apply FILE",
+                playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.usage)
         }
         let report: ApplyReport
         do {
@@ -147,11 +158,16 @@ struct ApplyCommand: AsyncParsableCommand {
         }
         let count = { (word: String) in report.steps.filter { $0.outcome.word == word }.count }
         if let signal = interrupts.signal {
-            Console.err("interrupted: \(count("applied")) steps applied, \(count("not started") + count("blocked")) not started; re-run to continue:\n  \(rerunCommand())")
+            let stopped = count("interrupted") > 0 ? ", \(count("interrupted")) interrupted" : ""
+            Console.err("interrupted: \(count("applied")) steps applied\(stopped), \(count("not started") + count("blocked")) not started; re-run to continue:\n  \(rerunCommand())")
             throw ExitCode.of(signal.exitStatus)
         }
-        Console.err("Apply \(report.failed.isEmpty ? "complete" : "incomplete"): \(count("applied")) applied, \(count("skipped")) skipped, "
-            + "\(count("failed")) failed, \(count("blocked")) blocked. \(report.requests.total) requests, \(report.requests.writes) writes.")
+        // The summary is the result of a text run (stdout, as Terraform's "Apply complete!"); with
+        // --output json the document on stdout holds it, so the line is only a note on stderr.
+        let notSelected = count("not selected") > 0 ? "\(count("not selected")) not selected, " : ""
+        let summary = "Apply \(report.failed.isEmpty ? "complete" : "incomplete"): \(count("applied")) applied, \(count("skipped")) skipped, \(notSelected)"
+            + "\(count("failed")) failed, \(count("blocked")) blocked. \(report.requests.total) requests, \(report.requests.writes) writes."
+        if json { Console.err(summary) } else { Console.out(summary) }
         guard report.failed.isEmpty else {
             for step in report.steps {
                 if case .failed(let message) = step.outcome {
@@ -160,6 +176,44 @@ struct ApplyCommand: AsyncParsableCommand {
             }
             if !report.blocked.isEmpty { Console.err("blocked (not run): \(report.blocked.joined(separator: ", "))") }
             Console.err("Fix the cause, then re-run; recorded steps are skipped:\n  \(rerunCommand())")
+            throw ExitCode.of(ExitStatus.failure)
+        }
+    }
+
+    /// `--fail-image` must name an image some step of the playbook runs: a typo would otherwise
+    /// rehearse a rollout that succeeds, and the failure path would go untested without a word.
+    func checkFailImages(in playbook: CheckedPlaybook) throws {
+        guard !failImages.isEmpty else { return }
+        var images: Set<String> = []
+        for step in playbook.orderedSteps { Self.collectImages(step.parameters.value, into: &images) }
+        for spec in failImages {
+            guard let (image, _) = Self.imageFault(spec), !images.contains(image) else { continue }
+            let hint = suggestion(for: image, among: images.sorted()).map { " (did you mean \"\($0)\"?)" } ?? ""
+            throw ValidationError("--fail-image \(spec): no workload of \(playbook.playbook.file) runs the image \"\(image)\"\(hint)")
+        }
+    }
+
+    /// Every `image` string in a step's parameters (app.workload's, and containers in kube.objects).
+    static func collectImages(_ value: Value, into images: inout Set<String>) {
+        switch value {
+        case .object(let object):
+            for (key, child) in object {
+                if key == "image", let image = child.stringValue { images.insert(image) } else { collectImages(child, into: &images) }
+            }
+        case .array(let items): for item in items { collectImages(item, into: &images) }
+        default: break
+        }
+    }
+
+    /// The plan apply shows or checks before it runs, failing as `plan` fails.
+    func planFirst(_ planner: Walker, _ playbook: CheckedPlaybook, json: Bool) async throws -> PlanReport {
+        do {
+            return try await planner.plan(playbook)
+        } catch let unmet as UnmetNeeds {
+            Console.fail("\(unmet)", playbook: playbook.name, json: json)
+            throw ExitCode.of(ExitStatus.usage)
+        } catch {
+            Console.fail(error, playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.failure)
         }
     }

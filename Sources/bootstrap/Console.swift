@@ -41,10 +41,23 @@ enum Console {
     /// A run that ended in an error: the message on stderr and, with `--output json`, a JSON
     /// document holding it on stdout (so a script reading stdout always gets a document).
     static func fail(_ message: String, playbook: String, json: Bool) {
-        err("error: \(message)")
+        err(errorLine(message))
         if json {
             out(JSON.encode(["playbook": .string(playbook), "error": .string(message)], options: .pretty))
         }
+    }
+
+    /// One prefix for every error: `error: message`, or a positioned `FILE:LINE:COL: error: message`
+    /// as it is (never `error: FILE:2:1: error: …`).
+    static func errorLine(_ message: String) -> String {
+        if message.hasPrefix("error: ") || isPositioned(message) { return message }
+        return "error: " + message
+    }
+
+    /// Whether the text starts as a positioned diagnostic does: `FILE:LINE:COL: error: ` or `FILE: error: `.
+    static func isPositioned(_ text: String) -> Bool {
+        guard let range = text.firstRange(of: ": error: ") else { return false }
+        return !text[..<range.lowerBound].contains(" ")
     }
 
     /// The same for an error: FileManager's name the file and the operation, not Foundation's dump.

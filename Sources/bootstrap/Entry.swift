@@ -23,7 +23,14 @@ enum Entry {
             // A file error nothing caught names the file and the operation, not Foundation's dump.
             Bootstrap.exit(withError: FileFailure(message: SystemError.message(of: error)))
         } catch {
-            Bootstrap.exit(withError: error)
+            // Help and --version print as the library prints them; every error reads `error: …`,
+            // as bootstrap's own do (the library writes `Error: …`).
+            let code = Bootstrap.exitCode(for: error)
+            let message = Bootstrap.fullMessage(for: error)
+            guard code != .success, !message.isEmpty else { Bootstrap.exit(withError: error) }
+            let text = message.hasPrefix("Error: ") ? "error: " + message.dropFirst("Error: ".count) : message
+            Console.err(text)
+            Bootstrap.exit(withError: ExitCode(code.rawValue))
         }
     }
 }

@@ -35,6 +35,9 @@ struct ImportComposeCommand: ParsableCommand {
     @Option(help: "A YAML file with `secret:` and `notSecret:` lists of names, added to --secret and --not-secret.") var secretRules: String?
     @Option(help: ArgumentHelp("The parent ZFS dataset of the volumes (the storage.local-volumes zfs backend); without it, plain directories.", valueName: "POOL/PATH")) var zfs: String?
     @Option(help: ArgumentHelp("The image of a service, in place of its compose image (to pin an untagged one).", valueName: "SERVICE=IMAGE")) var image: [String] = []
+    @Flag(name: .customLong("secrets-from-env"),
+          help: "Also write secrets.yaml (mode 0600) beside secrets.example, filled with the secret values of the compose env files read (change-me where there is none).")
+    var secretsFromEnv = false
     @Option(help: ArgumentHelp("The directory to write into (playbook.yaml, its files, secrets.example), or NAME.yaml: the playbook there and its files and secrets.example in NAME/ beside it.", valueName: "DIR|FILE.yaml")) var out: String
 
     func run() throws {
@@ -78,6 +81,9 @@ struct ImportComposeCommand: ParsableCommand {
             try write(layout.playbook, result.playbook)
             try write(layout.filesFolder + "secrets.example", result.secretsExample)
             for path in result.files.keys.sorted() { try write(path, result.files[path]!) }
+            if secretsFromEnv { try writeSecrets(result.secretsFromEnv) }
+        } catch let exit as ExitCode {
+            throw exit
         } catch {
             Console.err("\(out): error: cannot write: \(SystemError.reason(of: error))")
             throw ExitCode.of(ExitStatus.failure)
@@ -95,6 +101,20 @@ struct ImportComposeCommand: ParsableCommand {
         let directory = PathText.parent(out)
         let name = file.hasSuffix(".yaml") ? file.dropLast(5) : file.dropLast(4)
         return (directory.isEmpty ? "." : directory, file, name + "/")
+    }
+
+    /// secrets.yaml, mode 0600, written atomically; one that holds anything else is never replaced
+    /// (it may hold the values someone filled in).
+    func writeSecrets(_ secrets: (text: String, filled: Int, total: Int)) throws {
+        let path = layout.directory + "/" + layout.filesFolder + "secrets.yaml"
+        if let existing = FileManager.default.contents(atPath: path), existing != Data(secrets.text.utf8) {
+            Console.err("\(path): error: exists and differs from what this import would write: not replaced (move it away to write it again)")
+            throw ExitCode.of(ExitStatus.failure)
+        }
+        try FileManager.default.createDirectory(atPath: PathText.parent(path), withIntermediateDirectories: true)
+        try Files.writeAtomically(path, Array(secrets.text.utf8), mode: 0o600, durable: true)
+        Console.err("\(path): \(secrets.filled) of \(secrets.total) secrets filled from the compose env files (mode 0600); "
+            + "\(secrets.total - secrets.filled) left change-me")
     }
 
     func write(_ relative: String, _ text: String) throws {

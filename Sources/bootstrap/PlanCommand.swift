@@ -37,7 +37,8 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         // It will talk to an API server: libcurl loads while the playbook is read and checked.
         CurlLibrary.preload()
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
+        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json,
+                                      skipped: target.skipIDs)
         try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)
         let recopySteps = try recopy.steps(in: playbook)
         if !recopySteps.isEmpty && out != nil { throw ValidationError("--recopy is not saved in a plan file: plan and apply it without --out") }
@@ -63,7 +64,8 @@ struct PlanCommand: AsyncParsableCommand {
         case .json: Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
         }
         if let out {
-            try SavedPlanFile.write(out, input: input, report: report, verify: verify, forceSteps: forceSteps, target: target)
+            try SavedPlanFile.write(out, input: input, report: report, verify: verify, forceSteps: forceSteps, target: target,
+                                   runTarget: RunTarget.describe(cluster))
             Console.err("Saved the plan to \(out). Apply exactly this plan with: bootstrap apply \(shellQuote(out)) (and the same cluster options)")
         }
         if detailedExitcode && report.hasChanges { throw ExitCode.of(ExitStatus.changes) }

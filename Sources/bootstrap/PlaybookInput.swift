@@ -26,11 +26,11 @@ struct PlaybookInput: ParsableArguments {
 
     /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
     /// With `json`, a failure also prints one JSON document on stdout holding what went to stderr.
-    func load(permissions: Secrets.PermissionPolicy, json: Bool) throws -> CheckedPlaybook {
-        guard json else { return try load(permissions: permissions) }
+    func load(permissions: Secrets.PermissionPolicy, json: Bool, skipped: [String] = []) throws -> CheckedPlaybook {
+        guard json else { return try load(permissions: permissions, skipped: skipped) }
         Console.startRecordingErrors()
         do {
-            let checked = try load(permissions: permissions)
+            let checked = try load(permissions: permissions, skipped: skipped)
             _ = Console.stopRecordingErrors()
             return checked
         } catch {
@@ -41,7 +41,10 @@ struct PlaybookInput: ParsableArguments {
     }
 
     /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
-    func load(permissions: Secrets.PermissionPolicy) throws -> CheckedPlaybook {
+    /// Without `needsSecrets` (a command that uses no secret value), no secrets file is read and
+    /// secret references are not errors.
+    /// `skipped`: the steps `--skip` leaves out, for the checks of what other steps use of theirs.
+    func load(permissions: Secrets.PermissionPolicy, needsSecrets: Bool = true, skipped: [String] = []) throws -> CheckedPlaybook {
         guard FileManager.default.isReadableFile(atPath: playbook) else {
             Console.err("\(playbook): error: cannot read playbook: \(FileManager.default.fileExists(atPath: playbook) ? "permission denied" : "no such file")")
             throw ExitCode.of(ExitStatus.noInput)
@@ -51,8 +54,8 @@ struct PlaybookInput: ParsableArguments {
             throw ExitCode.of(ExitStatus.noInput)
         }
         var secretWarnings: [Diagnostic] = []
-        var loadedSecrets = Secrets.none
-        if let path = secretsPath() {
+        var loadedSecrets = needsSecrets ? Secrets.none : Secrets.notNeeded
+        if needsSecrets, let path = secretsPath() {
             guard FileManager.default.fileExists(atPath: path) else {
                 Console.err("\(path): error: cannot read secrets file: no such file")
                 throw ExitCode.of(ExitStatus.noInput)
@@ -80,7 +83,7 @@ struct PlaybookInput: ParsableArguments {
             throw ExitCode.of(ExitStatus.invalidInput)
         }
         do throws(Diagnostics) {
-            let checked = try CheckedPlaybook.check(loaded, secrets: loadedSecrets, registry: StepCatalog.registry)
+            let checked = try CheckedPlaybook.check(loaded, secrets: loadedSecrets, registry: StepCatalog.registry, skipped: Set(skipped))
             if structural.contains(where: { $0.severity == .error }) { throw Diagnostics(checked.warnings) }
             Console.report(secretWarnings + structural + checked.warnings)
             return checked

@@ -67,6 +67,8 @@ final class ProgressPrinter: Sendable {
         var loans = 0
         /// Plain mode: the last repeated report printed per step (text before `: `) and when.
         var lastReport: [String: (topic: Substring, at: ContinuousClock.Instant)] = [:]
+        /// Live mode: steps that did not run, told in one line at the end (as plan counts unchanged objects).
+        var quiet = 0
     }
 
     /// Without a terminal, a step's repeated report on the same thing (copy progress) prints at most this often.
@@ -105,7 +107,9 @@ final class ProgressPrinter: Sendable {
                 let time = NumberText.fixed(seconds, digits: 1) + "s"
                 switch outcome {
                 case .failed(let message): text = display.paint("[\(step)] failed after \(time): \(message)", Display.red)
-                case .skipped: text = "[\(step)] skipped (recorded, unchanged)"
+                case .skipped, .notSelected:
+                    if live { screen.quiet += 1 } else { text = Self.notRun(step, outcome) }
+                case .interrupted(let how): text = "[\(step)] interrupted after \(time): not recorded, the re-run redoes it (\(how))"
                 default: text = "[\(step)] \(outcome.word) (\(time))"
                 }
             case .blocked(let step, let by):
@@ -138,7 +142,18 @@ final class ProgressPrinter: Sendable {
 
     func finish() {
         ticker.withLock { $0?.cancel() }
-        if live { screen.withLock { Self.erase(&$0) } }
+        guard live else { return }
+        screen.withLock { screen in
+            Self.erase(&screen)
+            if screen.quiet > 0 { Console.err("= \(screen.quiet) step\(screen.quiet == 1 ? "" : "s") not run (recorded and unchanged, or not selected)") }
+            screen.quiet = 0
+        }
+    }
+
+    /// The line of a step that did not run, saying why.
+    static func notRun(_ step: String, _ outcome: StepOutcome) -> String {
+        if case .notSelected(let reason) = outcome { return "[\(step)] \(reason)" }
+        return "[\(step)] skipped (recorded, unchanged)"
     }
 
     private static func erase(_ screen: inout Screen) {
@@ -153,8 +168,23 @@ final class ProgressPrinter: Sendable {
     /// The live block's lines, each cut to fit `columns` so that every line is one screen row.
     static func liveLines(_ running: [Running], now: ContinuousClock.Instant, columns: Int) -> [String] {
         running.map { state in
-            fit("  … \(state.step) (\((now - state.since).components.seconds)s) \(state.doing)", columns: columns)
+            let head = "  … \(state.step) (\((now - state.since).components.seconds)s) "
+            return fit(head + shortened(state.doing, room: max(columns - 1, 1) - head.count), columns: columns)
         }
+    }
+
+    /// What a step waits on, as `TOPIC: DETAIL` (`copying FROM to TO: 1.2 GiB of 40.0 GiB (3%), …`),
+    /// made to fit `room` characters by shortening the topic, never the detail (the numbers): its
+    /// paths to their last component (`…/faf-db`), then the topic left out.
+    static func shortened(_ doing: String, room: Int) -> String {
+        guard doing.count > room, let colon = doing.firstRange(of: ": ") else { return doing }
+        let topic = doing[..<colon.lowerBound], detail = doing[colon.upperBound...]
+        let shortPaths = topic.split(separator: " ", omittingEmptySubsequences: false).map { word -> Substring in
+            guard word.hasPrefix("/"), let last = word.split(separator: "/").last, word.count > last.count + 2 else { return word }
+            return "…/" + last
+        }.joined(separator: " ")
+        if shortPaths.count + 2 + detail.count <= room { return shortPaths + ": " + detail }
+        return String(detail)
     }
 
     /// `line` shortened to at most `columns - 1` characters (the last column stays free, so no

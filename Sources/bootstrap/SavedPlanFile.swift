@@ -22,13 +22,13 @@ enum SavedPlanFile {
     }
 
     static func write(_ path: String, input: PlaybookInput, report: PlanReport, verify: Bool, forceSteps: [String],
-                      target: TargetingOptions) throws {
+                      target: TargetingOptions, runTarget: String) throws {
         let playbookPath = URL(fileURLWithPath: input.playbook).standardizedFileURL.path
         let secretsPath = input.secretsPath().map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let saved = SavedPlan(playbookPath: playbookPath, playbook: FileManager.default.contents(atPath: input.playbook) ?? Data(),
                               secretsPath: secretsPath, secrets: secretsPath.flatMap { FileManager.default.contents(atPath: $0) },
                               verify: verify, forceSteps: forceSteps, only: target.onlyIDs.isEmpty ? nil : target.onlyIDs,
-                              skip: target.skipIDs, plan: report.json)
+                              skip: target.skipIDs, target: runTarget, plan: report.json)
         // Written like the secrets file: it names what will change, and holds a keyed digest of the secrets.
         guard FileManager.default.createFile(atPath: path, contents: Data((JSON.encode(saved.json, options: .pretty) + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
@@ -38,10 +38,11 @@ enum SavedPlanFile {
     }
 
     /// Refuses (exit 1, naming what moved) unless planning again now gives the saved plan.
-    static func check(_ saved: SavedPlan, input: PlaybookInput, playbook: CheckedPlaybook, planNow: PlanReport) throws {
+    static func check(_ saved: SavedPlan, input: PlaybookInput, playbook: CheckedPlaybook, target: String, planNow: PlanReport) throws {
         let secretsPath = input.secretsPath().map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         let moved = saved.moved(playbook: FileManager.default.contents(atPath: input.playbook) ?? Data(), secretsPath: secretsPath,
-                                secrets: secretsPath.flatMap { FileManager.default.contents(atPath: $0) }, planNow: planNow.json)
+                                secrets: secretsPath.flatMap { FileManager.default.contents(atPath: $0) }, target: target,
+                                planNow: planNow.json)
         guard moved.isEmpty else {
             Console.err(Masking.mask("error: the saved plan no longer holds; nothing was changed:\n"
                 + moved.map { "  \($0)" }.joined(separator: "\n")

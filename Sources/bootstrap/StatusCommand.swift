@@ -12,6 +12,16 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var input: PlaybookInput
     @OptionGroup var cluster: ClusterOptions
 
+    // Not an option of status: accepted only to point to the commands that check live state.
+    @Flag(help: .hidden) var verify = false
+
+    func validate() throws {
+        if verify {
+            throw ValidationError("status reads the ledger and each workload's rollout; to check recorded steps against live state, "
+                + "run `bootstrap plan PLAYBOOK --verify` (drift with field diffs) or `bootstrap apply PLAYBOOK --verify` (redoes drifted steps)")
+        }
+    }
+
     func run() async throws {
         // It will talk to an API server: libcurl loads while the playbook is read and checked.
         CurlLibrary.preload()

@@ -85,14 +85,14 @@ import TestSupport
         let rerun = try bootstrap(["apply", Self.minimal, "--rehearsal", rehearsal])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stderr.contains("[k3s] skipped"))
-        #expect(rerun.stderr.contains("1 applied, 1 skipped"))
+        #expect(rerun.stdout.contains("1 applied, 1 skipped"))
         // The installer ran once, in the first apply only.
         let log = try String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)
         #expect(log.components(separatedBy: "\n").filter { $0.hasPrefix("INSTALL_K3S_VERSION=") }.count == 1)
     }
 
     @Test func failStepIsOnlyForRehearsals() throws {
-        let result = try bootstrap(["apply", Self.minimal, "--fail-step", "k3s"])
+        let result = try bootstrap(["apply", Self.minimal, "--yes", "--fail-step", "k3s"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("--fail-step works only with --rehearsal"))
     }
@@ -173,7 +173,7 @@ import TestSupport
             """)
         let root = dir.file("root")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        let result = try bootstrap(["apply", CLITests.minimal, "--kubeconfig", kubeconfig, "--host-root", root, "--retry-deadline", "1"])
+        let result = try bootstrap(["apply", CLITests.minimal, "--yes", "--kubeconfig", kubeconfig, "--host-root", root, "--retry-deadline", "1"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("error: cannot read the ledger (ConfigMap kube-system/bootstrap-minimal): GET /api/v1: connection refused by http://127.0.0.1:1"))
         #expect(result.stderr.contains("nothing was changed"))

@@ -60,7 +60,7 @@ import TestSupport
     func apply(_ rig: EngineRig, _ playbook: String, kubeconfig: String) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.binary)
-        process.arguments = ["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path, "--parallel", "2"]
+        process.arguments = ["apply", playbook, "--yes", "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path, "--parallel", "2"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         return process
@@ -79,7 +79,7 @@ import TestSupport
         let full = try dir.write("crash.yaml", Self.playbook())
         let shrunk = try dir.write("shrunk.yaml", Self.playbook(shrunk: true))
         try killAtEveryWrite(dir, shrunk, minimumWrites: 4, recorded: 21) { rig, kubeconfig in
-            let setup = try bootstrap(["apply", full, "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path])
+            let setup = try bootstrap(["apply", full, "--yes", "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path])
             #expect(setup.status == 0, "\(setup.stderr)")
             rig.server.clearRequestLog()
         }
@@ -124,7 +124,7 @@ import TestSupport
             rig.server.beforeEachWrite(nil)
             #expect(victim.terminationReason == .uncaughtSignal, "write \(n): the apply was not killed")
 
-            let rerun = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path])
+            let rerun = try bootstrap(["apply", playbook, "--yes", "--kubeconfig", kubeconfig, "--host-root", rig.hostRoot.path])
             #expect(rerun.status == 0, "write \(n): re-run failed: \(rerun.stderr)")
             #expect(outcome(rig) == expected, "write \(n) (\(dropIt ? "before" : "after") it landed): state differs from a clean run")
         }

@@ -30,6 +30,24 @@ import Testing
         #expect(lines[1] == "  … k3s (0s) running")
     }
 
+    /// Issue 27: at 80 columns the copy line read `copying /opt/faf-stack/data/faf-db to /tank/faf/faf-db: 532.9…`.
+    /// The paths give way; bytes, percentage, rate and ETA stay.
+    @Test func atEightyColumnsTheCopyLineKeepsItsNumbers() {
+        let now = ContinuousClock.now
+        let numbers = "532.9 MiB of 40.0 GiB (1%), 85.3 MiB/s, ETA 7:41"
+        let doing = "copying /opt/faf-stack/data/faf-db to /tank/faf/faf-db: \(numbers), 1204 of 51000 entries"
+        for columns in [80, 100, 120] {
+            let line = ProgressPrinter.liveLines([ProgressPrinter.Running(step: "volumes", since: now, doing: doing)],
+                                                 now: now, columns: columns)[0]
+            #expect(line.count <= columns - 1, "\(line)")
+            #expect(line.contains(numbers), "\(columns): \(line)")
+        }
+        let wide = ProgressPrinter.liveLines([ProgressPrinter.Running(step: "volumes", since: now, doing: doing)], now: now, columns: 200)[0]
+        #expect(wide == "  … volumes (0s) " + doing)
+        let medium = ProgressPrinter.liveLines([ProgressPrinter.Running(step: "volumes", since: now, doing: doing)], now: now, columns: 140)[0]
+        #expect(medium.contains("copying …/faf-db to …/faf-db: 532.9 MiB"), "\(medium)")
+    }
+
     @Test func planMarksAreColouredOnlyWhenColourIsOn() {
         let plan = "+ namespaces (kube.namespaces)\n    ~ v1 Namespace faf\n    - v1 ConfigMap old\n= k3s (k3s.install)"
         let on = Display(live: false, colour: true).paintPlan(plan).split(separator: "\n", omittingEmptySubsequences: false)

@@ -40,7 +40,7 @@ import TestSupport
         // The simulated k3s Traefik release binds 80/443 through hostPorts.
         let verify = try bootstrap(["apply", playbook, "--secrets", Self.secrets, "--rehearsal", rehearsal, "--verify"])
         #expect(verify.status == 0, "\(verify.output)")
-        #expect(verify.stderr.contains("0 applied, 33 skipped"), "\(verify.stderr)")
+        #expect(verify.stdout.contains("0 applied, 33 skipped"), "\(verify.output)")
         let state = try String(contentsOfFile: rehearsal + "/cluster.json", encoding: .utf8)
         #expect(state.contains("\"hostPort\" : 443") || state.contains("\"hostPort\":443"))
     }

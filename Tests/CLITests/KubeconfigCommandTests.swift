@@ -163,7 +163,7 @@ import TestSupport
     func theLiveDisplayKeepsOffTheTerminalWhileAPluginAsks() throws {
         let (rig, dir, environment, kubeconfig) = try rig(expiry: "2000-01-01T00:00:00Z", interactive: "IfAvailable", thinking: "0.6")
         _ = rig
-        let command = [Paths.binary, "apply", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig, "--skip", "k3s",
+        let command = [Paths.binary, "apply", KubeconfigCommandTests.minimal, "--yes", "--kubeconfig", kubeconfig, "--skip", "k3s",
                        "--host-root", dir.file("root"), "--yes"].joined(separator: " ")
         // An answer for every login, all typed ahead (less than the terminal's 4 KiB input buffer:
         // an endless `yes` would fill it once nobody reads, and stall script and the run with it).

@@ -96,7 +96,7 @@ import TestSupport
 
     @Test func aLiveObjectChangedByAnotherManagerIsRefused() throws {
         let setup = try Setup()
-        let first = try setup.run(["apply", setup.playbook, "--secrets", setup.secrets])
+        let first = try setup.run(["apply", setup.playbook, "--yes", "--secrets", setup.secrets])
         #expect(first.status == 0, "\(first.stderr)")
         try SavedPlanTests.playbook.replacingOccurrences(of: "mode: \"on\"", with: "mode: \"off\"")
             .write(toFile: setup.playbook, atomically: true, encoding: .utf8)
@@ -149,7 +149,7 @@ import TestSupport
         let kubeconfig = dir.file("kubeconfig")
         try rig.server.writeKubeconfig(to: kubeconfig)
         // A developer's k3d: the cluster exists; nothing may touch the laptop's host.
-        let applied = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--host-root", dir.file("root"), "--skip", "cluster"])
+        let applied = try bootstrap(["apply", playbook, "--yes", "--kubeconfig", kubeconfig, "--host-root", dir.file("root"), "--skip", "cluster"])
         #expect(applied.status == 0, "\(applied.stderr)")
         #expect(rig.server.object(apiVersion: "v1", kind: "ConfigMap", namespace: "faf-apps", name: "c") != nil)
         #expect(!FileManager.default.fileExists(atPath: dir.file("root/etc/rancher")))

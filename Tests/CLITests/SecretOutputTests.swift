@@ -73,7 +73,7 @@ import TestSupport
             users: [{name: u, user: {}}]
             """)
         let playbook = try dir.write("p.yaml", layeredPlaybook(name: "down", count: 1))
-        let result = try bootstrap(["apply", playbook, "--kubeconfig", kubeconfig, "--output", "json", "--retry-deadline", "0",
+        let result = try bootstrap(["apply", playbook, "--yes", "--kubeconfig", kubeconfig, "--output", "json", "--retry-deadline", "0",
                                     "--host-root", dir.file("root")])
         #expect(result.status == 1)
         let document = try JSON.decode(result.stdout)

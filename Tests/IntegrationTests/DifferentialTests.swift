@@ -63,7 +63,9 @@ import TestSupport
         ["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "diff", "namespace": .string(namespace)], "data": data]
     }
 
-    static let steps: [Step] = [
+    static let steps: [Step] = basics + guardedUpdates + deletes
+
+    static let basics: [Step] = [
         ("create", { kube, ns in try await kube.create(configMap(ns, ["a": "1"])) }),
         ("create again", { kube, ns in try await kube.create(configMap(ns, ["a": "1"])) }),
         ("get", { kube, ns in try await kube.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff")) }),
@@ -97,6 +99,9 @@ import TestSupport
             try await kube.apply(["apiVersion": "traefik.io/v1alpha1", "kind": "Middleware", "metadata": ["name": "diff", "namespace": .string(ns)],
                                   "spec": ["compress": ["minResponseBodyBytes": 1024], "notAField": "x"]], dryRun: false)
         }),
+    ]
+
+    static let deletes: [Step] = [
         ("delete", { kube, ns in
             let gone = try await kube.delete(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: "diff"))
             return gone ? ["deleted": true] : nil
@@ -106,6 +111,70 @@ import TestSupport
             return gone ? ["deleted": true] : nil
         }),
     ]
+
+    static func volume(_ ns: String, path: String) -> Value {
+        ["apiVersion": "v1", "kind": "PersistentVolume", "metadata": ["name": .string(ns + "-pv")],
+         "spec": ["capacity": ["storage": "1Gi"], "accessModes": ["ReadWriteOnce"], "storageClassName": .string(ns + "-local"),
+                  "persistentVolumeReclaimPolicy": "Retain", "local": ["path": .string(path)],
+                  "claimRef": ["apiVersion": "v1", "kind": "PersistentVolumeClaim", "namespace": .string(ns), "name": "data"],
+                  "nodeAffinity": ["required": ["nodeSelectorTerms": [["matchExpressions": [
+                      ["key": "kubernetes.io/hostname", "operator": "In", "values": ["node-1"]]]]]]]]]
+    }
+    static func claim(_ ns: String, size: String) -> Value {
+        ["apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": ["name": "data", "namespace": .string(ns)],
+         "spec": ["accessModes": ["ReadWriteOnce"], "storageClassName": .string(ns + "-local"), "volumeName": .string(ns + "-pv"),
+                  "resources": ["requests": ["storage": .string(size)]]]]
+    }
+    static func job(_ ns: String, image: String) -> Value {
+        ["apiVersion": "batch/v1", "kind": "Job", "metadata": ["name": "migrate", "namespace": .string(ns)],
+         "spec": ["template": ["spec": ["restartPolicy": "Never", "containers": [["name": "m", "image": .string(image)]]]]]]
+    }
+    static func statefulSet(_ ns: String, size: String) -> Value {
+        ["apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": ["name": "db", "namespace": .string(ns)],
+         "spec": ["serviceName": "db", "selector": ["matchLabels": ["app": "db"]],
+                  "template": ["metadata": ["labels": ["app": "db"]], "spec": ["containers": [["name": "db", "image": "mariadb:10.6"]]]],
+                  "volumeClaimTemplates": [["metadata": ["name": "data"], "spec": ["accessModes": ["ReadWriteOnce"],
+                                            "resources": ["requests": ["storage": .string(size)]]]]]]]
+    }
+    /// What the API server refuses to change in an object that exists (issue 27): a claim grown on a
+    /// class without allowVolumeExpansion (the admission plugin PersistentVolumeClaimResize, 403), a
+    /// PersistentVolume's source, a Job's template, a StatefulSet's volumeClaimTemplates, a
+    /// Service's cluster IP (422). Each step answers only what happened, not the stored object.
+    static let guardedUpdates: [Step] = {
+        let done: Value = ["ok": true]
+        return [
+            ("a class without allowVolumeExpansion, a pre-bound volume and its claim", { kube, ns in
+                _ = try await kube.apply(["apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": ["name": .string(ns + "-local")],
+                                          "provisioner": "kubernetes.io/no-provisioner", "volumeBindingMode": "WaitForFirstConsumer"], dryRun: false)
+                _ = try await kube.apply(Self.volume(ns, path: "/tank/data"), dryRun: false)
+                _ = try await kube.apply(Self.claim(ns, size: "1Gi"), dryRun: false)
+                // The PersistentVolume binder binds a pre-bound pair without a consumer; the real one takes a moment.
+                let ref = ObjectRef(apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: ns, name: "data")
+                let deadline = ContinuousClock.now + .seconds(60)
+                while try await kube.get(ref)?[path: ["status", "phase"]]?.stringValue != "Bound", ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                return ["phase": try await kube.get(ref)?[path: ["status", "phase"]] ?? .null]
+            }),
+            ("a bound claim grown on that class", { kube, ns in _ = try await kube.apply(Self.claim(ns, size: "2Gi"), dryRun: false); return done }),
+            ("a volume's source changed", { kube, ns in _ = try await kube.apply(Self.volume(ns, path: "/tank/moved"), dryRun: false); return done }),
+            ("a Job", { kube, ns in _ = try await kube.apply(Self.job(ns, image: "flyway/flyway:10.1"), dryRun: false); return done }),
+            ("a Job's template changed", { kube, ns in _ = try await kube.apply(Self.job(ns, image: "flyway/flyway:10.2"), dryRun: false); return done }),
+            ("a StatefulSet", { kube, ns in _ = try await kube.apply(Self.statefulSet(ns, size: "1Gi"), dryRun: false); return done }),
+            ("a StatefulSet's volumeClaimTemplates changed", { kube, ns in _ = try await kube.apply(Self.statefulSet(ns, size: "2Gi"), dryRun: false); return done }),
+            ("a Service's cluster IP changed", { kube, ns in
+                let service: Value = ["apiVersion": "v1", "kind": "Service", "metadata": ["name": "web", "namespace": .string(ns)],
+                                      "spec": ["ports": [["port": 80, "protocol": "TCP"]]]]
+                let created = try await kube.apply(service, dryRun: false)
+                let ip = created[path: ["spec", "clusterIP"]]?.stringValue ?? ""
+                let last = Int(ip.split(separator: ".").last ?? "") ?? 0
+                var moved = service
+                moved["spec"]?["clusterIP"] = .string(ip.split(separator: ".").dropLast().joined(separator: ".") + ".\((last + 1) % 250 + 2)")
+                _ = try await kube.apply(moved, dryRun: false)
+                return done
+            }),
+        ]
+    }()
 
     @Test func requestSequencesAgree() async throws {
         try await RealServer.prepared()

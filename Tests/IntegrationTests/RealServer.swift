@@ -275,6 +275,8 @@ extension ApplyReport {
         case .failed(let error): return "failed: \(error)"
         case .blocked(let by): return "blocked by \(by)"
         case .notStarted: return "not started"
+        case .notSelected(let reason): return "not selected: \(reason)"
+        case .interrupted(let how): return "interrupted: \(how)"
         }
     }
 

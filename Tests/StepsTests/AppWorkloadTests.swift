@@ -185,7 +185,7 @@ import TestSupport
         let files = try Files()
         let workload = Self.api.replacingOccurrences(
             of: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}]",
-            with: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}, {claim: mariadb-pvc, mountPath: /logs, subPath: logs}, {claim: faf-content-pvc, mountPath: /replays, subPath: replays}]")
+            with: "volumes: [{claim: faf-content-pvc, mountPath: /content, subPath: maps, readOnly: true}, {claim: mariadb-pvc, mountPath: /logs, subPath: logs}, {claim: faf-content-pvc, mountPath: /replays, subPath: replays}]\nstrategy: Recreate")
         let plan = try await Self.driver(try files.playbook(workload)).check(stepContext("api", mode: .plan))
         let pod = try #require(try object(plan, "Deployment")[path: ["spec", "template", "spec"]])
         #expect(pod["volumes"]?.arrayValue?.filter { $0["persistentVolumeClaim"] != nil } == [
@@ -267,7 +267,7 @@ import TestSupport
         ] {
             #expect(errors.contains { $0.contains(expected) }, "missing: \(expected)\nin: \(errors.joined(separator: "\n"))")
         }
-        // Files are read while the parameters are decoded: a missing one is reported first.
+        // Files are read while the parameters are decoded; the driver's checks report in the same round.
         let missing = Self.errors(try files.playbook("""
             name: api
             namespace: faf-apps
@@ -276,6 +276,8 @@ import TestSupport
             files: {/etc/app.conf: {from: config/nothing.yml}}
             """))
         #expect(missing == [
+            "\(dir)/faf.yaml:20:7: error: step \"api\": no cpu limit: set resources.limits.cpu, or give namespace faf-apps a default in its kube.namespaces step (defaultResources.limits.cpu)",
+            "\(dir)/faf.yaml:20:7: error: step \"api\": no memory limit: set resources.limits.memory, or give namespace faf-apps a default in its kube.namespaces step (defaultResources.limits.memory)",
             "\(dir)/faf.yaml:23:18: error: step \"api\": parameter \"envFiles.0\" file \"config/missing.env\" cannot be read beside the playbook (\(dir)/config/missing.env: No such file or directory)",
             "\(dir)/faf.yaml:24:37: error: step \"api\": parameter \"files./etc/app.conf.from\" file \"config/nothing.yml\" cannot be read beside the playbook (\(dir)/config/nothing.yml: No such file or directory)",
         ])

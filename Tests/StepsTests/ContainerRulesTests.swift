@@ -143,6 +143,7 @@ import TestSupport
     @Test func aHostPortIsBoundByThePodAndItsDeploymentIsRecreated() throws {
         let text = Self.playbook(Self.workload("lobby", image: "faforever/faf-python-server:v1.12.9", """
                   ports: [{name: tcp-8001, port: 8001, hostPort: 8001}, {name: tcp-4000, port: 4000}]
+                  strategy: Recreate
             """) + Self.workload("web", image: "nginx:1.20", """
                   ports: [{name: http, port: 80}]
             """))
@@ -166,7 +167,9 @@ import TestSupport
     @Test func aHostPortHasOneOwnerInThePlaybookTraefikIncluded() {
         let text = Self.playbook(Self.workload("irc", image: "faforever/faf-unrealircd:5.2.4", """
                   ports: [{name: tcp-6667, port: 6667, hostPort: 6667}, {name: tls, port: 6697, hostPort: 443}, {name: alt, port: 7000, hostPort: 7000}]
+                  strategy: Recreate
             """) + Self.workload("bot", image: "faforever/faf-qai:v1.1", """
+                  strategy: Recreate
                   replicas: 2
                   ports: [{name: tcp-6667, port: 6667, hostPort: 6667}, {name: udp-6667, port: 6668, hostPort: 6667, protocol: UDP}]
             """))
@@ -274,6 +277,7 @@ import TestSupport
     @Test func mariaDBOnZFSWithoutFAFsTuningTraefikWithoutLimitsAndAShortMemoryLimitAreWarnedAbout() {
         let db = """
               volumes: [{claim: db-pvc, mountPath: /var/lib/mysql}]
+              strategy: Recreate
         """
         let telemetry = Self.workload("telemetry", image: "faforever/faf-telemetry-server:main", "")
         let warned = Self.diagnostics(Self.playbook(Self.workload("db", image: "mariadb:10.6", db) + telemetry, traefikValues: "{}"))

@@ -61,7 +61,7 @@ import TestSupport
     }
 
     static func check(_ text: String) throws(Diagnostics) -> CheckedPlaybook {
-        try CheckedPlaybook.check(PlaybookLoader.parse(text, file: "faf.yaml"), secrets: secrets, registry: StepCatalog.registry)
+        try CheckedPlaybook.check(PlaybookLoader.parse(text + routedServicesStep, file: "faf.yaml"), secrets: secrets, registry: StepCatalog.registry)
     }
 
     /// The diagnostics of a playbook that must be refused.

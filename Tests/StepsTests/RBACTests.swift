@@ -234,9 +234,14 @@ import TestSupport
                     - {group: c, namespace: faf-infra, services: [faf-rabbitmq], access: [deploy]}
 
             """
-        // Parameters of the wrong shape are reported first, on their own.
+        // Parameters of the wrong shape are reported with everything else, in one round.
         #expect(Self.diagnostics(Self.k3sWithOIDC + Self.rbacStep(with)) == [
+            "rbac.yaml:21:33: error: step \"rbac\": unknown namespace \"faf-app\" (did you mean \"faf-apps\"?): grants may name "
+                + "namespaces created by kube.namespaces steps, listed under services:, or default, kube-system",
+            "rbac.yaml:22:54: error: step \"rbac\": unknown service \"faf-apii\" in namespace \"faf-apps\" (did you mean \"faf-api\"?)",
             "rbac.yaml:22:74: error: step \"rbac\": parameter \"grants.1.access.0\" \"log\" is not one of \"logs\", \"config\", \"deploy\" (did you mean \"logs\"?)",
+            "rbac.yaml:23:55: error: step \"rbac\": no services are known in namespace \"faf-infra\": list them under services: "
+                + "{faf-infra: [faf-rabbitmq, ...]}",
         ])
         let fixedAccess = with.replacingOccurrences(of: "[log]", with: "[logs]")
         #expect(Self.diagnostics(Self.k3sWithOIDC + Self.rbacStep(fixedAccess)) == [

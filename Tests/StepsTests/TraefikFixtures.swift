@@ -159,3 +159,26 @@ extension TraefikTests {
 
         """
 }
+
+/// The Services the route tests send traffic to, as a step at the end of their playbooks (the
+/// lines above keep their numbers): a route to a Service no step creates is refused.
+let routedServicesStep = """
+
+      - id: routed-services
+        type: kube.objects
+        with:
+          objects:
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-aio-replayserver, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-api, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-content, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-coturn, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-ircd, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-java-api, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-python-server, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-rabbitmq, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-unitdb, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-website, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: faf-wordpress, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: synapse, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+                - {apiVersion: v1, kind: Service, metadata: {name: x, namespace: faf-apps}, spec: {ports: [{port: 80}]}}
+    """

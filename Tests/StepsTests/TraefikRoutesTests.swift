@@ -184,6 +184,7 @@ extension TraefikTests {
             """
         #expect(rejection(steps.replacingOccurrences(of: "USERS", with: "\"admin:$apr1$x$y\"")) == [
             "faf.yaml:19:31: error: step \"routes\": parameter \"middlewares.0.basicAuth.users.0\" must come from the secrets file (${{ secrets.* }}): a value written in the playbook is not protected",
+            "faf.yaml:21:11: warning: step \"routes\": no traefik.acme step in this playbook defines certificate resolver \"default\"",
         ])
         let plaintext = Secrets(file: "secrets.yaml", root: ["traefik": .branch(["dashboard": .leaf(Sensitive("admin:hunter2"))])])
         do {
@@ -225,6 +226,8 @@ extension TraefikTests {
             #expect(errors == [
                 "faf.yaml:11:78: error: step \"routes\": a route to Traefik's api@internal takes no port",
                 "faf.yaml:12:11: error: step \"routes\": route to Service \"faf-api\" needs its port",
+                "faf.yaml:12:63: error: step \"routes\": route \"portless\": no step of the playbook creates Service faf-apps/faf-api: "
+                    + "an app.workload with ports, a Service in kube.objects, or a helm.chart release in that namespace",
             ])
         }
     }

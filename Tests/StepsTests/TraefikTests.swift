@@ -110,7 +110,7 @@ import TestSupport
     // MARK: - Helpers
 
     func check(_ steps: String, secrets: Secrets = Self.secrets) throws(Diagnostics) -> CheckedPlaybook {
-        try CheckedPlaybook.check(PlaybookLoader.parse(Self.header + steps, file: "faf.yaml"), secrets: secrets, registry: StepCatalog.registry)
+        try CheckedPlaybook.check(PlaybookLoader.parse(Self.header + steps + routedServicesStep, file: "faf.yaml"), secrets: secrets, registry: StepCatalog.registry)
     }
 
     /// Every diagnostic of a playbook that must be rejected, as printed.
@@ -367,7 +367,7 @@ import TestSupport
                 "faf.yaml:18:7: error: step \"traefik\": step \"k3s\" disables k3s' bundled Traefik, which this step configures; remove \"traefik\" from its disable list",
             ])
         }
-        let routes = try CheckedPlaybook.check(PlaybookLoader.parse(disabling + Self.routesStep.replacingOccurrences(of: "needs: [traefik]", with: "needs: [k3s]"), file: "faf.yaml"), secrets: Self.secrets,
+        let routes = try CheckedPlaybook.check(PlaybookLoader.parse(disabling + Self.routesStep.replacingOccurrences(of: "needs: [traefik]", with: "needs: [k3s]") + routedServicesStep, file: "faf.yaml"), secrets: Self.secrets,
                                                registry: StepCatalog.registry)
         #expect(routes.warnings.map(\.description).contains(
             "faf.yaml:18:7: warning: step \"routes\": step \"k3s\" disables k3s' bundled Traefik: these routes need a Traefik installed some other way"))

@@ -16,7 +16,7 @@ def profile_plan(bench, n):
     path = os.path.join(bench.work, "generated-%d.yaml" % n)
     e = bench.new_emulator("node-1")
     try:
-        check(bench.run(["apply", path] + bench.kube_args(e)), "apply (for the profile)")
+        check(bench.run(["apply", path, "--yes"] + bench.kube_args(e)), "apply (for the profile)")
         plan_args = ["plan", path] + bench.kube_args(e)
         return _callgrind(bench, n, plan_args) or _perf(bench, n, plan_args) or _none()
     finally:

@@ -123,7 +123,7 @@ class RealRun:
         f_noop = b.figure("real_noop", "bootstrap no-op re-run", self.group)
         log("bench: bootstrap against the real API server: %s's cluster steps (%d runs)" % (self.subject.name, self.runs))
         host_root = tempfile.mkdtemp(prefix="real-host-", dir=b.work)
-        argv = [b.binary, "apply", self.variant, "--kubeconfig", self.server.kubeconfig, "--host-root", host_root,
+        argv = [b.binary, "apply", self.variant, "--yes", "--kubeconfig", self.server.kubeconfig, "--host-root", host_root,
                 "--output", "json", "--timeout", STEP_TIMEOUT] + self.skip_args + self.subject.secrets_args
         waits = []
         for _ in range(self.runs):

@@ -173,7 +173,9 @@ def cluster_only_suite(bench, subject):
     log("bench: %s's pure cluster steps against a separate emulator (%d runs)" % (subject.name, bench.runs))
 
     def run(command, e):
-        return e.measure([bench.binary, command, subject.path] + bench.kube_args(e) + skip_host_steps(subject)
+        # Without a terminal, an apply that changes a cluster needs --yes (and a no-op one plans twice without it).
+        consent = ["--yes"] if command == "apply" else []
+        return e.measure([bench.binary, command, subject.path] + consent + bench.kube_args(e) + skip_host_steps(subject)
                          + subject.secrets_args, env=bench.env)
 
     kept = None
@@ -211,12 +213,12 @@ def generated_size(bench, n):
     repeat(bench, fv, "validate", lambda: bench.run(["validate", path]))
     e = bench.new_emulator("node-1")
     fa = bench.figure("apply_%d" % n, "first apply (1 run)", g, "measured once")
-    fa.record(e.measure([bench.binary, "apply", path] + bench.kube_args(e), env=bench.env), "apply")
+    fa.record(e.measure([bench.binary, "apply", path, "--yes"] + bench.kube_args(e), env=bench.env), "apply")
     size = ledger_size(bench, e, n)
     if size is not None:
         fa.note += "; ledger annotations %d bytes" % size
     fn = bench.figure("noop_%d" % n, "no-op re-run", g)
-    repeat(bench, fn, "no-op re-run", lambda: e.measure([bench.binary, "apply", path] + bench.kube_args(e), env=bench.env))
+    repeat(bench, fn, "no-op re-run", lambda: e.measure([bench.binary, "apply", path, "--yes"] + bench.kube_args(e), env=bench.env))
     fp = bench.figure("plan_%d" % n, "plan (applied cluster)", g)
     repeat(bench, fp, "plan", lambda: e.measure([bench.binary, "plan", path] + bench.kube_args(e), env=bench.env))
     bench.done_emulator(e)

@@ -6,14 +6,16 @@ import Playbook
 ///
 /// It keeps going after an error (returning placeholders) so one `validate` shows all problems.
 public enum ParameterDecoder {
+    /// With `partial`, a value decoded around errors (placeholders where they are) is returned too,
+    /// so the driver's own checks still run in the same round; otherwise nil when anything is wrong.
     public static func decode<T: Decodable>(_ type: T.Type, from parameters: ResolvedParameters, stepID: String,
-                                            fallback: Mark?) -> (T?, [Diagnostic]) {
+                                            fallback: Mark?, partial: Bool = false) -> (T?, [Diagnostic]) {
         let state = DecodingState(marks: parameters.marks, fallback: fallback, stepID: stepID)
         let decoder = ValueDecoder(value: parameters.value, path: [], pathKey: "", state: state, suppressed: false)
         do {
             let result = try T(from: decoder)
             if !state.aborted { state.reportUnknownKeys(parameters.value, path: []) }
-            return (state.diagnostics.isEmpty ? result : nil, state.diagnostics)
+            return (state.diagnostics.isEmpty || (partial && !state.aborted) ? result : nil, state.diagnostics)
         } catch is Recorded {
             return (nil, state.diagnostics)
         } catch {

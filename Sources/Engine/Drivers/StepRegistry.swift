@@ -17,7 +17,9 @@ public struct StepType: Sendable {
     /// Decodes a step's parameters as its driver reads them (first, for every step, so that checks
     /// across steps find their siblings decoded), then validates them into a driver.
     let decode: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ fallback: Mark?) -> DecodedParameters
-    let prepare: @Sendable (_ id: String, _ decoded: DecodedParameters, _ context: ValidationContext) -> (AnyDriver?, [Diagnostic])
+    /// `placeholders`: where a value stands in for a reference that did not resolve; errors there are echoes.
+    let prepare: @Sendable (_ id: String, _ decoded: DecodedParameters, _ context: ValidationContext,
+                            _ placeholders: Set<Mark>) -> (AnyDriver?, [Diagnostic])
 
     init<D: StepDriver>(_ driver: D.Type) {
         name = D.type
@@ -28,14 +30,17 @@ public struct StepType: Sendable {
         changesHost = D.changesHost
         clusterIsUp = { D.clusterIsUp(on: $0) }
         decode = { id, parameters, fallback in
-            let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: fallback)
+            let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: fallback, partial: true)
             return DecodedParameters(type: ObjectIdentifier(D.Parameters.self), value: decoded, problems: problems)
         }
-        prepare = { id, parameters, context in
-            let problems = parameters.problems
+        prepare = { id, parameters, context, placeholders in
+            let problems = parameters.problems.filter { $0.mark.map { !placeholders.contains($0) } ?? true }
             guard let decoded = parameters.value as? D.Parameters else { return (nil, problems) }
-            let more = D.validate(decoded, context)
-            if more.contains(where: { $0.severity == .error }) { return (nil, problems + more) }
+            // Validated even when decoding found errors (one round of errors); an error where
+            // decoding already reported one only echoes it (a placeholder value), and is left out.
+            let echoes = Set(problems.filter { $0.severity == .error }.compactMap(\.mark)).union(placeholders)
+            let more = D.validate(decoded, context).filter { $0.mark.map { !echoes.contains($0) } ?? true }
+            if (problems + more).contains(where: { $0.severity == .error }) { return (nil, problems + more) }
             return (AnyDriver(D(id: id, parameters: decoded)), problems + more)
         }
     }
@@ -45,8 +50,11 @@ public struct StepType: Sendable {
 /// what decoding found wrong.
 struct DecodedParameters: Sendable {
     let type: ObjectIdentifier
+    /// Decoded around errors when there are some (placeholders where they are).
     let value: (any Sendable)?
     let problems: [Diagnostic]
+    /// Decoded without an error: what other steps' checks may read.
+    var complete: Bool { !problems.contains { $0.severity == .error } }
 }
 
 /// A driver instance behind a uniform interface.

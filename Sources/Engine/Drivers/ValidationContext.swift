@@ -26,7 +26,9 @@ public struct ValidationContext: Sendable {
 
         /// What the step's own decoding found (CheckedPlaybook decodes every step before validating any).
         func seed(_ decoded: DecodedParameters) {
-            values.withLock { $0[decoded.type] = decoded.value as (any Sendable) }
+            // Placeholders are for the step's own checks: its siblings see nil, as when it does not decode.
+            let value = decoded.complete ? decoded.value : nil
+            values.withLock { $0[decoded.type] = value as (any Sendable) }
         }
 
         func value<P: Sendable>(_ type: P.Type, _ decode: () -> P?) -> P? {
@@ -42,12 +44,16 @@ public struct ValidationContext: Sendable {
     public let marks: [String: Mark]
     public let fallback: Mark?
     public let steps: [Sibling]
+    /// Steps the command line leaves out as provided by the environment (`--skip`): what they
+    /// would make is not made by this run.
+    public let skipped: Set<String>
 
-    public init(stepID: String, marks: [String: Mark], fallback: Mark?, steps: [Sibling]) {
+    public init(stepID: String, marks: [String: Mark], fallback: Mark?, steps: [Sibling], skipped: Set<String> = []) {
         self.stepID = stepID
         self.marks = marks
         self.fallback = fallback
         self.steps = steps
+        self.skipped = skipped
     }
 
     /// Where the parameter at `path` was written, or its nearest written ancestor.

@@ -36,27 +36,35 @@ public struct CheckedPlaybook: Sendable {
         return try check(playbook, secrets: secrets, registry: registry)
     }
 
-    public static func check(_ playbook: Playbook, secrets: Secrets, registry: StepRegistry) throws(Diagnostics) -> CheckedPlaybook {
+    /// `skipped`: the steps `--skip` leaves out (taken as provided by the environment), for checks
+    /// of what the others use of theirs.
+    public static func check(_ playbook: Playbook, secrets: Secrets, registry: StepRegistry,
+                             skipped: Set<String> = []) throws(Diagnostics) -> CheckedPlaybook {
         var problems: [Diagnostic] = []
         var graph: StepGraph?
         do { graph = try StepGraph.build(playbook) } catch { problems += error.items }
 
         let resolver = Resolver(vars: playbook.vars, secrets: secrets)
         var resolved: [(StepSpec, ResolvedParameters)] = []
-        var unresolved: Set<String> = []
+        var secretsWithoutFile: [Mark] = []
         for spec in playbook.steps {
             let (parameters, interpolationProblems) = resolver.resolve(spec.with, stepID: spec.id, fallback: spec.typeMark)
             problems += interpolationProblems
-            // Checking parameters built from a broken reference would only repeat the error.
-            if !interpolationProblems.isEmpty { unresolved.insert(spec.id) }
+            secretsWithoutFile += parameters.secretsWithoutFile
             resolved.append((spec, parameters))
+        }
+        // A forgotten --secrets is one mistake, reported once at the first reference.
+        if let first = secretsWithoutFile.min() {
+            let count = secretsWithoutFile.count
+            problems.append(.error("\(count) secret reference\(count == 1 ? "" : "s"), no secrets file given: pass --secrets FILE "
+                + "(or set $BOOTSTRAP_SECRETS, or put secrets.yaml beside the playbook)", at: first))
         }
         let siblings = resolved.map { ValidationContext.Sibling(id: $0.0.id, type: $0.0.type, resolved: $0.1) }
         // Every step decoded once, before any is validated: checks across steps (each app.workload
         // reads every other's volumes) then find their siblings decoded.
         var decoded: [String: DecodedParameters] = [:]
         for (index, (spec, parameters)) in resolved.enumerated() {
-            guard let type = registry[spec.type], !unresolved.contains(spec.id) else { continue }
+            guard let type = registry[spec.type] else { continue }
             let step = type.decode(spec.id, parameters, spec.with?.mark ?? spec.typeMark)
             siblings[index].decoded.seed(step)
             decoded[spec.id] = step
@@ -71,8 +79,10 @@ public struct CheckedPlaybook: Sendable {
             }
             guard let stepParameters = decoded[spec.id] else { continue }
             let context = ValidationContext(stepID: spec.id, marks: parameters.marks,
-                                            fallback: spec.with?.mark ?? spec.typeMark, steps: siblings)
-            let (driver, stepProblems) = type.prepare(spec.id, stepParameters, context)
+                                            fallback: spec.with?.mark ?? spec.typeMark, steps: siblings, skipped: skipped)
+            // Every check runs in the same round; where a reference did not resolve, a check's error
+            // about the value put in its place only repeats the reference's error.
+            let (driver, stepProblems) = type.prepare(spec.id, stepParameters, context, parameters.unresolved)
             problems += stepProblems
             if let driver {
                 steps[spec.id] = Step(id: spec.id, type: type, parameters: parameters, driver: driver, mark: spec.mark)

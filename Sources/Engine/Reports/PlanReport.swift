@@ -53,13 +53,11 @@ public struct PlanReport: Sendable {
     /// A rehearsal: placeholders are accepted.
     public var rehearsal = false
 
-    /// True when applying would change something.
-    public var hasChanges: Bool {
-        steps.contains { step in
-            step.action == .run && (!step.host.isEmpty || !step.deletions.isEmpty || !step.prune.delete.isEmpty
-                || (step.objects.isEmpty && !step.removed) || step.objects.contains { $0.action != .unchanged })
-        }
-    }
+    /// True when applying would change something: a step that runs is recorded (or its record
+    /// removed) when it completes, so it changes the ledger whatever its object diff says. A step
+    /// whose rollout failed applied its objects but was not recorded: its re-run shows no object
+    /// change, and must still run (``Decision``).
+    public var hasChanges: Bool { steps.contains { $0.action == .run } }
 }
 
 /// A step's failure as the operator sees it: the step id, then what went wrong.

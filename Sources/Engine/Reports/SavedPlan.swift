@@ -19,11 +19,14 @@ public struct SavedPlan: Sendable {
     public var forceSteps: [String]
     public var only: [String]?
     public var skip: [String]
+    /// What the plan was made against (the rehearsal directory, or the node and the API server
+    /// with its CA's fingerprint); nil in a plan file that does not say.
+    public var target: String?
     /// The plan as `plan --output json` prints it, without its request counts.
     public var plan: Value
 
     public init(playbookPath: String, playbook: Data, secretsPath: String?, secrets: Data?, verify: Bool, forceSteps: [String],
-                only: [String]?, skip: [String], plan: Value) {
+                only: [String]?, skip: [String], target: String, plan: Value) {
         var saltBytes = [UInt8](repeating: 0, count: 16)
         var generator = SystemRandomNumberGenerator()
         for i in saltBytes.indices { saltBytes[i] = generator.next() }
@@ -37,6 +40,7 @@ public struct SavedPlan: Sendable {
         self.forceSteps = forceSteps
         self.only = only
         self.skip = skip
+        self.target = target
         self.plan = Self.comparable(plan)
     }
 
@@ -60,7 +64,7 @@ public struct SavedPlan: Sendable {
             "secrets": secretsPath.map(Value.string) ?? .null, "secretsDigest": secretsDigest.map(Value.string) ?? .null,
             "salt": .string(salt), "verify": .bool(verify), "forceSteps": .array(forceSteps.map(Value.string)),
             "only": only.map { .array($0.map(Value.string)) } ?? .null, "skip": .array(skip.map(Value.string)),
-            "plan": plan,
+            "target": target.map(Value.string) ?? .null, "plan": plan,
         ]
     }
 
@@ -78,12 +82,16 @@ public struct SavedPlan: Sendable {
         forceSteps = value["forceSteps"]?.arrayValue?.compactMap(\.stringValue) ?? []
         only = value["only"]?.arrayValue?.compactMap(\.stringValue)
         skip = value["skip"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        target = value["target"]?.stringValue
         self.plan = plan
     }
 
     /// What moved since the plan was made, one line each; empty when the plan still holds.
-    public func moved(playbook: Data, secretsPath: String?, secrets: Data?, planNow: Value) -> [String] {
+    public func moved(playbook: Data, secretsPath: String?, secrets: Data?, target: String, planNow: Value) -> [String] {
         var moved: [String] = []
+        if target != self.target {
+            moved.append("the plan was made for \(self.target ?? "(a target it does not record)"), this run targets \(target)")
+        }
         if Self.digest(playbook) != playbookDigest { moved.append("the playbook \(playbookPath) changed since the plan was made") }
         if secretsPath != self.secretsPath {
             moved.append("the plan was made with secrets \(self.secretsPath ?? "(none)"), this run reads \(secretsPath ?? "(none)")")

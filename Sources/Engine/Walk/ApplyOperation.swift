@@ -32,7 +32,8 @@ extension Walker {
         // Nothing to do and nothing to check: one ledger read, no lock, no write.
         if !options.verify, options.failStep == nil, start.removed.isEmpty, decisions.values.allSatisfy({ $0.action == .skip }) {
             let steps = playbook.graph.order.map { id in
-                ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: .skipped, reason: decisions[id]!.reason, objects: [])
+                ApplyReport.StepResult(id: id, type: playbook.steps[id]!.type.name, outcome: skipOutcome(id, decisions[id]!),
+                                       reason: decisions[id]!.reason, objects: [])
             }
             return ApplyReport(playbook: playbook.name, steps: steps, requests: start.kube?.stats ?? RequestStats())
         }
@@ -68,10 +69,15 @@ extension Walker {
         }
         let progress = self.progress
         let interruption = options.interruption
-        let outcomes = await Executor(parallel: options.parallel).run(playbook.graph, stopped: { interruption.isTriggered }, onBlocked: { step, by in
-            progress(.blocked(step: step, by: by))
+        let targeting = options.targeting
+        var outcomes = await Executor(parallel: options.parallel).run(playbook.graph, stopped: { interruption.isTriggered }, onBlocked: { step, by in
+            // A step left out by --only would not have run anyway: it is not blocked.
+            if targeting.selects(step) { progress(.blocked(step: step, by: by)) }
         }) { id in
             await runStep(playbook.steps[id]!, decision: decisions[id]!, start: start, state: state)
+        }
+        for (id, outcome) in outcomes where !targeting.selects(id) {
+            if case .blocked = outcome { outcomes[id] = skipOutcome(id, decisions[id]!) }
         }
         let removed = interruption.isTriggered ? [] : await removeSteps(start, state: state)
 
@@ -93,6 +99,11 @@ extension Walker {
         return ApplyReport(playbook: name, steps: steps, requests: stats)
     }
 
+    /// A step that does not run: left out by the command line, or recorded and unchanged.
+    func skipOutcome(_ id: String, _ decision: Decision) -> StepOutcome {
+        options.targeting.selects(id) ? .skipped : .notSelected(decision.reason)
+    }
+
     func runStep(_ step: CheckedPlaybook.Step, decision: Decision, start: WalkStart, state: RunState) async -> StepOutcome {
         let clock = ContinuousClock()
         let started = clock.now
@@ -100,6 +111,9 @@ extension Walker {
         let outcome: StepOutcome
         do {
             outcome = try await execute(step, decision: decision, start: start, state: state)
+        } catch where options.interruption.isTriggered {
+            // Its commands got the signal and ended (status 130): the step did not fail, it was stopped.
+            outcome = .interrupted("\(error)")
         } catch {
             outcome = .failed(SystemError.message(of: error))
         }
@@ -116,7 +130,7 @@ extension Walker {
         var decision = decision
         var plan: ChangeSet?
         if decision.action == .skip {
-            guard decision.needsVerification(options.verify) else { return .skipped }
+            guard options.targeting.selects(step.id), decision.needsVerification(options.verify) else { return skipOutcome(step.id, decision) }
             let checked = try await step.driver.check(context)
             decision = decision.verified(drift: try await step.driver.verify(checked, context))
             if decision.action == .skip { return .skipped }

@@ -10,7 +10,7 @@ public struct Decision: Sendable, Equatable {
     public var reason: String
 
     /// The decision from the ledger and the command line's selection.
-    static func make(record: Ledger.Record?, digest: String?, forced: Bool, target: Targeting = Targeting(), step: String = "") -> Decision {
+    public static func make(record: Ledger.Record?, digest: String?, forced: Bool, target: Targeting = Targeting(), step: String = "") -> Decision {
         if target.provided.contains(step) { return Decision(action: .skip, reason: "skipped with --skip: taken as provided by the environment") }
         if let only = target.only, !only.contains(step) { return Decision(action: .skip, reason: "not selected with --only") }
         if forced { return Decision(action: .run, reason: "forced with --force-step") }

@@ -32,14 +32,14 @@ public struct Executor: Sendable {
                 running -= 1
                 outcomes[id] = outcome
                 switch outcome {
-                case .applied, .skipped:
+                case .applied, .skipped, .notSelected:
                     var newlyReady: [String] = []
                     for dependent in graph.dependents[id] ?? [] {
                         waitingOn[dependent]! -= 1
                         if waitingOn[dependent] == 0, outcomes[dependent] == nil { newlyReady.append(dependent) }
                     }
                     ready = (ready + newlyReady).sorted { position[$0]! > position[$1]! }
-                case .failed, .blocked, .notStarted:
+                case .failed, .blocked, .notStarted, .interrupted:
                     for dependent in graph.transitiveDependents(of: id) where outcomes[dependent] == nil {
                         outcomes[dependent] = .blocked(by: id)
                         await onBlocked(dependent, id)

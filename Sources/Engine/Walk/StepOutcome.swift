@@ -9,6 +9,10 @@ public enum StepOutcome: Sendable, Equatable {
     case blocked(by: String)
     /// Not started: the run was interrupted first.
     case notStarted
+    /// Left out by `--only` or `--skip` (the reason says which): neither run nor checked.
+    case notSelected(String)
+    /// Stopped by Ctrl-C or SIGTERM while it ran (with how its command ended): not recorded, the re-run redoes it.
+    case interrupted(String)
 
     public var word: String {
         switch self {
@@ -17,6 +21,8 @@ public enum StepOutcome: Sendable, Equatable {
         case .failed: return "failed"
         case .blocked: return "blocked"
         case .notStarted: return "not started"
+        case .notSelected: return "not selected"
+        case .interrupted: return "interrupted"
         }
     }
 }

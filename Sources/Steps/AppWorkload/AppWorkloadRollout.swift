@@ -83,7 +83,10 @@ extension AppWorkload {
         case .done:
             if p.kindChoice == .Job { return "\(what) complete" }
             let ready = live[path: ["status", p.kindChoice == .Deployment ? "availableReplicas" : "readyReplicas"]]?.intValue ?? 0
-            return "\(what) rolled out, \(ready)/\(p.replicaCount) ready"
+            // Out of what the cluster wants now: a hand scale (`kubectl scale`) is drift, said as such.
+            let wanted = live[path: ["spec", "replicas"]]?.intValue ?? p.replicaCount
+            let drift = wanted == p.replicaCount ? "" : " (scaled to \(wanted) by hand; the playbook says \(p.replicaCount): `apply --verify` restores it)"
+            return "\(what) rolled out, \(ready)/\(wanted) ready\(drift)"
         case .waiting(let reason): return "\(what) rolling out: waiting for \(reason)"
         case .failed(let reason): return "\(what) failed: \(reason)"
         }

@@ -214,6 +214,12 @@ extension AppWorkload {
                 let hint = suggestion(for: mount.claim, among: known).map { " (did you mean \"\($0)\"?)" } ?? ""
                 problems.append(context.error("claim \"\(mount.claim)\" is not a claim of a storage.local-volumes step in namespace \(p.namespace)\(hint)",
                                               at: "volumes", String(index), "claim"))
+            } else if owners.allSatisfy({ context.skipped.contains($0.id) }), !context.skipped.contains(context.stepID) {
+                // --skip takes a step as provided; a claim is provided only if someone made it by hand
+                // (a developer's k3d), so say it before anything runs rather than after a rollout timeout.
+                problems.append(context.warning("claim \"\(mount.claim)\" is made by step \"\(owners[0].id)\", which --skip leaves out: "
+                    + "unless the claim exists in namespace \(p.namespace) already, the pods wait for it (Pending) and the rollout fails; "
+                    + "run that step too, or --skip this one", at: "volumes", String(index), "claim"))
             }
             if !mount.mountPath.hasPrefix("/") {
                 problems.append(context.error("mountPath \"\(mount.mountPath)\" must be absolute", at: "volumes", String(index), "mountPath"))

@@ -12,19 +12,20 @@ struct CopyProgress: Sendable {
     /// Bytes already in place when the copy (re)started: not part of this run's rate.
     var already: Int64 = 0
 
-    /// `1.2 GiB of 4.0 GiB (30%), 1204 of 5000 entries, 85.3 MiB/s, ETA 0:34`
+    /// `1.2 GiB of 4.0 GiB (30%), 85.3 MiB/s, ETA 0:34, 1204 of 5000 entries`: what matters most
+    /// first, so a narrow terminal that cuts the end keeps bytes, percentage, rate and ETA.
     var description: String {
         var text = "\(Self.bytes(done.bytes)) of \(Self.bytes(total.bytes))"
         if total.bytes > 0 { text += " (\(min(100, Int(Double(done.bytes) * 100 / Double(total.bytes))))%)" }
-        text += ", \(done.entries) of \(total.entries) entries"
+        let entries = ", \(done.entries) of \(total.entries) entries"
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        guard seconds > 0 else { return text }
+        guard seconds > 0 else { return text + entries }
         let rate = Double(max(0, done.bytes - already)) / seconds
         text += ", \(Self.bytes(Int64(rate)))/s"
         if rate > 0, total.bytes > done.bytes {
             text += ", ETA \(Self.clock(Double(total.bytes - done.bytes) / rate))"
         }
-        return text
+        return text + entries
     }
 
     static func bytes(_ count: Int64) -> String { ByteText.binary(count) }

@@ -44,6 +44,9 @@ public struct DataMigrate: StepDriver {
 
     public let id: String
     public let parameters: Parameters
+    /// How the playbook names the target, for messages: `to`, or the volume of a
+    /// `storage.local-volumes` step that reuses this driver (which has no `to`).
+    var targetName = "`to`"
     /// What `--recopy` calls this copy: the step id, or the volume's name inside storage.local-volumes.
     public let copyName: String
     public init(id: String, parameters: Parameters) {

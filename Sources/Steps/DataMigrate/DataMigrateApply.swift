@@ -41,7 +41,7 @@ extension DataMigrate {
         guard foreign.isEmpty else {
             throw StepError("the target \(parameters.to) is not empty (\(foreign.prefix(5).joined(separator: ", "))"
                 + "\(foreign.count > 5 ? ", ..." : "")) and has no \(Self.markerName), so bootstrap did not fill it. "
-                + "Check what it holds: if it is data you need, point `to` elsewhere; if it is a complete copy of "
+                + "Check what it holds: if it is data you need, point \(targetName) elsewhere; if it is a complete copy of "
                 + "\(parameters.from) made by hand, write \(marker) yourself; otherwise empty it and run again. "
                 + "The source was not touched.")
         }

@@ -39,6 +39,16 @@ public struct HelmChart: StepDriver {
         public var settle: String?
 
         public var failurePolicyChoice: FailurePolicy { failurePolicy ?? .abort }
+        /// The name the chart gives its Services, as Bitnami's `common.names.fullname` makes it
+        /// (bitnami/charts `bitnami/common/templates/_names.tpl`): `fullnameOverride`, else the
+        /// release name when it contains the chart's name, else `RELEASE-CHART`.
+        var serviceName: String {
+            if let override = values?["fullnameOverride"]?.stringValue, !override.isEmpty { return override }
+            // A chart kept beside the playbook: its Services start with the release name either way.
+            guard let chart else { return name }
+            let chartName = chart.split(separator: "/").last.map(String.init) ?? chart
+            return name.contains(chartName) ? name : "\(name)-\(chartName)"
+        }
         public var backOffLimitValue: Int { backOffLimit ?? 3 }
 
         package init(name: String, chart: String?, repo: String? = nil, version: String, targetNamespace: String,

@@ -115,9 +115,11 @@ public struct LocalVolumes: StepDriver {
     /// On ZFS it snapshots the volume's dataset once the copy is verified; `--recopy` knows it by the volume's name.
     func migration(_ volume: Volume) -> DataMigrate? {
         volume.migrateFrom.map {
-            DataMigrate(id: id, parameters: .init(from: $0, to: mountpoint(volume), dataset: dataset(volume).parameters.name,
-                                                  owner: volume.migrateOwner, fileMode: volume.migrateFileMode),
-                        copyName: volume.name)
+            var migrate = DataMigrate(id: id, parameters: .init(from: $0, to: mountpoint(volume), dataset: dataset(volume).parameters.name,
+                                                                 owner: volume.migrateOwner, fileMode: volume.migrateFileMode),
+                                      copyName: volume.name)
+            migrate.targetName = "volume \(volume.name)'s `folder` (or `dataRoot`)"
+            return migrate
         }
     }
 }

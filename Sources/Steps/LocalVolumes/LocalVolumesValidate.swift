@@ -83,7 +83,8 @@ extension LocalVolumes {
         var marks: [String: Mark] = [:]
         for (key, mark) in context.marks where key.hasPrefix(prefix) { marks[String(key.dropFirst(prefix.count))] = mark }
         for (name, path) in renames { marks[name] = context.mark(path.split(separator: ".").map(String.init)) }
-        return ValidationContext(stepID: context.stepID, marks: marks, fallback: context.mark(["volumes", String(index)]), steps: context.steps)
+        return ValidationContext(stepID: context.stepID, marks: marks, fallback: context.mark(["volumes", String(index)]), steps: context.steps,
+                                 skipped: context.skipped)
     }
 
     /// The labels must be valid, and the node must get them: from k3s.install or kube.node-labels.

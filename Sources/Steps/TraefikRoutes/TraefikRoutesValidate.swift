@@ -29,11 +29,34 @@ extension TraefikRoutes {
             problems += validateRoute(route, index: index, driver: driver, context)
         }
         problems += validateResolvers(p, context)
+        problems += validateServices(p, driver: driver, context)
         problems += validateTCP(p, driver: driver, context)
         problems += validateUDP(p, driver: driver, context)
         let used = Set(p.routes.flatMap { $0.middlewares ?? [] })
         for (index, middleware) in (p.middlewares ?? []).enumerated() where !used.contains(middleware.name) {
             problems.append(context.warning("middleware \"\(middleware.name)\" is not used by any route", at: "middlewares", String(index), "name"))
+        }
+        return problems
+    }
+
+    /// Every route goes to a Service some step of the playbook creates.
+    static func validateServices(_ p: Parameters, driver: TraefikRoutes, _ context: ValidationContext) -> [Diagnostic] {
+        let services = PlaybookServices.of(context)
+        var problems: [Diagnostic] = []
+        for (index, route) in p.routes.enumerated() where !TraefikRoutes.isInternal(route.service) && KubeNames.isDNSLabel(route.service) {
+            if let problem = services.problem(service: route.service, namespace: driver.namespace(of: route)) {
+                problems.append(context.error("route \"\(route.name)\": \(problem)", at: "routes", String(index), "service"))
+            }
+        }
+        let streams = (p.tcp ?? []).map { ("tcp", $0.name, $0.namespace, $0.service) } + (p.udp ?? []).map { ("udp", $0.name, $0.namespace, $0.service) }
+        var offsets = ["tcp": 0, "udp": 0]
+        for (list, name, namespace, service) in streams {
+            let index = offsets[list]!
+            offsets[list] = index + 1
+            guard KubeNames.isDNSLabel(service) else { continue }
+            if let problem = services.problem(service: service, namespace: namespace ?? p.namespace) {
+                problems.append(context.error("\(list): route \"\(name)\": \(problem)", at: list, String(index), "service"))
+            }
         }
         return problems
     }
