@@ -10,7 +10,7 @@ import Platform
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check the running system from the node: routes answer through Traefik, ports accept, workloads ready, claims Bound.",
+        abstract: "Check the running system from the node: routes answer through Traefik, ports accept, workloads ready, claims Bound and mounted, RabbitMQ's vhosts and users exist.",
         discussion: """
             Exit 0 only when every check passes. In a rehearsal the network checks are simulated and \
             say so. A real run keeps its results in /var/log/bootstrap/verify-TIME.log (under \
@@ -31,16 +31,26 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         let rehearsal = cluster.rehearsal != nil
         let ports = playbook.orderedSteps.flatMap(\.driver.hostPorts)
-        let checks = try await LiveChecks(kube: kube, host: session.host, rehearsal: rehearsal).run(ports: ports)
+        let brokers = playbook.orderedSteps.flatMap(\.driver.rabbitMQBrokers)
+        let checks = try await LiveChecks(kube: kube, host: session.host, rehearsal: rehearsal).run(ports: ports, brokers: brokers)
         let failed = checks.filter { $0.outcome == .failed }
-        let text = Self.table(checks) + "\n" + "\(checks.count - failed.count) of \(checks.count) checks passed"
+        let simulated = checks.filter { $0.outcome == .simulated }.count
+        let text = Self.table(checks) + "\n" + "\(checks.count - failed.count - simulated) of \(checks.count) checks passed"
+            + (simulated > 0 ? ", \(simulated) simulated" : "")
             + (rehearsal ? " (rehearsal: the network checks were simulated; the object checks read the emulator)" : "")
         let document = JSON.encode(["playbook": .string(playbook.name), "rehearsal": .bool(rehearsal),
                                     "checks": .array(checks.map(\.json)), "passed": .bool(failed.isEmpty)], options: .pretty)
         Console.out(Masking.mask(json ? document : text, playbook: playbook))
         if !rehearsal {
             // The run's own log, as host.log is a rehearsal's.
-            let path = "/var/log/bootstrap/verify-\(Timestamp.now().filter { $0 != ":" && $0 != "-" }).log"
+            // Named by the second it ran; a second run within that second gets its own file.
+            let stem = "/var/log/bootstrap/verify-\(Timestamp.now().filter { $0 != ":" && $0 != "-" })"
+            var path = stem + ".log"
+            var n = 1
+            while try session.host.status(path) != nil {
+                n += 1
+                path = "\(stem)-\(n).log"
+            }
             try session.host.makeDirectory("/var/log/bootstrap", mode: 0o750, owner: nil)
             try session.host.write(path, Data(Masking.mask(text + "\n" + document + "\n", playbook: playbook).utf8), mode: 0o640, owner: nil)
             Console.err("log: \(path)")

@@ -123,6 +123,6 @@ import TestSupport
         }
         let rerun = try bootstrap(arguments)
         #expect(rerun.status == 0, "\(rerun.stderr)")
-        #expect(rerun.stderr.contains("Apply complete: 1 applied, 32 skipped"), "\(rerun.stderr)")
+        #expect(rerun.stdout.contains("Apply complete: 1 applied, 32 skipped"), "\(rerun.output)")
     }
 }

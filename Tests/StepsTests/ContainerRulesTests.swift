@@ -177,9 +177,9 @@ import TestSupport
             "faf.yaml:46:54: error: step \"irc\": hostPort 6667/TCP is bound by port tcp-6667 of step \"bot\" too: a node port has one owner",
             "faf.yaml:46:95: error: step \"irc\": hostPort 443/TCP is bound by Traefik's entry point websecure (step \"traefik\") too: a node port has one owner",
             "faf.yaml:46:135: error: step \"irc\": hostPort 7000/TCP is bound by Traefik's entry point tcp-7000 (step \"traefik\") too: a node port has one owner",
-            "faf.yaml:55:54: error: step \"bot\": hostPort 6667/TCP is bound by port tcp-6667 of step \"irc\" too: a node port has one owner",
-            "faf.yaml:55:54: error: step \"bot\": hostPort 6667 with 2 replicas: on one node only one pod can bind it, the others stay Pending",
-            "faf.yaml:55:100: error: step \"bot\": hostPort 6667 with 2 replicas: on one node only one pod can bind it, the others stay Pending",
+            "faf.yaml:57:54: error: step \"bot\": hostPort 6667/TCP is bound by port tcp-6667 of step \"irc\" too: a node port has one owner",
+            "faf.yaml:57:54: error: step \"bot\": hostPort 6667 with 2 replicas: on one node only one pod can bind it, the others stay Pending",
+            "faf.yaml:57:100: error: step \"bot\": hostPort 6667 with 2 replicas: on one node only one pod can bind it, the others stay Pending",
         ])
     }
 

@@ -83,7 +83,7 @@ import Testing
               namespace: apps
               image: nginx:1.27.3
               ports: [{name: http, port: 80}]
-              volumes: [{claim: data-pvc, mountPath: /data}]
+              volumes: [{claim: data-pvc, mountPath: /data, readOnly: true}]
               aliases: [{namespace: infra}]
               resources: {limits: {cpu: 100m, memory: 64Mi}}
           - id: queue

@@ -43,6 +43,8 @@ public protocol StepDriver: Sendable {
     var stopCommands: [Command] { get }
     /// Ports this step binds on the node itself (k3s' API server, Traefik's entry points, hostPorts).
     var hostPorts: [HostPort] { get }
+    /// RabbitMQ brokers this step installs, with what their load definition creates (`bootstrap verify`).
+    var rabbitMQBrokers: [RabbitMQBroker] { get }
     /// For a step that provides the cluster: the name its node registers under.
     var clusterNodeName: String? { get }
     /// For a step that provides the cluster: how people reach it (`bootstrap kubeconfig`).
@@ -88,6 +90,7 @@ extension StepDriver {
     public var migrationSources: [String] { [] }
     public var copyNames: [String] { [] }
     public var hostPorts: [HostPort] { [] }
+    public var rabbitMQBrokers: [RabbitMQBroker] { [] }
     public var stopCommands: [Command] { [] }
     public func copyStates(_ host: any HostSystem) async throws -> [CopyState] { [] }
     public func preflight(_ context: StepContext) async throws -> [PreflightCheck] { [] }

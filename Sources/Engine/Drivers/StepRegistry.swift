@@ -66,6 +66,8 @@ public struct AnyDriver: Sendable {
     private let preflightBody: @Sendable (StepContext) async throws -> [PreflightCheck]
     /// Ports the step binds on the node itself.
     public let hostPorts: [HostPort]
+    /// RabbitMQ brokers the step installs, with their load definition's vhosts and users.
+    public let rabbitMQBrokers: [RabbitMQBroker]
     /// What stops what the step runs on the node (`bootstrap rollback`).
     public let stopCommands: [Command]
     private let copyStatesBody: @Sendable (any HostSystem) async throws -> [CopyState]
@@ -92,6 +94,7 @@ public struct AnyDriver: Sendable {
         migrationSources = driver.migrationSources
         copyNames = driver.copyNames
         hostPorts = driver.hostPorts
+        rabbitMQBrokers = driver.rabbitMQBrokers
         stopCommands = driver.stopCommands
         copyStatesBody = { try await driver.copyStates($0) }
         preflightBody = { try await driver.preflight($0) }

@@ -19,9 +19,10 @@ public struct LiveCheck: Sendable {
     public var json: Value { ["check": .string(kind), "target": .string(target), "outcome": .string(outcome.rawValue), "detail": .string(detail)] }
 }
 
-/// What `bootstrap verify` checks: what the objects say (every workload ready, every claim Bound)
-/// and what a client sees from the node (every IngressRoute host answers through Traefik on 443
-/// with a status other than 404, 502 or 503; every port the playbook binds accepts a connection).
+/// What `bootstrap verify` checks: what the objects say (every workload ready, every claim Bound
+/// and mounted by a Running pod) and what a client sees from the node (every IngressRoute host
+/// answers through Traefik on 443 with a status other than 404, 502 or 503; every port the
+/// playbook binds accepts a connection; every vhost and user of a RabbitMQ load definition exists).
 /// Requests go through host commands on PATH (curl, bash's /dev/tcp), so tests fake them; in a
 /// rehearsal nothing listens, and the network checks say they are simulated.
 public struct LiveChecks: Sendable {
@@ -36,10 +37,11 @@ public struct LiveChecks: Sendable {
 
     static let managed = "app.kubernetes.io/managed-by=bootstrap"
 
-    public func run(ports: [HostPort]) async throws -> [LiveCheck] {
+    public func run(ports: [HostPort], brokers: [RabbitMQBroker] = []) async throws -> [LiveCheck] {
         var checks = try await workloads() + (try await claims())
         checks += try await routes()
         for port in ports where port.proto == .tcp { checks.append(try await connect(port)) }
+        checks += try await self.brokers(brokers)
         return checks
     }
 
@@ -56,12 +58,24 @@ public struct LiveChecks: Sendable {
         return checks
     }
 
+    /// Each claim the playbook made is Bound, and mounted: a Running pod in its namespace lists it
+    /// in `spec.volumes` (the pods of a Helm release the playbook installs count, which carry no
+    /// label of bootstrap's). A rehearsal simulates only the pods of workloads written through the
+    /// API, not those Helm releases would run, so there a claim no pod mounts is `simulated`.
     func claims() async throws -> [LiveCheck] {
-        try await kube.list(apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: nil, labelSelector: Self.managed).map { claim in
-            let name = "\(claim[path: ["metadata", "namespace"]]?.stringValue ?? "")/\(claim[path: ["metadata", "name"]]?.stringValue ?? "")"
+        let mounts = try await PodMounts.read(kube)
+        var checks: [LiveCheck] = []
+        for claim in try await kube.list(apiVersion: "v1", kind: "PersistentVolumeClaim", namespace: nil, labelSelector: Self.managed) {
+            let namespace = claim[path: ["metadata", "namespace"]]?.stringValue ?? "", name = claim[path: ["metadata", "name"]]?.stringValue ?? ""
             let phase = claim[path: ["status", "phase"]]?.stringValue ?? "Pending"
-            return LiveCheck("claim Bound", name, phase == "Bound" ? .passed : .failed, phase)
+            checks.append(LiveCheck("claim Bound", "\(namespace)/\(name)", phase == "Bound" ? .passed : .failed, phase))
+            let pods = mounts.running(mounting: name, in: namespace).map(\.name)
+            checks.append(pods.isEmpty
+                ? LiveCheck("claim mounted", "\(namespace)/\(name)", rehearsal ? .simulated : .failed,
+                            rehearsal ? "rehearsal: no simulated pod mounts it (a Helm release's pods are not simulated)" : "no Running pod mounts it")
+                : LiveCheck("claim mounted", "\(namespace)/\(name)", .passed, "by \(pods.prefix(3).joined(separator: ", "))\(pods.count > 3 ? " and \(pods.count - 3) more" : "") (Running)"))
         }
+        return checks
     }
 
     /// Every `Host(`…`)` of every IngressRoute the playbook made, asked for `/` over HTTPS on the

@@ -17,6 +17,7 @@ extension DataMigrate {
         if let dataset = parameters.dataset {
             checks.append(try await Self.roomCheck(step: context.stepID, dataset: dataset, bytes: pending, context.host))
         }
+        if let inUse = try await inUseCheck(context) { checks.append(inUse) }
         return checks
     }
 

@@ -8,7 +8,7 @@ extension HelmChart {
 
     func waitForRelease(_ kube: KubeClient, _ context: StepContext) async throws {
         try await release.wait(kube, context, settle: parameters.settle.flatMap(Self.goDuration),
-                               what: "release \(parameters.name) (chart \(parameters.chart) \(parameters.version))")
+                               what: "release \(parameters.name) (chart \(chartSource) \(parameters.version))")
     }
 
     func releaseDrift(_ kube: KubeClient) async throws -> [String] { try await release.drift(kube) }

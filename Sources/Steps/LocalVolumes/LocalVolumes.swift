@@ -135,8 +135,10 @@ extension LocalVolumes {
         var sources: [String] = []
         var bytesPerPool: [String: Int64] = [:]
         var datasetOfPool: [String: String] = [:]
+        var inUse: [PreflightCheck] = []
         for volume in parameters.volumes {
             guard let migration = migration(volume), let pending = try await migration.pendingBytes(context) else { continue }
+            if let check = try await migration.inUseCheck(context) { inUse.append(check) }
             sources.append(migration.parameters.from)
             if let dataset = migration.parameters.dataset {
                 let pool = String(dataset.split(separator: "/").first!)
@@ -149,6 +151,6 @@ extension LocalVolumes {
         for pool in bytesPerPool.keys.sorted() {
             checks.append(try await DataMigrate.roomCheck(step: context.stepID, dataset: datasetOfPool[pool]!, bytes: bytesPerPool[pool]!, context.host))
         }
-        return checks
+        return checks + inUse
     }
 }

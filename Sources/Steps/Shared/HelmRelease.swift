@@ -19,6 +19,9 @@ struct HelmRelease {
     var name: String
     var namespace: String
 
+    /// The marks Helm leaves on every object of this release.
+    var annotations: [String: String] { [Self.nameAnnotation: name, Self.namespaceAnnotation: namespace] }
+
     /// The release's Deployments and StatefulSets in its namespace, StatefulSets first, by name.
     func workloads(_ kube: KubeClient) async throws -> [(kind: Rollout.Kind, name: String)] {
         var found: [(kind: Rollout.Kind, name: String)] = []
