@@ -147,7 +147,13 @@ public final class RunLease: Sendable {
                 _ = try await kube.replace(live)
                 standing.withLock { $0.trustedUntil = sent.advanced(by: trusted) }
             } catch let error as KubeError where error.reason == .conflict {
-                standing.withLock { $0.lost = "another apply changed it while this one renewed" }
+                // A conflict is also this process's own other renewal (the background one and a
+                // fence's, at once on a loaded machine): the Lease read again says whose it is. If
+                // ours, that renewal set the trust it earned; this one adds none.
+                let holder = try await kube.get(ref)?[path: ["spec", "holderIdentity"]]?.stringValue
+                if holder != identity {
+                    standing.withLock { $0.lost = "another apply changed it while this one renewed" }
+                }
             }
         }
     }
