@@ -6,6 +6,23 @@ import Steps
 /// writer, the report as a comment block on top, and the secrets skeleton.
 extension Converter {
     func result() -> ImportResult {
+        var playbook = Object()
+        playbook["apiVersion"] = "bootstrap.faforever.com/v1"
+        playbook["kind"] = "Playbook"
+        playbook["metadata"] = ["name": .string(options.name), "description": "imported from docker-compose by bootstrap import compose"]
+        playbook["vars"] = .object(playbookVars())
+        playbook["steps"] = .array(playbookSteps())
+
+        var text = reportHeader() + YAML.emit(.object(playbook))
+        // A blank line between steps, as people write playbooks.
+        text = text.replacing("\n  - id: ", with: "\n\n  - id: ").replacing("\nsteps:\n\n", with: "\nsteps:\n")
+        return ImportResult(playbook: text, files: files, secretsExample: secretsExample(), secretsFromEnv: secretsFromEnv(),
+                            report: report, counts: counts)
+    }
+
+    /// The steps in the order they are written: the cluster, namespaces, volumes, Traefik, the
+    /// routes, then one workload per converted service.
+    func playbookSteps() -> [Value] {
         var steps: [Value] = []
         func step(_ id: String, _ type: String, _ needs: [String], _ with: Value) {
             var s = Object()
@@ -27,6 +44,26 @@ extension Converter {
             // Services without limits in compose get these: review them.
             "defaultResources": ["requests": ["cpu": "100m", "memory": "128Mi"], "limits": ["cpu": "1", "memory": "1Gi"]],
         ])
+        step("volumes", LocalVolumes.type, ["k3s", "namespaces"], volumesWith())
+        let resolver = resolvers.first ?? "default"
+        step("traefik", TraefikACME.type, ["k3s", "volumes"], traefikWith(resolver: resolver))
+        if !routes.isEmpty || !tcpRoutes.isEmpty || !udpRoutes.isEmpty {
+            var r = Object()
+            r["namespace"] = .string(routesNamespace)
+            r["certResolver"] = .string(resolver)
+            if !middlewareOrder.isEmpty { r["middlewares"] = .array(middlewareOrder.map { middlewares[$0]! }) }
+            r["routes"] = .array(routes)
+            if !tcpRoutes.isEmpty { r["tcp"] = .array(tcpRoutes) }
+            if !udpRoutes.isEmpty { r["udp"] = .array(udpRoutes) }
+            step("routes", TraefikRoutes.type, ["traefik", "namespaces"], .object(r))
+        }
+        let ids = Set(workloads.map(\.id))
+        for w in workloads { step(w.id, AppWorkload.type, w.needs.filter { ["namespaces", "volumes"].contains($0) || ids.contains($0) }, .object(w.with)) }
+        return steps
+    }
+
+    /// The volumes step's `with:`: a local volume per data folder, and Traefik's ACME store.
+    func volumesWith() -> Value {
         var volumeList: [Value] = volumeOrder.map { folder in
             let v = volumes[folder]!
             var o = Object()
@@ -44,8 +81,11 @@ extension Converter {
         storage["dataRoot"] = "${{ vars.dataRoot }}"
         storage["nodeSelector"] = ["storage-id": "${{ vars.storageLabel }}"]
         storage["volumes"] = .array(volumeList)
-        step("volumes", LocalVolumes.type, ["k3s", "namespaces"], .object(storage))
-        let resolver = resolvers.first ?? "default"
+        return .object(storage)
+    }
+
+    /// The traefik step's `with:`: the resolver, the entry points the routes need, the TLS options.
+    func traefikWith(resolver: String) -> Value {
         var traefik = Object()
         traefik["resolver"] = .string(resolver)
         traefik["email"] = "${{ vars.acmeEmail }}"
@@ -62,20 +102,11 @@ extension Converter {
             })
         }
         if let tlsOptions { traefik["tlsOptions"] = .object(tlsOptions) }
-        step("traefik", TraefikACME.type, ["k3s", "volumes"], .object(traefik))
-        if !routes.isEmpty || !tcpRoutes.isEmpty || !udpRoutes.isEmpty {
-            var r = Object()
-            r["namespace"] = .string(routesNamespace)
-            r["certResolver"] = .string(resolver)
-            if !middlewareOrder.isEmpty { r["middlewares"] = .array(middlewareOrder.map { middlewares[$0]! }) }
-            r["routes"] = .array(routes)
-            if !tcpRoutes.isEmpty { r["tcp"] = .array(tcpRoutes) }
-            if !udpRoutes.isEmpty { r["udp"] = .array(udpRoutes) }
-            step("routes", TraefikRoutes.type, ["traefik", "namespaces"], .object(r))
-        }
-        let ids = Set(workloads.map(\.id))
-        for w in workloads { step(w.id, AppWorkload.type, w.needs.filter { ["namespaces", "volumes"].contains($0) || ids.contains($0) }, .object(w.with)) }
+        return .object(traefik)
+    }
 
+    /// The playbook's vars: the ones a person sets, then the compose variables used, by name.
+    func playbookVars() -> Object {
         var allVars = Object()
         allVars["nodeName"] = "node-01"
         allVars["storageLabel"] = "node-01"
@@ -84,26 +115,23 @@ extension Converter {
         allVars["dataRoot"] = .string(options.dataRoot)
         allVars["composeData"] = .string(options.composeData ?? project.directory + "/data")
         for key in vars.keys.sorted() { allVars[key] = vars[key] }
+        return allVars
+    }
 
-        var playbook = Object()
-        playbook["apiVersion"] = "bootstrap.faforever.com/v1"
-        playbook["kind"] = "Playbook"
-        playbook["metadata"] = ["name": .string(options.name), "description": "imported from docker-compose by bootstrap import compose"]
-        playbook["vars"] = .object(allVars)
-        playbook["steps"] = .array(steps)
-
-        let sortedReport = report
+    /// The comment block on top of the playbook: what to review, and the report.
+    func reportHeader() -> String {
         var header = "# Imported from docker-compose by `bootstrap import compose`: review before applying.\n"
         header += "# Set the vars (node name, storage label, ACME e-mail, data paths) and the volume sizes (10Gi each).\n#\n"
-        header += "# Not converted, or to review (\(sortedReport.count)):\n"
-        for entry in sortedReport {
+        header += "# Not converted, or to review (\(report.count)):\n"
+        for entry in report {
             let place = entry.mark.map { "\(URL(fileURLWithPath: $0.file).lastPathComponent):\($0.line): " } ?? ""
             header += "#   \(place)\(entry.service): \(entry.key): \(entry.reason)\n"
         }
-        var text = header + YAML.emit(.object(playbook))
-        // A blank line between steps, as people write playbooks.
-        text = text.replacing("\n  - id: ", with: "\n\n  - id: ").replacing("\nsteps:\n\n", with: "\nsteps:\n")
+        return header
+    }
 
+    /// The secrets skeleton: every secret `change-me`, with what it is in a comment.
+    func secretsExample() -> String {
         var skeleton = Object()
         for group in secrets.keys.sorted() {
             var inner = Object()
@@ -116,8 +144,7 @@ extension Converter {
             for key in secrets[group]!.keys.sorted() { secretsText += "#   \(group).\(key): \(secrets[group]![key]!)\n" }
         }
         secretsText += skeleton.isEmpty ? "{}\n" : YAML.emit(.object(skeleton))
-        return ImportResult(playbook: text, files: files, secretsExample: secretsText, secretsFromEnv: secretsFromEnv(),
-                            report: sortedReport, counts: counts)
+        return secretsText
     }
 
     /// The secrets file filled from the compose env files: each value as compose read it, and

@@ -26,11 +26,56 @@ extension Converter {
         addAliases()
     }
 
+    /// What a service's app.workload step collects while it is converted: its `with:`, its counts,
+    /// its `needs:` and the text in which it names other services (for ExternalName aliases).
+    struct WorkloadDraft {
+        let name: String
+        let ns: String
+        var with = Object()
+        var count = ServiceCounts()
+        var needs: [String] = ["namespaces"]
+        var reference = ""
+    }
+
     func namespace(of service: String) -> String { options.namespaces[service] ?? options.defaultNamespace }
 
     mutating func convert(_ service: ComposeProject.Service) {
         let name = service.name
         let labels = TraefikLabels.parse(service["labels"], service: name, problems: &problems)
+        guard let image = workloadImage(service, labels) else { return }
+        let ns = namespace(of: name)
+        if !namespaceOrder.contains(ns) { namespaceOrder.append(ns) }
+        var id = Self.dnsLabel(name)
+        if ["k3s", "namespaces", "volumes", "traefik", "routes"].contains(id) { id = "svc-" + id }
+        var draft = WorkloadDraft(name: name, ns: ns)
+        draft.with["name"] = .string(Self.dnsLabel(name))
+        draft.with["namespace"] = .string(ns)
+        convertCommand(service, image: image, &draft)
+        convertEnvironment(service, &draft)
+        let mounts = convertVolumes(service, &draft)
+        let boundPorts = convertPorts(service, labels, &draft)
+        if !mounts.isEmpty { draft.with["volumes"] = .array(mounts) }
+        // app.workload's rule: a Deployment whose pods must not overlap (a writable data mount, a host
+        // port) is replaced with Recreate.
+        let writable = mounts.filter { $0["readOnly"]?.boolValue != true }.compactMap { $0["claim"]?.stringValue }
+        if draft.with["kind"] == nil, !AppWorkload.recreateReasons(writableClaims: writable, hostPorts: boundPorts).isEmpty { draft.with["strategy"] = "Recreate" }
+        if let probe = healthcheck(service["healthcheck"], name) { draft.with["probes"] = Value.obj(["readiness": probe]) }
+        if let resources = resources(service, name) { draft.with["resources"] = resources }
+        convertUserAndAliases(service, &draft)
+        for dependency in dependsOn(service["depends_on"]) {
+            let depID = Self.dnsLabel(dependency)
+            if project.services.contains(where: { $0.name == dependency }) { draft.needs.append(depID) }
+            draft.reference += " " + dependency
+        }
+        counts[name] = draft.count
+        references[name] = draft.reference
+        workloads.append((name, id, ns, draft.with, draft.needs, draft.with["ports"] != nil))
+    }
+
+    /// The image a service's workload runs, or nil (with the reason in the report) for a service
+    /// that does not become a workload.
+    mutating func workloadImage(_ service: ComposeProject.Service, _ labels: TraefikLabels) -> String? {
+        let name = service.name
         var image = service["image"].map { interpolate($0.scalarText ?? "", service: name, key: "image", mark: $0.mark, record: false).resolved }
         if let given = options.images[name] {
             note(name, "image", "\(given) from --image in place of \"\(image ?? "")\": check it is what the compose host runs (docker inspect)", service["image"]?.mark ?? service.mark)
@@ -43,35 +88,31 @@ extension Converter {
             if text == "host" {
                 note(name, "network_mode", "host network: app.workload runs pods on the cluster network, so this service stays on the compose host (README, \"from docker-compose\"); the whole service is not converted", mode.mark)
                 noteRouters(labels, name)
-                return
+                return nil
             }
             note(name, "network_mode", "\"\(text)\": not converted (pods have their own network)", mode.mark)
         }
         guard let image else {
             note(name, "build", "no image: build it, push it and name it in `image:`; the service is not converted", service.mark)
-            return
+            return nil
         }
         if image.hasPrefix("traefik:") || image.hasPrefix("traefik/") || image == "traefik" {
             note(name, "image", "Traefik itself: k3s' bundled Traefik (the traefik.acme step) takes its place; the service and its labels are not converted", service["image"]?.mark ?? service.mark)
             noteRouters(labels, name)
-            return
+            return nil
         }
         if let problem = Self.imageProblem(image) {
             note(name, "image", "\(problem); the service is not converted until it is pinned (--image \(name)=IMAGE:TAG pins it)", service["image"]?.mark ?? service.mark)
             noteRouters(labels, name)
-            return
+            return nil
         }
-        let ns = namespace(of: name)
-        if !namespaceOrder.contains(ns) { namespaceOrder.append(ns) }
-        var id = Self.dnsLabel(name)
-        if ["k3s", "namespaces", "volumes", "traefik", "routes"].contains(id) { id = "svc-" + id }
-        var with = Object()
-        var count = ServiceCounts()
-        var needs: [String] = ["namespaces"]
-        var reference = ""
-        with["name"] = .string(Self.dnsLabel(name))
-        with["namespace"] = .string(ns)
+        return image
+    }
 
+    /// The keys not converted, the kind (a Job for a service that is not restarted), the image and
+    /// the command.
+    mutating func convertCommand(_ service: ComposeProject.Service, image: String, _ draft: inout WorkloadDraft) {
+        let name = draft.name
         for pair in service.keys {
             let key = pair.key.scalarText ?? ""
             if !Self.handledKeys.contains(key) {
@@ -79,214 +120,31 @@ extension Converter {
             }
         }
         if let restart = service["restart"]?.scalarText, restart == "no" || restart.hasPrefix("on-failure") {
-            with["kind"] = "Job"
+            draft.with["kind"] = "Job"
             note(name, "restart", "\"\(restart)\": a Job, which runs once to completion; review that it is one", service["restart"]?.mark)
         }
         if let containerName = service["container_name"], containerName.scalarText != name {
             note(name, "container_name", "\"\(containerName.scalarText ?? "")\": the workload is named after the service", containerName.mark)
         }
-        with["image"] = .string(image)
-        if let node = service["entrypoint"] { with["command"] = .array(words(node, name, "entrypoint").map { .string($0) }) }
+        draft.with["image"] = .string(image)
+        if let node = service["entrypoint"] { draft.with["command"] = .array(words(node, name, "entrypoint").map { .string($0) }) }
         if let node = service["command"] {
             let args = words(node, name, "command")
-            with["args"] = .array(args.map { .string($0) })
-            reference += " " + args.joined(separator: " ")
+            draft.with["args"] = .array(args.map { .string($0) })
+            draft.reference += " " + args.joined(separator: " ")
         }
+    }
 
-        // Environment: env files (secret lines move to the Secret), then `environment:`.
-        var env = Object(), secretEnv = Object(), envFiles: [Value] = []
-        for fileNode in listOrScalar(service["env_file"]) {
-            let relative = fileNode.scalarText ?? ""
-            let source = resolve(relative)
-            guard let text = try? TextFile.read(source) else {
-                note(name, "env_file", "\(relative) cannot be read beside the compose file: not converted (copy it there and import again)", fileNode.mark)
-                continue
-            }
-            let outPath = outputPath(relative)
-            let group = Self.dnsLabel(URL(fileURLWithPath: relative).deletingPathExtension().lastPathComponent)
-            var kept: [String] = []
-            let entries = EnvFile.parse(text)
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                if let entry = entries.first(where: { $0.line == index + 1 }), options.rules.isSecret(key: entry.key, value: entry.value) {
-                    kept.append("# \(entry.key): a secret, in secretEnv (secrets.\(group).\(entry.key))")
-                    secretEnv[entry.key] = .string(addSecret(group, entry.key, "\(relative): \(entry.key)", value: entry.value))
-                } else if let commented = EnvFile.parse(String(line.drop { $0 == "#" || $0 == " " })).first,
-                          line.trimming(.whitespace).hasPrefix("#"), options.rules.isSecret(key: commented.key, value: commented.value) {
-                    // A commented-out secret is still a secret: its value is not copied.
-                    kept.append("# \(commented.key): commented out in \(relative), a secret: not copied")
-                } else {
-                    if let entry = entries.first(where: { $0.line == index + 1 }) { reference += " " + entry.value }
-                    kept.append(String(line))
-                }
-            }
-            files[outPath] = kept.joined(separator: "\n")
-            envFiles.append(.string(outPath))
-            count.envFiles += 1
-        }
-        for (key, valueNode, mark) in environment(service["environment"], name) {
-            guard let valueNode else {
-                note(name, "environment.\(key)", "no value: compose takes it from the shell that runs it; not converted", mark)
-                continue
-            }
-            let raw = valueNode.scalarText ?? JSON.encode(valueNode.resolved)
-            let value = interpolate(raw, service: name, key: "environment.\(key)", mark: valueNode.mark)
-            if value.secret || options.rules.isSecret(key: key, value: value.resolved) {
-                secretEnv[key] = .string(addSecret(Self.dnsLabel(name), key, "environment.\(key) of \(name)", value: value.resolved))
-            } else {
-                env[key] = .string(value.playbook)
-                reference += " " + value.resolved
-            }
-        }
-        if !envFiles.isEmpty { with["envFiles"] = .array(envFiles) }
-        if !env.isEmpty { with["env"] = .object(env) }
-        if !secretEnv.isEmpty { with["secretEnv"] = .object(sorted(secretEnv)); count.secretEnv = secretEnv.count }
-
-        // Volumes: ./data -> local volumes, ./config -> files, the rest reported.
-        var fileEntries: [(String, Value)] = [], mounts: [Value] = []
-        for item in service["volumes"]?.sequence ?? [] {
-            guard let mount = parseMount(item, name) else { continue }
-            let source = mount.source
-            let stripped = source.hasPrefix("./") ? String(source.dropFirst(2)) : source
-            if stripped.hasPrefix("data/") {
-                let rest = stripped.dropFirst(5).split(separator: "/").map(String.init)
-                guard let folder = rest.first else { note(name, "volumes", "\(source): the whole data folder: not converted", item.mark); continue }
-                let volume = Self.dnsLabel(folder)
-                if let existing = volumes[folder] {
-                    if existing.namespace != ns {
-                        note(name, "volumes", "\(source): its volume \(existing.name) is in namespace \(existing.namespace), a claim cannot be shared across namespaces: not converted", item.mark)
-                        continue
-                    }
-                } else {
-                    volumes[folder] = (volume, ns); volumeOrder.append(folder)
-                }
-                var m = Object()
-                m["claim"] = .string(volume + "-pvc")
-                m["mountPath"] = .string(mount.target.count > 1 && mount.target.hasSuffix("/") ? String(mount.target.dropLast()) : mount.target)
-                if rest.count > 1 { m["subPath"] = .string(rest.dropFirst().joined(separator: "/")) }
-                if mount.readOnly { m["readOnly"] = true }
-                mounts.append(.object(m))
-                count.dataMounts += 1
-                if !needs.contains("volumes") { needs.append("volumes") }
-            } else if stripped.hasPrefix("config/") {
-                let path = resolve(source)
-                guard let info = (try? FileInfo.of(path, followingLinks: true)) ?? nil else {
-                    note(name, "volumes", "\(source) is not beside the compose file: not converted (copy it there and import again)", item.mark)
-                    continue
-                }
-                let listed: [(String, String)] = info.kind == .directory
-                    ? ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted().filter {
-                        ((try? FileInfo.of(path + "/" + $0, followingLinks: true)) ?? nil)?.kind != .directory
-                    }.map { (stripped.trimming(.characters("/")) + "/" + $0, (mount.target.hasSuffix("/") ? String(mount.target.dropLast()) : mount.target) + "/" + $0) }
-                    : [(stripped, mount.target)]
-                for (relative, target) in listed {
-                    guard let content = try? TextFile.read(resolve(relative)) else {
-                        note(name, "volumes", "\(relative) is not a UTF-8 text file: not converted", item.mark)
-                        continue
-                    }
-                    // The container saw the host file's mode through the bind mount; its read and
-                    // execute bits are what matter on a read-only mount (write bits do nothing there).
-                    let mode = ((try? FileInfo.of(resolve(relative), followingLinks: true)) ?? nil).map { Self.octal(Int($0.mode) & 0o555) } ?? "0444"
-                    if let bits = Int(mode, radix: 8), bits & 0o004 == 0 {
-                        note(name, "volumes", "\(relative): mode \(mode) kept from the host file: others cannot read it, so app.workload accepts it "
-                            + "only for a container known to run as root, or with user: \"UID:GID\" and a group-readable mode; review", item.mark)
-                    }
-                    if options.rules.isSecretFile(path: relative, content: content) {
-                        let key = Self.dnsLabel(relative.hasPrefix("config/") ? String(relative.dropFirst("config/".count)) : relative)
-                        fileEntries.append((target, Value.obj(["secret": .string(addSecret("files", key, "the content of \(relative)")), "mode": .string(mode)])))
-                    } else {
-                        files[options.filesFolder + relative] = content
-                        var entry = Object([("from", .string(options.filesFolder + relative))])
-                        // A ConfigMap file's default, 0644, reads the same; only another mode is written.
-                        if mode != "0444" { entry["mode"] = .string(mode) }
-                        fileEntries.append((target, .object(entry)))
-                        reference += " " + content
-                    }
-                    count.files += 1
-                }
-            } else if source.hasPrefix("/") || source.hasPrefix(".") || source.hasPrefix("~") {
-                note(name, "volumes", "host path \(source): only ./data and ./config are converted", item.mark)
-            } else {
-                note(name, "volumes", "named volume \(source): not converted (a storage.local-volumes volume can take its place)", item.mark)
-            }
-        }
-        if !fileEntries.isEmpty {
-            var object = Object()
-            for (target, value) in fileEntries.sorted(by: { $0.0 < $1.0 }) {
-                if object[target] != nil { note(name, "volumes", "\(target) is mounted twice: the last one is kept", service["volumes"]?.mark) }
-                object[target] = value
-            }
-            with["files"] = .object(object)
-        }
-
-        // Ports: expose, ports, Traefik's service ports.
-        var ports: [(port: Int, proto: String)] = []
-        func addPort(_ port: Int, _ proto: String) { if !ports.contains(where: { $0 == (port, proto) }) { ports.append((port, proto)) } }
-        for item in service["expose"]?.sequence ?? [] {
-            let text = (item.scalarText ?? "").split(separator: "/").map(String.init)
-            if let port = Int(text.first ?? ""), (1...65535).contains(port) { addPort(port, text.count > 1 ? text[1].lowercased() : "tcp") }
-            else { problems.append(.error("service \"\(name)\": expose \"\(item.scalarText ?? "")\" is not a port", at: item.mark)) }
-        }
-        var published: [(hostIP: String?, host: Int, container: Int, proto: String, mark: Mark, hostPortKept: Bool)] = []
-        for item in service["ports"]?.sequence ?? [] {
-            guard let p = parsePort(item, name) else { continue }
-            addPort(p.container, p.proto)
-            if let host = p.host { published.append((p.hostIP, host, p.container, p.proto, item.mark, false)) }
-        }
-        var routedPorts: Set<Int> = []
-        if labels.enabled || labels.http.routers.isEmpty == false || labels.tcp.routers.isEmpty == false {
-            convertLabels(labels, service: name, ns: ns, ports: &ports, routedPorts: &routedPorts, count: &count)
-        }
-        for entry in labels.other { note(name, "labels", "\(entry.key)=\(entry.setting.value): not a Traefik label, not converted", entry.setting.mark) }
-        for index in published.indices {
-            let p = published[index]
-            if let ip = p.hostIP, ip.hasPrefix("127.") || ip == "::1" || ip == "localhost" {
-                note(name, "ports", "\(ip):\(p.host):\(p.container) is published on the loopback only (for the host): not published on k3s, the Service reaches it in the cluster", p.mark)
-                continue
-            }
-            if p.proto == "tcp" && routedPorts.contains(p.container) {
-                note(name, "ports", "\(p.host):\(p.container) is served through its Traefik route: not published on its own", p.mark)
-                continue
-            }
-            // The pod binds the node's port itself (hostPort): clients keep their own address, as
-            // with docker's published ports, which a Traefik TCP route would replace by Traefik's.
-            let key = "\(p.proto)/\(p.host)"
-            if p.proto == "tcp", p.host == 80 || p.host == 443 {
-                note(name, "ports", "\(p.host):\(p.container): the node's port \(p.host) is Traefik's (web/websecure): not converted", p.mark)
-                continue
-            }
-            if let owner = hostPorts[key] {
-                note(name, "ports", "\(p.host) is published by \(owner) already: not converted", p.mark)
-                continue
-            }
-            hostPorts[key] = name
-            published[index].hostPortKept = true
-            count.hostPorts += 1
-        }
-        if !ports.isEmpty {
-            with["ports"] = .array(ports.map { p in
-                var o = Object()
-                o["name"] = .string("\(p.proto)-\(p.port)")
-                o["port"] = .int(p.port)
-                if p.proto == "udp" { o["protocol"] = "UDP" }
-                if let kept = published.first(where: { $0.hostPortKept && $0.container == p.port && $0.proto == p.proto }) { o["hostPort"] = .int(kept.host) }
-                return .object(o)
-            })
-        }
-        if !mounts.isEmpty { with["volumes"] = .array(mounts) }
-        // app.workload's rule: a Deployment whose pods must not overlap (a writable data mount, a host
-        // port) is replaced with Recreate.
-        let writable = mounts.filter { $0["readOnly"]?.boolValue != true }.compactMap { $0["claim"]?.stringValue }
-        let bound = published.filter(\.hostPortKept).map(\.host)
-        if with["kind"] == nil, !AppWorkload.recreateReasons(writableClaims: writable, hostPorts: bound).isEmpty { with["strategy"] = "Recreate" }
-        if let probe = healthcheck(service["healthcheck"], name) { with["probes"] = Value.obj(["readiness": probe]) }
-        if let resources = resources(service, name) { with["resources"] = resources }
+    /// The numeric user, and the network aliases other than the service's own name: ExternalName
+    /// aliases in its namespace.
+    mutating func convertUserAndAliases(_ service: ComposeProject.Service, _ draft: inout WorkloadDraft) {
+        let name = draft.name
         if let node = service["user"] {
             let user = interpolate(node.scalarText ?? "", service: name, key: "user", mark: node.mark, record: false).resolved
             let parts = user.split(separator: ":", omittingEmptySubsequences: false).map { $0 == "root" ? "0" : String($0) }
-            if !user.isEmpty && parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { with["user"] = .string(parts.joined(separator: ":")) }
+            if !user.isEmpty && parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) { draft.with["user"] = .string(parts.joined(separator: ":")) }
             else if !user.isEmpty { note(name, "user", "\"\(user)\" is a name: Kubernetes runs containers by number; not converted (the image's user applies)", node.mark) }
         }
-        // Network aliases other than the service's own name: ExternalName aliases in its namespace.
         var aliasNames: [String] = []
         for network in service["networks"]?.mapping ?? [] {
             for alias in network.value["aliases"]?.sequence ?? [] {
@@ -295,15 +153,7 @@ extension Converter {
                 else { note(name, "networks", "alias \"\(text)\" is not a valid Service name: not converted", alias.mark) }
             }
         }
-        if !aliasNames.isEmpty { with["aliases"] = .array(aliasNames.map { Value.obj(["name": .string($0)]) }) }
-        for dependency in dependsOn(service["depends_on"]) {
-            let depID = Self.dnsLabel(dependency)
-            if project.services.contains(where: { $0.name == dependency }) { needs.append(depID) }
-            reference += " " + dependency
-        }
-        counts[name] = count
-        references[name] = reference
-        workloads.append((name, id, ns, with, needs, !ports.isEmpty))
+        if !aliasNames.isEmpty { draft.with["aliases"] = .array(aliasNames.map { Value.obj(["name": .string($0)]) }) }
     }
 
     /// The routers of a service that is not converted, each named in the report.

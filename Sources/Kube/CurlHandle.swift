@@ -85,6 +85,24 @@ final class CurlEasy {
         let sinkPointer = Unmanaged.passUnretained(sink).toOpaque()
         setPointer(CURLOPT_WRITEDATA, sinkPointer)
         setPointer(CURLOPT_HEADERDATA, sinkPointer)
+        setResponseCallbacks()
+
+        let code = withExtendedLifetime(sink) { bs_curl_easy_perform(handle) }
+        if let part = sink.tooLarge {
+            let bound = part == "body" ? settings.maxBodyBytes : settings.maxHeaderBytes
+            return .failure(TransportError(.responseTooLarge, "the answer from \(Self.origin(of: request.url)) outgrew bootstrap's bound of "
+                + "\(ResponseLimits.text(bound)) on one response's \(part) and was abandoned (an API server's answers stay far below it: "
+                + "is something other than the API server answering at this address?)"))
+        }
+        guard code == CURLE_OK else { return .failure(describe(code, url: request.url, hasClientCertificate: settings.tls.clientCertificate != nil)) }
+        var status = 0
+        _ = bs_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
+    }
+
+    /// Where libcurl hands the answer: the body and the headers go to the `ResponseSink` set as
+    /// WRITEDATA/HEADERDATA, each within its bound.
+    private func setResponseCallbacks() {
         _ = bs_easy_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, user in
             let n = size * count
             guard let data, let user else { return n }
@@ -118,18 +136,6 @@ final class CurlEasy {
             }
             return n
         }
-
-        let code = withExtendedLifetime(sink) { bs_curl_easy_perform(handle) }
-        if let part = sink.tooLarge {
-            let bound = part == "body" ? settings.maxBodyBytes : settings.maxHeaderBytes
-            return .failure(TransportError(.responseTooLarge, "the answer from \(Self.origin(of: request.url)) outgrew bootstrap's bound of "
-                + "\(ResponseLimits.text(bound)) on one response's \(part) and was abandoned (an API server's answers stay far below it: "
-                + "is something other than the API server answering at this address?)"))
-        }
-        guard code == CURLE_OK else { return .failure(describe(code, url: request.url, hasClientCertificate: settings.tls.clientCertificate != nil)) }
-        var status = 0
-        _ = bs_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
-        return .success(HTTPResponse(status: status, headers: sink.headers, body: sink.body))
     }
 
     private func applyTLS(_ tls: TLSSettings) {

@@ -74,48 +74,58 @@ public enum PlaybookLoader {
             problems.append(.error("missing metadata: {name: ...}", at: start))
         }
 
-        var vars: [String: Value] = [:]
-        if let node = root["vars"] {
-            if let pairs = node.mapping {
-                for pair in pairs {
-                    guard let key = pair.key.scalarText else { continue }
-                    if !isIdentifier(key) {
-                        problems.append(.error("variable name \"\(key)\" must be letters, digits, '_' or '-'", at: pair.key.mark))
-                    }
-                    if let secret = firstReference(in: pair.value) {
-                        problems.append(.error("vars cannot contain references (found \"${{ \(secret) }}\"); use the value directly", at: pair.value.mark))
-                    }
-                    vars[key] = pair.value.resolved
-                }
-            } else if !(node.scalarText.map { $0.isEmpty || $0 == "~" } ?? false) {
-                problems.append(.error("vars must be a mapping, found \(node.kindName)", at: node.mark))
-            }
-        }
-
-        var steps: [StepSpec] = []
-        if let node = root["steps"] {
-            if let items = node.sequence {
-                var seen: [String: Mark] = [:]
-                for item in items {
-                    let (step, stepProblems) = readStep(item)
-                    problems += stepProblems
-                    guard let step else { continue }
-                    if let first = seen[step.id] {
-                        problems.append(.error("duplicate step id \"\(step.id)\" (first defined at \(first.line):\(first.column))", at: step.idMark))
-                    } else {
-                        seen[step.id] = step.idMark
-                        steps.append(step)
-                    }
-                }
-                if items.isEmpty { problems.append(.error("steps is empty: a playbook needs at least one step", at: node.mark)) }
-            } else {
-                problems.append(.error("steps must be a list, found \(node.kindName)", at: node.mark))
-            }
-        } else {
-            problems.append(.error("missing steps: a playbook needs at least one step", at: start))
-        }
+        let vars = readVars(root["vars"], &problems)
+        let steps = readSteps(root["steps"], start: start, &problems)
 
         return (Playbook(file: file, name: name, description: description, vars: vars, steps: steps), problems.sorted(by: byPosition))
+    }
+
+    /// `vars:`: a mapping of plain values (no references).
+    static func readVars(_ node: Node?, _ problems: inout [Diagnostic]) -> [String: Value] {
+        var vars: [String: Value] = [:]
+        guard let node else { return vars }
+        if let pairs = node.mapping {
+            for pair in pairs {
+                guard let key = pair.key.scalarText else { continue }
+                if !isIdentifier(key) {
+                    problems.append(.error("variable name \"\(key)\" must be letters, digits, '_' or '-'", at: pair.key.mark))
+                }
+                if let secret = firstReference(in: pair.value) {
+                    problems.append(.error("vars cannot contain references (found \"${{ \(secret) }}\"); use the value directly", at: pair.value.mark))
+                }
+                vars[key] = pair.value.resolved
+            }
+        } else if !(node.scalarText.map { $0.isEmpty || $0 == "~" } ?? false) {
+            problems.append(.error("vars must be a mapping, found \(node.kindName)", at: node.mark))
+        }
+        return vars
+    }
+
+    /// `steps:`: a non-empty list of steps with unique ids.
+    static func readSteps(_ node: Node?, start: Mark, _ problems: inout [Diagnostic]) -> [StepSpec] {
+        var steps: [StepSpec] = []
+        guard let node else {
+            problems.append(.error("missing steps: a playbook needs at least one step", at: start))
+            return steps
+        }
+        if let items = node.sequence {
+            var seen: [String: Mark] = [:]
+            for item in items {
+                let (step, stepProblems) = readStep(item)
+                problems += stepProblems
+                guard let step else { continue }
+                if let first = seen[step.id] {
+                    problems.append(.error("duplicate step id \"\(step.id)\" (first defined at \(first.line):\(first.column))", at: step.idMark))
+                } else {
+                    seen[step.id] = step.idMark
+                    steps.append(step)
+                }
+            }
+            if items.isEmpty { problems.append(.error("steps is empty: a playbook needs at least one step", at: node.mark)) }
+        } else {
+            problems.append(.error("steps must be a list, found \(node.kindName)", at: node.mark))
+        }
+        return steps
     }
 
     static func readStep(_ node: Node) -> (StepSpec?, [Diagnostic]) {
