@@ -62,23 +62,36 @@ struct ApplyCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        // It will talk to an API server: libcurl loads while the playbook is read and checked.
-        CurlLibrary.preload()
-        let json = cluster.output == .json
-        // `apply FILE` with a saved plan applies exactly that plan, or refuses.
+    /// What this apply runs: the command line's playbook and options, or a saved plan's.
+    struct Request {
+        var saved: SavedPlan?
+        var input: PlaybookInput
+        var targeting: Targeting
+        var forceSteps: [String]
+        var verify: Bool
+    }
+
+    /// The options, as kubectl completes them before it validates and runs: `apply FILE` with a
+    /// saved plan applies exactly that plan, or refuses other playbook options.
+    func request() throws -> Request {
         let saved = try SavedPlanFile.read(input.playbook)
         if saved != nil, !(forceSteps.isEmpty && !verify && target.only.isEmpty && target.skip.isEmpty && input.secrets == nil && recopy.names.isEmpty) {
             throw ValidationError("a saved plan carries its playbook, secrets and options: give only the plan file and the cluster options")
         }
-        let input = try saved.map { try SavedPlanFile.input(of: $0) } ?? self.input
-        let targeting = saved.map { Targeting(only: $0.only.map(Set.init), provided: Set($0.skip)) } ?? target.targeting
-        let forceSteps = saved?.forceSteps ?? self.forceSteps
-        let verify = saved?.verify ?? self.verify
+        return Request(saved: saved, input: try saved.map { try SavedPlanFile.input(of: $0) } ?? self.input,
+                       targeting: saved.map { Targeting(only: $0.only.map(Set.init), provided: Set($0.skip)) } ?? target.targeting,
+                       forceSteps: saved?.forceSteps ?? self.forceSteps, verify: saved?.verify ?? self.verify)
+    }
 
-        let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json,
-                                      skipped: Array(targeting.provided))
-        try checkStepIDs(forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
+    func run() async throws {
+        // It will talk to an API server: libcurl loads while the playbook is read and checked.
+        CurlLibrary.preload()
+        let json = cluster.output == .json
+        let request = try request()
+        let targeting = request.targeting
+        let playbook = try request.input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json,
+                                              skipped: Array(targeting.provided))
+        try checkStepIDs(request.forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
         try checkFailImages(in: playbook)
         let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))
         let lockWait = LockWait(seconds: lockTimeout.seconds, note: { printer.note($0) })
@@ -87,7 +100,7 @@ struct ApplyCommand: AsyncParsableCommand {
         defer { session.close() }
         for spec in failImages { if let (image, fault) = Self.imageFault(spec) { session.emulator?.failImage(image, fault) } }
         let interrupts = RunInterrupts()
-        var options = recopy.applied(to: WalkOptions(parallel: parallel, verify: verify, forceSteps: Set(forceSteps),
+        var options = recopy.applied(to: WalkOptions(parallel: parallel, verify: request.verify, forceSteps: Set(request.forceSteps),
                                                      failStep: failStep, waitTimeout: .seconds(timeout), targeting: targeting,
                                                      interruption: interrupts.interruption),
                                      steps: try recopy.steps(in: playbook))
@@ -95,17 +108,41 @@ struct ApplyCommand: AsyncParsableCommand {
         let walker = Walker(host: session.host, connection: session.connection, options: options,
                             progress: { event in printer.handle(event) })
         let planner = Walker(host: session.host, connection: session.connection, options: options)
-        if let saved {
+        guard try await confirmed(request, planner: planner, playbook: playbook) else { return }
+        let report: ApplyReport
+        do {
+            report = try await interrupts.during {
+                try await lockWait.retrying { try await walker.apply(playbook) }
+            }
+            printer.finish()
+        } catch {
+            printer.finish()
+            let exit = ExitStatus.failing(error, playbook: playbook.name, json: json)
+            if let signal = interrupts.signal, exit.rawValue == ExitStatus.failure {
+                Console.err("interrupted: 0 steps applied; re-run to continue:\n  \(rerunCommand())")
+                throw ExitCode.of(signal.exitStatus)
+            }
+            throw exit
+        }
+        try finish(report, playbook: playbook, interrupts: interrupts)
+    }
+
+    /// Whether to go on: a saved plan must still hold; a person at a terminal sees the plan and
+    /// says yes; without one, a change to a real node or cluster needs --yes. False when there is
+    /// nothing to do.
+    func confirmed(_ request: Request, planner: Walker, playbook: CheckedPlaybook) async throws -> Bool {
+        let json = cluster.output == .json
+        if let saved = request.saved {
             // The saved plan is the consent, for the target it was made against.
-            try await SavedPlanFile.check(saved, input: input, playbook: playbook, target: RunTarget.describe(cluster),
+            try await SavedPlanFile.check(saved, input: request.input, playbook: playbook, target: RunTarget.describe(cluster),
                                           planNow: try await planFirst(planner, playbook, json: json), json: json)
         } else if !yes, cluster.output == .text, Console.inputIsTerminal {
             let plan = try await planFirst(planner, playbook, json: json)
             Console.out(Display.stdout.paintPlan(
-                Masking.mask(plan.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook)))
+                Masking.mask(plan.text(playbookPath: request.input.playbook, verbose: cluster.verbose), playbook: playbook)))
             guard plan.hasChanges else {
                 Console.out("No changes: the node and the cluster match the playbook.")
-                return
+                return false
             }
             guard Console.confirm("Apply these changes? Only 'yes' is accepted: ") else {
                 Console.err("Apply cancelled; nothing was changed.")
@@ -119,35 +156,14 @@ struct ApplyCommand: AsyncParsableCommand {
                 playbook: playbook.name, json: json)
             throw ExitCode.of(ExitStatus.usage)
         }
-        let report: ApplyReport
-        do {
-            report = try await interrupts.during {
-                try await lockWait.retrying { try await walker.apply(playbook) }
-            }
-            printer.finish()
-        } catch let unmet as UnmetNeeds {
-            printer.finish()
-            Console.fail("\(unmet)", playbook: playbook.name, json: cluster.output == .json)
-            throw ExitCode.of(ExitStatus.usage)
-        } catch let held as RunLease.Held {
-            printer.finish()
-            Console.fail("\(held)", playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.locked)
-        } catch let held as RunLock.Held {
-            printer.finish()
-            Console.fail("\(held)", playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.locked)
-        } catch {
-            printer.finish()
-            Console.fail(error, playbook: playbook.name, json: json)
-            if let signal = interrupts.signal {
-                Console.err("interrupted: 0 steps applied; re-run to continue:\n  \(rerunCommand())")
-                throw ExitCode.of(signal.exitStatus)
-            }
-            throw ExitCode.of(ExitStatus.failure)
-        }
+        return true
+    }
 
-        if cluster.output == .json {
+    /// The report of a finished (or interrupted) walk: the JSON document, the summary line, and
+    /// each failure with the command that continues.
+    func finish(_ report: ApplyReport, playbook: CheckedPlaybook, interrupts: RunInterrupts) throws {
+        let json = cluster.output == .json
+        if json {
             Console.out(Masking.mask(JSON.encode(report.json, options: .pretty), playbook: playbook))
         }
         let accepted = report.preflight.filter { $0.outcome == .placeholder }
@@ -209,12 +225,8 @@ struct ApplyCommand: AsyncParsableCommand {
     func planFirst(_ planner: Walker, _ playbook: CheckedPlaybook, json: Bool) async throws -> PlanReport {
         do {
             return try await planner.plan(playbook)
-        } catch let unmet as UnmetNeeds {
-            Console.fail("\(unmet)", playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.usage)
         } catch {
-            Console.fail(error, playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.failure)
+            throw ExitStatus.failing(error, playbook: playbook.name, json: json)
         }
     }
 

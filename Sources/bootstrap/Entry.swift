@@ -25,7 +25,9 @@ enum Entry {
         } catch {
             // Help and --version print as the library prints them; every error reads `error: …`,
             // as bootstrap's own do (the library writes `Error: …`).
-            let code = Bootstrap.exitCode(for: error)
+            // Errors of bootstrap's own that a command let through map as the commands map them.
+            let own = ExitStatus.of(error)
+            let code = own != ExitStatus.failure ? ExitCode(own) : Bootstrap.exitCode(for: error)
             let message = Bootstrap.fullMessage(for: error)
             guard code != .success, !message.isEmpty else { Bootstrap.exit(withError: error) }
             let text = message.hasPrefix("Error: ") ? "error: " + message.dropFirst("Error: ".count) : message

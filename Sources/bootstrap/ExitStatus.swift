@@ -1,4 +1,6 @@
 import ArgumentParser
+import Engine
+import Host
 
 /// Exit codes, sysexits-style where one fits (README.md lists them).
 enum ExitStatus {
@@ -30,4 +32,24 @@ enum ExitStatus {
 
 extension ExitCode {
     static func of(_ status: Int32) -> ExitCode { ExitCode(status) }
+}
+
+extension ExitStatus {
+    /// The exit status of an error that ends a command's run: the one place runtime errors map
+    /// to exit codes. `--only` without a step's needs is a usage error; a lock another run holds
+    /// is EX_TEMPFAIL; the rest (a step, the API server, the host) is a failure.
+    static func of(_ error: any Error) -> Int32 {
+        switch error {
+        case is UnmetNeeds: usage
+        case is RunLease.Held, is RunLock.Held: locked
+        default: failure
+        }
+    }
+
+    /// Reports `error` once (`error: …` on stderr, and the JSON document with `--output json`) and
+    /// returns the exit code the command throws.
+    static func failing(_ error: any Error, playbook: String, json: Bool) -> ExitCode {
+        Console.fail(error, playbook: playbook, json: json)
+        return ExitCode.of(of(error))
+    }
 }

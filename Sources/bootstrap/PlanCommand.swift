@@ -52,12 +52,8 @@ struct PlanCommand: AsyncParsableCommand {
         let report: PlanReport
         do {
             report = try await walker.plan(playbook)
-        } catch let unmet as UnmetNeeds {
-            Console.fail("\(unmet)", playbook: playbook.name, json: cluster.output == .json)
-            throw ExitCode.of(ExitStatus.usage)
         } catch {
-            Console.fail(error, playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.failure)
+            throw ExitStatus.failing(error, playbook: playbook.name, json: json)
         }
         switch cluster.output {
         case .text: Console.out(Display.stdout.paintPlan(Masking.mask(report.text(playbookPath: input.playbook, verbose: cluster.verbose), playbook: playbook)))

@@ -32,8 +32,7 @@ struct Session {
         do {
             return try await lockWait.retrying { try open(options, playbook: playbook, targeting: targeting, onRetry: onRetry) }
         } catch {
-            Console.fail(error, playbook: playbook.name, json: options.output == .json)
-            throw ExitCode.of(error is RunLock.Held ? ExitStatus.locked : ExitStatus.failure)
+            throw ExitStatus.failing(error, playbook: playbook.name, json: options.output == .json)
         }
     }
 

@@ -36,8 +36,7 @@ struct StatusCommand: AsyncParsableCommand {
             case .json: Console.out(JSON.encode(report.json, options: .pretty))
             }
         } catch {
-            Console.fail(error, playbook: playbook.name, json: json)
-            throw ExitCode.of(ExitStatus.failure)
+            throw ExitStatus.failing(error, playbook: playbook.name, json: json)
         }
     }
 }
