@@ -130,7 +130,7 @@ extension Walker {
         var decision = decision
         var plan: ChangeSet?
         if decision.action == .skip {
-            guard options.targeting.selects(step.id), decision.needsVerification(options.verify) else { return skipOutcome(step.id, decision) }
+            guard decision.needsVerification(options.verify) else { return skipOutcome(step.id, decision) }
             let checked = try await step.driver.check(context)
             decision = decision.verified(drift: try await step.driver.verify(checked, context))
             if decision.action == .skip { return .skipped }

@@ -8,11 +8,21 @@ public struct Decision: Sendable, Equatable {
     public enum Action: String, Sendable { case run, skip }
     public var action: Action
     public var reason: String
+    /// False for a step `--only` or `--skip` leaves out: neither run nor checked, `--verify` included.
+    public var selected: Bool
+
+    public init(action: Action, reason: String, selected: Bool = true) {
+        self.action = action
+        self.reason = reason
+        self.selected = selected
+    }
 
     /// The decision from the ledger and the command line's selection.
     public static func make(record: Ledger.Record?, digest: String?, forced: Bool, target: Targeting = Targeting(), step: String = "") -> Decision {
-        if target.provided.contains(step) { return Decision(action: .skip, reason: "skipped with --skip: taken as provided by the environment") }
-        if let only = target.only, !only.contains(step) { return Decision(action: .skip, reason: "not selected with --only") }
+        if target.provided.contains(step) {
+            return Decision(action: .skip, reason: "skipped with --skip: taken as provided by the environment", selected: false)
+        }
+        if let only = target.only, !only.contains(step) { return Decision(action: .skip, reason: "not selected with --only", selected: false) }
         if forced { return Decision(action: .run, reason: "forced with --force-step") }
         guard let record else { return Decision(action: .run, reason: "new") }
         guard let digest else {
@@ -22,8 +32,9 @@ public struct Decision: Sendable, Equatable {
         return Decision(action: .run, reason: "changed since it was recorded \(record.completedAt)")
     }
 
-    /// Whether a step the ledger would skip must be checked against live state first (`--verify`).
-    func needsVerification(_ verify: Bool) -> Bool { action == .skip && verify }
+    /// Whether a step the ledger would skip must be checked against live state first (`--verify`);
+    /// never one the selection leaves out.
+    func needsVerification(_ verify: Bool) -> Bool { action == .skip && verify && selected }
 
     /// After checking live state: a recorded step whose effect drifted runs again.
     func verified(drift: [String]) -> Decision {

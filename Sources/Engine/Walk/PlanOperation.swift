@@ -54,7 +54,7 @@ extension Walker {
             return planned
         }
         var decision = decision
-        if decision.action == .skip && !options.verify { return result(decision) }
+        if decision.action == .skip && !decision.needsVerification(options.verify) { return result(decision) }
         if start.kube == nil && step.type.target == .cluster {
             // No API yet: show what would be created once the cluster is up.
             let plan = try await step.driver.check(context)
