@@ -47,7 +47,7 @@ extension RehearsalHost {
         let namesFile = identityDirectory + "/serving-names"
         let recorded = (try? Files.read(namesFile)).map { String(decoding: $0, as: UTF8.self) }
         if let existing = try clusterIdentity(), recorded == wanted.joined(separator: "\n") { return existing }
-        try FileManager.default.createDirectory(atPath: identityDirectory, withIntermediateDirectories: true)
+        try RootedFiles(root: directory).makeDirectory("/tls", mode: 0o700, owner: nil)
         let kept = try clusterIdentity()
         // k3s' CA names: "<prefix>-ca@<unix time>" (deps.go, createSigningCertKey).
         let now = Int(Date().timeIntervalSince1970)
