@@ -64,9 +64,8 @@ extension K3sInstall {
     /// WriteClientKubeConfig, pkg/datadir GlobalConfig). The certificates are the rehearsal's own
     /// (``RehearsalIdentity``): the embedded API server serves with them.
     static func writeCertificates(_ host: RehearsalHost) throws {
-        guard let identity = try host.clusterIdentity() else {
-            throw HostError.io("the rehearsal has no cluster certificates in \(host.directory)/tls")
-        }
+        // A run has made them for its API server; a host simulated on its own makes them here, as k3s does.
+        let identity = try host.clusterIdentity() ?? host.clusterIdentity(servingNames: [])
         let files = host.files
         try files.makeDirectory(K3sPaths.tlsDirectory, mode: 0o700, owner: nil)
         for (name, tls) in identity.files {
