@@ -22,10 +22,10 @@ extension AppWorkload {
         if p.backoffLimit != nil, p.kindChoice != .Job {
             problems.append(context.error("backoffLimit applies only to kind Job", at: "backoffLimit"))
         }
-        if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
+        if let timeout = p.timeout, GoDuration.parse(timeout) == nil {
             problems.append(context.error("timeout \"\(timeout)\" is not a duration such as 5m or 90s", at: "timeout"))
         }
-        if let settle = p.settle, !Scan.isGoDuration(settle) {
+        if let settle = p.settle, GoDuration.parse(settle) == nil {
             problems.append(context.error("settle \"\(settle)\" is not a duration such as 10s or 1m", at: "settle"))
         }
         if p.settle != nil, p.kindChoice == .Job {
