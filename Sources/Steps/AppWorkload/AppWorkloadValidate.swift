@@ -113,7 +113,8 @@ extension AppWorkload {
                     problems.append(context.error("\(file.path) line \(entry.line): \(problem)", at: "envFiles", String(index)))
                 } else if !isEnvName(entry.name) {
                     problems.append(context.error("\(file.path) line \(entry.line): \"\(entry.name)\" is not a valid variable name", at: "envFiles", String(index)))
-                } else if p.secretEnv?[entry.name] == nil, EnvFile.looksSecret(entry.name), !entry.value.isEmpty {
+                } else if p.secretEnv?[entry.name] == nil, !entry.value.isEmpty,
+                          SecretVariables.isSecret(name: entry.name, value: entry.value) {
                     problems.append(context.warning("\(file.path) line \(entry.line): \(entry.name) looks like a secret in a ConfigMap; "
                         + "take it out of the file and set secretEnv.\(entry.name) from the secrets file", at: "envFiles", String(index)))
                 }
@@ -335,13 +336,5 @@ enum EnvFile {
             entries.append(Entry(line: index + 1, name: name, value: value))
         }
         return entries
-    }
-
-    /// A name that ends like a credential (`DATABASE_PASSWORD`, `CHALLONGE_KEY`; not `JWT_PRIVATE_KEY_PATH`).
-    static func looksSecret(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        // Public by design: a reCAPTCHA site key, a public key.
-        if upper.hasSuffix("_SITE_KEY") || upper.hasSuffix("_PUBLIC_KEY") { return false }
-        return upper == "PASSWORD" || ["_PASSWORD", "_SECRET", "_TOKEN", "_KEY"].contains { upper.hasSuffix($0) }
     }
 }
