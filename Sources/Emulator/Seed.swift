@@ -45,8 +45,8 @@ extension Store {
     /// Creates or replaces every CustomResourceDefinition found in the directory's YAML files.
     mutating func loadCRDs(from directory: String) throws {
         let files: [String]
-        do { files = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw EmulatorError("cannot read CRD directory \(directory): \(SystemError.reason(of: error))")
+        do { files = try Files.list(directory) } catch {
+            throw EmulatorError("cannot read CRD directory \(directory): \(error.reason)")
         }
         for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") || file.hasSuffix(".json") {
             let path = PathText.join(directory, file)

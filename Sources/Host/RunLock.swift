@@ -54,7 +54,7 @@ public enum RunLock {
         }
         if retaken { return Hold(file: file) }
         // bootstrap's own state directory, made outside the host log: it is no change a plan shows.
-        try? FileManager.default.createDirectory(atPath: PathText.parent(file), withIntermediateDirectories: true)
+        try? Files.createDirectory(PathText.parent(file))
         let note = "\(identity) since \(Timestamp.now())\n"
         do {
             guard let lock = try FileLock.tryLock(file, note: note) else {

@@ -2,6 +2,8 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 // The few string operations the package used from the whole of Foundation (trimming, path

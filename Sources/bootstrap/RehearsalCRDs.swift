@@ -40,8 +40,8 @@ enum RehearsalCRDs {
     /// that directory; files of an earlier rehearsal with another k3s version are removed.
     static func write(_ files: [(file: String, yaml: String)], into directory: String) throws -> String {
         let dir = directory + "/crds"
-        try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try? Files.remove(dir)
+        try Files.createDirectory(dir)
         for (file, yaml) in files {
             try Files.writeAtomically(dir + "/" + file.replacing("/", with: "_"), Array(yaml.utf8), mode: 0o644, durable: false)
         }
@@ -51,7 +51,7 @@ enum RehearsalCRDs {
     /// Writes the definitions under DIR/crds and returns that directory.
     static func write(into directory: String) throws -> String {
         let dir = directory + "/crds"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try Files.createDirectory(dir)
         let text = kinds.map { YAML.emit(definition($0)) }.joined(separator: "---\n")
         try Files.writeAtomically(dir + "/k3s-bundled.yaml", Array(text.utf8), mode: 0o644, durable: false)
         return dir

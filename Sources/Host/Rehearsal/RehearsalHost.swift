@@ -20,7 +20,7 @@ public struct RehearsalHost: HostSystem {
     public init(directory: String, simulations: [CommandSimulation]) throws {
         self.directory = directory
         self.simulations = simulations
-        try FileManager.default.createDirectory(atPath: directory + "/host", withIntermediateDirectories: true)
+        try Files.createDirectory(directory + "/host")
         // Every run starts by clearing what a run killed mid-write left (a `.k3s.yaml` temporary
         // under etc/rancher/k3s, say): the rehearsal directory is bootstrap's own.
         Files.removeStaleTemporaries(under: directory)
