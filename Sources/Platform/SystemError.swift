@@ -96,3 +96,8 @@ extension SystemError {
         }
     }
 }
+
+extension SystemError {
+    /// errno's ECONNREFUSED, for callers that see errno through another library (curl).
+    public static let connectionRefused = Int(ECONNREFUSED)
+}
