@@ -36,8 +36,12 @@ let package = Package(
         // fork/exec with a process group and a parent-death signal: the child side must be
         // async-signal-safe C. Only Platform uses it.
         .target(name: "CSpawn"),
-        // The one module that calls the C library (files, sockets, clock, processes) and starts threads.
-        .target(name: "Platform", dependencies: ["CSpawn"], swiftSettings: strictImports),
+        // TLS through the system's OpenSSL 3, loaded on first use as CurlShim loads libcurl
+        // (Sources/TLSShim/include/TLSShim.h): the emulator's TLS server and the certificates a
+        // rehearsal's simulated k3s serves with. Its C side needs libssl-dev's headers only.
+        .target(name: "TLSShim"),
+        // The one module that calls the C library (files, sockets, clock, processes, TLS) and starts threads.
+        .target(name: "Platform", dependencies: ["CSpawn", "TLSShim"], swiftSettings: strictImports),
 
         .target(name: "Document", dependencies: ["CYaml", "Platform"], swiftSettings: strictImports),
         .target(name: "Graph", dependencies: ["Document"], swiftSettings: strictImports),

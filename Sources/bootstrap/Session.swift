@@ -68,9 +68,11 @@ struct Session {
             // One virtual time for the client's waits and the emulated kubelet: a rollout's settle
             // window costs no real time, and a crashing container's loop moves on as the waits go.
             let time = VirtualTime()
+            // The simulated cluster serves TLS with its own CA, as k3s does; its name for people is in the certificate.
+            let identity = try host.clusterIdentity(servingNames: [cluster?.access.publicName, nodeName].compactMap { $0 })
             let server = try EmulatorServer(options: EmulatorOptions(
                 listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName, k3sAddons: addons,
-                clock: { time.now }))
+                clock: { time.now }, tls: identity.serving))
             try server.start()
             let config = try KubeConfig.parse(server.kubeconfigYAML(), path: directory + "/kubeconfig", context: nil)
             let connection = Connection(open: {
