@@ -74,9 +74,9 @@ let package = Package(
         .testTarget(name: "KubeTests", dependencies: [
             "Kube", "Emulator", "Document", "Platform", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "Platform", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Document", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "Steps", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Playbook", "Kube", "Emulator", "Document", "Steps", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "Platform", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host", "Platform", "Emulator", "Engine"]),
         .testTarget(name: "ImportTests", dependencies: ["Import", "bootstrap", "Document", "TestSupport"]),
