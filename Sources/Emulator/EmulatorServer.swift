@@ -110,7 +110,7 @@ public final class EmulatorServer: Sendable {
 
     /// Writes ``kubeconfigYAML()`` to a file.
     public func writeKubeconfig(to path: String) throws {
-        try kubeconfigYAML().write(toFile: path, atomically: true, encoding: .utf8)
+        try Files.writeAtomically(path, Array(kubeconfigYAML().utf8), mode: 0o644, durable: false)
     }
 
     /// Adds a fault; faults are tried in the order they were injected.

@@ -68,7 +68,7 @@ extension Converter {
             return []
         }
         let listed: [(String, String)] = info.kind == .directory
-            ? ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted().filter {
+            ? ((try? Files.listTree(path)) ?? []).filter {
                 ((try? FileInfo.of(path + "/" + $0, followingLinks: true)) ?? nil)?.kind != .directory
             }.map { (stripped.trimming(.characters("/")) + "/" + $0, (mount.target.hasSuffix("/") ? String(mount.target.dropLast()) : mount.target) + "/" + $0) }
             : [(stripped, mount.target)]

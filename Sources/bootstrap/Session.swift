@@ -1,3 +1,4 @@
+import Platform
 import ArgumentParser
 import Document
 import Emulator
@@ -82,7 +83,7 @@ struct Session {
             return Session(host: host, connection: connection, emulator: server, lock: lock)
         }
 
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.variables
         let host = LocalHost(root: options.hostRoot, environment: environment)
         let explicit = options.kubeconfig
         let context = options.context
@@ -107,10 +108,8 @@ struct Session {
     /// source becomes an empty directory under the simulated host, and the run says so.
     static func seedMigrationSources(_ playbook: CheckedPlaybook, under root: String) throws {
         let sources = playbook.orderedSteps.flatMap(\.driver.migrationSources)
-        let missing = sources.filter { !FileManager.default.fileExists(atPath: root + $0) }
-        for source in missing {
-            try FileManager.default.createDirectory(atPath: root + source, withIntermediateDirectories: true)
-        }
+        let missing = sources.filter { !Files.exists(root + $0) }
+        for source in missing { try Files.createDirectory(root + source) }
         if !missing.isEmpty {
             Console.err("rehearsal: \(missing.count) migration source\(missing.count == 1 ? "" : "s") did not exist under \(root); "
                 + "seeded empty (copy real data there to rehearse with it)")
