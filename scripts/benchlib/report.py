@@ -25,28 +25,29 @@ GROWTH_ROWS = (("validate", "validate"), ("plan", "plan (applied)"), ("noop", "n
 
 
 def report(results):
-    """Prints the report of a finished run: the JSON document's keys, with the Figures themselves."""
-    lines = ["# bootstrap benchmark", "", header(results["machine"]), "",
+    """The report of a finished run as Markdown: the JSON document's keys, with the Figures themselves."""
+    lines = ["## The latest run", "", header(results["machine"]), "",
              METHOD % (results["runs"], results["startupRuns"]), ""]
     lines += figure_table(results["figures"]) + [""]
     comparison = real_comparison({f.key: f for f in results["figures"]})
     if comparison:
         lines += comparison + [""]
-    lines += growth_table(results["growth"]) + [""]
+    if results["growth"]:
+        lines += growth_table(results["growth"]) + [""]
     lines += target_table(results["targets"])
     if results["notes"]:
         lines += [""] + ["Note: " + n for n in results["notes"]]
     if results["profile"]:
         lines += [""] + profile_lines(results["profile"])
     lines += ["", "Total benchmark time: %.0f s." % results["elapsedSeconds"]]
-    print("\n".join(lines))
+    return "\n".join(lines)
 
 
 def header(info):
-    return "%s, %s CPUs (%s), %s; %s; commit %s%s; bootstrap %s; load at start %s" % (
-        info["uname"], info["nproc"], info["cpu"], info["memory"], info["date"], (info["commit"] or "?")[:12],
+    return "Machine: %s, %s CPUs, %s; %s. %s; commit %s%s; bootstrap %s; load average at start %s, at end %s." % (
+        info["cpu"], info["nproc"], info["memory"], info["uname"], info["date"], (info["commit"] or "?")[:12],
         " (modified)" if info["worktreeModified"] else "", info.get("binary") or "?",
-        " ".join(info["loadAverageAtStart"] or []))
+        " ".join(info["loadAverageAtStart"] or []), " ".join(info.get("loadAverageAtEnd") or []))
 
 
 def figure_table(figures):
@@ -131,6 +132,22 @@ def profile_lines(profile):
     return (["Profile of `plan` on the %d-step playbook after one apply (%s; inclusive cost, top functions):"
              % (profile["steps"], profile["tool"]), "```"]
             + [line[:160] for line in profile["inclusive"][:40]] + ["```"])
+
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def write_docs(path, text):
+    """The report between the file's bench markers (appended with them when it has none)."""
+    with open(path) as f:
+        doc = f.read()
+    block = "%s\n<!-- written by scripts/bench --docs; edits here are overwritten -->\n\n%s\n\n%s" % (BEGIN, text, END)
+    if BEGIN in doc and END in doc:
+        doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    with open(path, "w") as f:
+        f.write(doc)
 
 
 def write_json(path, results):
