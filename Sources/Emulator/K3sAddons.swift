@@ -15,6 +15,12 @@ public struct K3sAddons: Sendable, Equatable {
         self.serviceLB = serviceLB
         self.traefikChart = traefikChart
     }
+
+    /// In a cluster provider's words: the ingress controller's chart (nil: none runs) and whether
+    /// LoadBalancer Services get the node's address.
+    public init(ingressChart: String?, serviceLoadBalancer: Bool) {
+        self.init(traefik: ingressChart != nil, serviceLB: serviceLoadBalancer, traefikChart: ingressChart ?? "")
+    }
 }
 
 // A small, honest model of what decides whether ports 80/443 reach Traefik on a k3s node:

@@ -53,7 +53,8 @@ public enum HostChange: Sendable {
         (owner.map { ["chown -h \($0) \(shellQuote(path))"] } ?? []) + (mode.map { ["chmod \(octal($0)) \(shellQuote(path))"] } ?? [])
     }
 
-    /// Performs a change that needs no driver knowledge; `copyData` is performed by its driver.
+    /// Performs a change that needs no driver knowledge; `copyData` is performed by its driver
+    /// (a copy resumes, so it looks at its target again), and here is refused.
     public func perform(on host: any HostSystem) async throws {
         switch self {
         case .makeDirectory(let path, let mode, let owner): try host.makeDirectory(path, mode: mode, owner: owner)
@@ -65,7 +66,7 @@ public enum HostChange: Sendable {
                 throw HostError.digestMismatch(path: path, actual: actual, expected: sha256.lowercased())
             }
         case .createDataset(let dataset): try await host.runChecked(dataset.command)
-        case .copyData(let copy): throw HostError.notSimulated("copy of \(copy.from): performed by its driver")
+        case .copyData(let copy): throw HostError.performedByDriver("the copy of \(copy.from) to \(copy.to)")
         case .move(let source, let destination): try host.move(source, to: destination)
         case .remove(let path): try host.removeTree(path)
         }
@@ -135,23 +136,41 @@ public struct Dataset: Sendable, Equatable {
     }
 }
 
-/// A data migration as planned: the lines it stands for; its driver performs it.
+/// A data migration as planned: what is copied where and how, and the work left to do; its
+/// driver performs it.
 public struct DataCopy: Sendable {
     public var from: String
     public var to: String
-    /// The shell lines of the copy's remaining work, in order.
-    public var lines: [String]
-    /// The driver's own settings for the copy (dataset, owner, mode, the name `--recopy` knows it by).
-    public var settings: [String: String]
+    /// What `--recopy` knows the copy by (a step's id, a volume's name).
+    public var name: String
+    /// The ZFS dataset mounted at `to`, snapshotted after the copy.
+    public var dataset: String?
+    /// `user:group` every copied entry gets; nil keeps the source's owners.
+    public var owner: String?
+    /// The mode every copied regular file gets; nil keeps the source's.
+    public var fileMode: String?
+    /// The copy's remaining work as planned, in order. Its driver looks at the target again when
+    /// it runs (a copy resumes where an interrupted one stopped), so it may find less to do.
+    public var work: [HostChange]
     /// What is left to copy and how long it should take, for sizing the downtime window.
     public var estimate: CopyEstimate?
 
-    public init(from: String, to: String, lines: [String], settings: [String: String] = [:]) {
+    public init(from: String, to: String, name: String, dataset: String? = nil, owner: String? = nil, fileMode: String? = nil,
+                work: [HostChange]) {
         self.from = from
         self.to = to
-        self.lines = lines
-        self.settings = settings
+        self.name = name
+        self.dataset = dataset
+        self.owner = owner
+        self.fileMode = fileMode
+        self.work = work
     }
+
+    /// The shell lines of the remaining work, as plans show them.
+    public var lines: [String] { work.flatMap(\.lines) }
+
+    /// Whether the work includes the copy itself (not only moving, marking or snapshotting).
+    public var copiesData: Bool { work.contains { if case .run(let command) = $0 { return command.argv.first == "rsync" } else { return false } } }
 }
 
 /// The size of a copy still to do, and its duration at a measured read rate.

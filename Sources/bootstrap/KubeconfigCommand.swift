@@ -40,7 +40,7 @@ struct KubeconfigCommand: ParsableCommand {
     func run() throws {
         // A kubeconfig for a person holds no secret: the playbook's secrets are not needed.
         let playbook = try input.load(permissions: .warn, needsSecrets: false)
-        guard let access = playbook.orderedSteps.lazy.compactMap(\.driver.clusterAccess).first else {
+        guard let access = playbook.orderedSteps.lazy.compactMap(\.driver.cluster?.access).first else {
             Console.err("error: the playbook has no step that provides the cluster, so there is nothing to log in to")
             throw ExitCode.of(ExitStatus.invalidInput)
         }

@@ -33,7 +33,7 @@ struct RollbackCommand: AsyncParsableCommand {
         let host = session.host
         var states: [CopyState] = []
         for step in playbook.orderedSteps { states += try await step.driver.copyStates(host) }
-        let stops = playbook.orderedSteps.flatMap(\.driver.stopCommands)
+        let stops = playbook.orderedSteps.flatMap { $0.driver.cluster?.stopCommands ?? [] }
         let changed = states.filter { $0.source == .changed }
 
         if cluster.output == .json {

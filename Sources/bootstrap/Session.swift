@@ -61,16 +61,12 @@ struct Session {
             var opened = false
             defer { if !opened { lock.release() } }
             try seedMigrationSources(playbook, under: host.root)
-            let nodeName = playbook.orderedSteps.lazy.compactMap(\.driver.clusterNodeName).first ?? "rehearsal-node"
-            // The CRDs of the playbook's pinned k3s when its driver knows them, else a permissive minimal set;
-            // a provider taken as provided (--skip) still pins what the cluster serves.
-            let pinnedCluster = playbook.orderedSteps.lazy.filter { $0.type.providesCluster }
-            let pinned = pinnedCluster.compactMap(\.driver.clusterCRDs).first
-            let crds = try options.crds ?? pinned.map { try RehearsalCRDs.write($0, into: directory) } ?? RehearsalCRDs.write(into: directory)
-            // What the pinned cluster runs on its own (k3s' Traefik release, ServiceLB), simulated.
-            let addons = pinnedCluster.compactMap(\.driver.clusterComponents).first.map {
-                K3sAddons(traefik: $0["traefik"] != nil, serviceLB: $0["servicelb"] != nil, traefikChart: $0["traefik"] ?? "")
-            }
+            // The cluster the playbook pins (a provider taken as provided, --skip, still pins it):
+            // its node name, the CRDs it serves and what it runs on its own, simulated.
+            let cluster = playbook.orderedSteps.lazy.compactMap(\.driver.cluster).first
+            let nodeName = cluster?.nodeName ?? "rehearsal-node"
+            let crds = try options.crds ?? RehearsalCRDs.write(cluster?.crds ?? StepCatalog.registry.defaultCRDs, into: directory)
+            let addons = cluster.map { K3sAddons(ingressChart: $0.components.ingressChart, serviceLoadBalancer: $0.components.serviceLoadBalancer) }
             // One virtual time for the client's waits and the emulated kubelet: a rollout's settle
             // window costs no real time, and a crashing container's loop moves on as the waits go.
             let time = VirtualTime()
@@ -80,8 +76,8 @@ struct Session {
             try server.start()
             let config = try KubeConfig.parse(server.kubeconfigYAML(), path: directory + "/kubeconfig", context: nil)
             let connection = Connection(open: {
-                // Before the simulated k3s is installed there is no API server to reach, as on a fresh node.
-                guard providers.allSatisfy({ $0.type.clusterIsUp(host) }) else { return nil }
+                // Before the simulated cluster is installed there is no API server to reach, as on a fresh node.
+                guard providers.allSatisfy({ $0.type.clusterIsUp?(host) ?? true }) else { return nil }
                 return KubeClient(config: config, options: clientOptions, logger: logger, clock: time.clock)
             })
             opened = true

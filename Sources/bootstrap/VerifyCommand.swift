@@ -5,6 +5,7 @@ import Engine
 import FoundationEssentials
 import Host
 import Platform
+import Steps
 
 /// `bootstrap verify`: proof from the node that what was migrated works (``LiveChecks``).
 struct VerifyCommand: AsyncParsableCommand {
@@ -32,7 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
         let rehearsal = cluster.rehearsal != nil
         let ports = playbook.orderedSteps.flatMap(\.driver.hostPorts)
         let brokers = playbook.orderedSteps.flatMap(\.driver.rabbitMQBrokers)
-        let checks = try await LiveChecks(kube: kube, host: session.host, rehearsal: rehearsal).run(ports: ports, brokers: brokers)
+        let checks = try await LiveChecks(kube: kube, host: session.host, rehearsal: rehearsal).run(ports: ports, brokers: brokers, registry: StepCatalog.registry)
         let failed = checks.filter { $0.outcome == .failed }
         let simulated = checks.filter { $0.outcome == .simulated }.count
         let text = Self.table(checks) + "\n" + "\(checks.count - failed.count - simulated) of \(checks.count) checks passed"

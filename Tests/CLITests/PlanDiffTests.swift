@@ -23,6 +23,9 @@ import TestSupport
         #expect(lines.contains("          -   - storage-id=main-01"))
         #expect(lines.contains("          +   - storage-id=main-02"))
         #expect(lines.contains("            node-label:"))
+        // The Node's label is written through the API too, and the plan shows that write.
+        #expect(lines.contains("      ~ Node node-1 (update)"), "\(plan.stdout)")
+        #expect(lines.contains("          ~ metadata.labels.storage-id: \"main-01\" -> \"main-02\""), "\(plan.stdout)")
         #expect(!lines.contains { $0.contains("oidc") })
         #expect(lines.contains { $0.hasPrefix("  = namespaces ") })
     }

@@ -15,6 +15,20 @@ import TestSupport
         await #expect(throws: HostError.self) { try await LocalHost().run(Command(["greet"], changesHost: false)) }
     }
 
+    @Test func aDataCopyHandedToTheHostIsRefusedAsItsDriversWorkNotAsARehearsalLimit() async throws {
+        let fixture = try HostFixture()
+        try fixture.write("/srv/faf/data/f", "x")
+        let copy = DataCopy(from: "/srv/faf/data", to: "/tank/faf/data", name: "data",
+                            work: [.run(Command(["rsync", "--archive", "/srv/faf/data/", "/tank/faf/data/.bootstrap-staging/"], changesHost: true))])
+        #expect(copy.lines == ["rsync --archive /srv/faf/data/ /tank/faf/data/.bootstrap-staging/"])
+        let error = await #expect(throws: HostError.self) { try await HostChange.copyData(copy).perform(on: fixture.host) }
+        let message = error.map { "\($0)" } ?? ""
+        // On a real host the old wording read "rehearsal cannot simulate".
+        #expect(!message.contains("rehearsal"), "\(message)")
+        #expect(message == "the copy of /srv/faf/data to /tank/faf/data is performed by its step's driver, not as a single host change")
+        #expect(try fixture.host.status("/tank/faf/data") == nil)
+    }
+
     @Test func mapsHostPathsUnderItsRoot() async throws {
         let fixture = try HostFixture()
         try fixture.write("/etc/motd", "hi")

@@ -572,7 +572,8 @@ import TestSupport
         let first = try #require(harness.server.object(apiVersion: "batch/v1", kind: "Job", namespace: "faf-apps", name: "migrations"))
         #expect(first[path: ["status", "succeeded"]] == 1)
         let plan = try await Self.run(Self.driver(try files.playbook(job + "v127")), harness)
-        #expect(plan.warnings == ["Job faf-apps/migrations changed: its pod template cannot be updated, so the Job is deleted and runs again"])
+        #expect(plan.preparations == [.replace(ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: "faf-apps", name: "migrations"),
+                                               reason: "its pod template cannot be updated, so the Job is deleted and runs again")])
         let second = try #require(harness.server.object(apiVersion: "batch/v1", kind: "Job", namespace: "faf-apps", name: "migrations"))
         #expect(second[path: ["metadata", "uid"]] != first[path: ["metadata", "uid"]])
         #expect(second[path: ["status", "conditions"]]?.arrayValue?.last?["type"] == "Complete")

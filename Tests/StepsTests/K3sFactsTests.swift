@@ -270,6 +270,8 @@ import TestSupport
         try await K3sInstall.$readiness.withValue(fakeReadiness(fixture)) {
             let context = stepContext("k3s", mode: .apply, host: fixture.host, kube: kube, timeout: .seconds(5))
             let plan = try await driver.check(context)
+            // The label write is planned (plan shows it), not done on the side.
+            #expect(plan.objects.map { $0[path: ["metadata", "labels"]] } == [["storage-id": "main-02"]])
             try await driver.apply(plan, context)
             #expect(try await driver.verify(plan, context) == [])
         }

@@ -11,14 +11,14 @@ public struct StepContext: Sendable {
     public let mode: Mode
     /// The host; during plan, one that refuses any command with side effects.
     public let host: any HostSystem
-    /// The API server, or nil while it is not reachable (before `k3s.install` has run).
-    public let kube: KubeClient?
-    /// Connects (again) to the API server, e.g. after k3s was installed; nil when not reachable.
+    /// The API server, or nil while it is not reachable (before the step that provides the cluster has run).
+    public private(set) var kube: KubeClient?
+    /// Connects (again) to the API server, e.g. after the cluster was installed; nil when not reachable.
     public let connect: @Sendable () async throws -> KubeClient?
     /// Reports what the step is doing or waiting on, for the progress display.
     public let progress: @Sendable (String) -> Void
     /// How long a step may wait for something to become ready.
-    public let waitTimeout: Duration
+    public private(set) var waitTimeout: Duration
     /// The playbook's name, used for object names such as the ledger.
     public let playbookName: String
     /// What the API server returned for the objects this step applied in this run.
@@ -44,6 +44,20 @@ public struct StepContext: Sendable {
         self.waitTimeout = waitTimeout
         self.playbookName = playbookName
         self.applied = applied
+    }
+
+    /// This context with another wait limit (a step whose work may take longer than the run's default).
+    public func with(waitTimeout: Duration) -> StepContext {
+        var context = self
+        context.waitTimeout = waitTimeout
+        return context
+    }
+
+    /// This context with an API client, e.g. one connected after the step brought the cluster up.
+    public func with(kube: KubeClient?) -> StepContext {
+        var context = self
+        context.kube = kube
+        return context
     }
 
     /// The API client, or a clear error naming the step when the API is not reachable.
@@ -86,6 +100,24 @@ public struct StepContext: Sendable {
             written = try await kube.apply(object, dryRun: false)
         }
         if let ref = ObjectRef(written) { applied.record(ref, written) }
+    }
+
+    /// Performs the planned changes to live objects that must come before the apply, in order.
+    public func prepare(_ preparations: [ObjectPreparation]) async throws {
+        guard !preparations.isEmpty else { return }
+        let kube = try requireKube()
+        for preparation in preparations {
+            // Gone since the plan (deleted by hand): the apply creates it as wanted.
+            guard try await kube.get(preparation.ref) != nil else { continue }
+            switch preparation {
+            case .replace(let ref, let reason):
+                progress("replacing \(ref): \(reason)")
+                try await ensureDeleted([ref])
+            case .mergePatch(let ref, let patch, let reason):
+                progress("patching \(ref): \(reason)")
+                _ = try await kube.mergePatch(ref, patch: patch)
+            }
+        }
     }
 
     /// Deletes objects this step wrote before and no longer wants; gone already counts as done.

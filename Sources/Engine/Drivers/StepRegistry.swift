@@ -1,5 +1,6 @@
 import Document
 import Host
+import Kube
 import Playbook
 
 /// A registered step type, with its driver's type erased so the engine can hold all of them.
@@ -8,12 +9,18 @@ public struct StepType: Sendable {
     public let version: Int
     public let target: StepTarget
     public let summary: String
-    /// Whether running this step brings up the Kubernetes API (the cluster steps wait for it).
-    public let providesCluster: Bool
     /// Whether running this step may change the node itself (it then takes the node's lock).
     public let changesHost: Bool
-    /// For a step type that provides the cluster: whether a rehearsal host shows it installed.
-    public let clusterIsUp: @Sendable (RehearsalHost) -> Bool
+    /// For a step type that provides the cluster (``ClusterProvider``): whether a rehearsal host
+    /// shows it installed; nil for every other step type.
+    public let clusterIsUp: (@Sendable (RehearsalHost) -> Bool)?
+    /// For a step type that provides the cluster: what a cluster of its kind serves when no step
+    /// pins a release (built when asked: only a rehearsal needs it).
+    public let defaultCRDs: (@Sendable () -> [CRDFile])?
+    /// Whether running this step brings up the Kubernetes API (the cluster steps wait for it).
+    public var providesCluster: Bool { clusterIsUp != nil }
+    /// For a step type whose objects route host names (``RoutesHostNames``): those of its live routes.
+    let routedHosts: (@Sendable (KubeClient, String) async throws -> [String])?
     /// Decodes a step's parameters as its driver reads them (first, for every step, so that checks
     /// across steps find their siblings decoded), then validates them into a driver.
     let decode: @Sendable (_ id: String, _ parameters: ResolvedParameters, _ fallback: Mark?) -> DecodedParameters
@@ -26,9 +33,21 @@ public struct StepType: Sendable {
         version = D.version
         target = D.target
         summary = D.summary
-        providesCluster = D.providesCluster
         changesHost = D.changesHost
-        clusterIsUp = { D.clusterIsUp(on: $0) }
+        if let provider = D.self as? any ClusterProvider.Type {
+            clusterIsUp = { (host: RehearsalHost) -> Bool in provider.clusterIsUp(on: host) }
+            defaultCRDs = { () -> [CRDFile] in provider.defaultCRDs }
+        } else {
+            clusterIsUp = nil
+            defaultCRDs = nil
+        }
+        if let router = D.self as? any RoutesHostNames.Type {
+            routedHosts = { (kube: KubeClient, selector: String) async throws -> [String] in
+                try await router.routedHosts(kube, labelSelector: selector)
+            }
+        } else {
+            routedHosts = nil
+        }
         decode = { id, parameters, fallback in
             let (decoded, problems) = ParameterDecoder.decode(D.Parameters.self, from: parameters, stepID: id, fallback: fallback, partial: true)
             return DecodedParameters(type: ObjectIdentifier(D.Parameters.self), value: decoded, problems: problems)
@@ -57,58 +76,66 @@ struct DecodedParameters: Sendable {
     var complete: Bool { !problems.contains { $0.severity == .error } }
 }
 
-/// A driver instance behind a uniform interface.
+/// A driver instance behind a uniform interface: the core every driver implements, and each role
+/// it opts into (found with `as?`), empty where it has not.
 public struct AnyDriver: Sendable {
     private let checkBody: @Sendable (StepContext) async throws -> ChangeSet
     private let applyBody: @Sendable (ChangeSet, StepContext) async throws -> Void
     private let verifyBody: @Sendable (ChangeSet, StepContext) async throws -> [String]
-    private let liveStateBody: @Sendable (StepContext) async throws -> String?
-    private let preflightBody: @Sendable (StepContext) async throws -> [PreflightCheck]
-    /// Ports the step binds on the node itself.
+    private let liveStateBody: (@Sendable (StepContext) async throws -> String?)?
+    private let preflightBody: (@Sendable (StepContext) async throws -> [PreflightCheck])?
+    private let copyStatesBody: (@Sendable (any HostSystem) async throws -> [CopyState])?
+    /// The cluster, for a step that provides it (``ClusterProvider``).
+    public let cluster: ProvidedCluster?
+    /// Ports the step binds on the node itself (``BindsHostPorts``).
     public let hostPorts: [HostPort]
-    /// RabbitMQ brokers the step installs, with their load definition's vhosts and users.
+    /// RabbitMQ brokers the step installs, with their load definition's vhosts and users (``InstallsBrokers``).
     public let rabbitMQBrokers: [RabbitMQBroker]
-    /// What stops what the step runs on the node (`bootstrap rollback`).
-    public let stopCommands: [Command]
-    private let copyStatesBody: @Sendable (any HostSystem) async throws -> [CopyState]
-    /// Host paths the step copies data from.
+    /// Host paths the step copies data from (``MigratesData``).
     public let migrationSources: [String]
-    /// The names `--recopy` knows the step's data copies by.
+    /// The names `--recopy` knows the step's data copies by (``MigratesData``).
     public let copyNames: [String]
-    /// The node name the cluster registers under, for a step that provides it.
-    public let clusterNodeName: String?
-    /// How people reach the cluster, for a step that provides it.
-    public let clusterAccess: ClusterAccess?
-    /// What the digest covers besides the parameters (see ``StepDriver/digestInputs``).
+    /// What the digest covers besides the parameters (``ReadsFiles``).
     public let digestInputs: Value?
-    public let clusterCRDs: [(file: String, yaml: String)]?
-    public let clusterComponents: [String: String]?
 
     public init<D: StepDriver>(_ driver: D) {
-        clusterAccess = driver.clusterAccess
-        digestInputs = driver.digestInputs
         checkBody = { try await driver.check($0) }
         applyBody = { try await driver.apply($0, $1) }
         verifyBody = { try await driver.verify($0, $1) }
-        liveStateBody = { try await driver.liveState($0) }
-        migrationSources = driver.migrationSources
-        copyNames = driver.copyNames
-        hostPorts = driver.hostPorts
-        rabbitMQBrokers = driver.rabbitMQBrokers
-        stopCommands = driver.stopCommands
-        copyStatesBody = { try await driver.copyStates($0) }
-        preflightBody = { try await driver.preflight($0) }
-        clusterNodeName = driver.clusterNodeName
-        clusterCRDs = driver.clusterCRDs
-        clusterComponents = driver.clusterComponents
+        cluster = (driver as? any ClusterProvider).map { ProvidedCluster($0) }
+        hostPorts = (driver as? any BindsHostPorts)?.hostPorts ?? []
+        rabbitMQBrokers = (driver as? any InstallsBrokers)?.rabbitMQBrokers ?? []
+        digestInputs = (driver as? any ReadsFiles)?.digestInputs
+        if let reporter = driver as? any ReportsLiveState {
+            liveStateBody = { (context: StepContext) async throws -> String? in try await reporter.liveState(context) }
+        } else {
+            liveStateBody = nil
+        }
+        if let preflighted = driver as? any Preflighted {
+            preflightBody = { (context: StepContext) async throws -> [PreflightCheck] in try await preflighted.preflight(context) }
+        } else {
+            preflightBody = nil
+        }
+        if let migrating = driver as? any MigratesData {
+            migrationSources = migrating.migrationSources
+            copyNames = migrating.copyNames
+            copyStatesBody = { (host: any HostSystem) async throws -> [CopyState] in try await migrating.copyStates(host) }
+        } else {
+            migrationSources = []
+            copyNames = []
+            copyStatesBody = nil
+        }
     }
 
     public func check(_ context: StepContext) async throws -> ChangeSet { try await checkBody(context) }
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws { try await applyBody(plan, context) }
     public func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String] { try await verifyBody(plan, context) }
-    public func liveState(_ context: StepContext) async throws -> String? { try await liveStateBody(context) }
-    public func preflight(_ context: StepContext) async throws -> [PreflightCheck] { try await preflightBody(context) }
-    public func copyStates(_ host: any HostSystem) async throws -> [CopyState] { try await copyStatesBody(host) }
+    /// ``ReportsLiveState``; nil for a step without that role.
+    public func liveState(_ context: StepContext) async throws -> String? { try await liveStateBody?(context) }
+    /// ``Preflighted``; none for a step without that role.
+    public func preflight(_ context: StepContext) async throws -> [PreflightCheck] { try await preflightBody?(context) ?? [] }
+    /// ``MigratesData``; none for a step without that role.
+    public func copyStates(_ host: any HostSystem) async throws -> [CopyState] { try await copyStatesBody?(host) ?? [] }
 }
 
 /// The step types a run knows, by name.
@@ -125,4 +152,17 @@ public struct StepRegistry: Sendable {
 
     public subscript(name: String) -> StepType? { types[name] }
     public var names: [String] { types.keys.sorted() }
+    /// The CRDs a rehearsal serves when no step of the playbook provides the cluster: those a
+    /// cluster of the (first, by name) registered providing type's kind serves.
+    /// The host names every registered routing step type finds in its live routes, each once.
+    func routedHosts(_ kube: KubeClient, labelSelector: String) async throws -> [String] {
+        var hosts: [String] = []
+        for name in names {
+            guard let lookup = types[name]!.routedHosts else { continue }
+            for host in try await lookup(kube, labelSelector) where !hosts.contains(host) { hosts.append(host) }
+        }
+        return hosts
+    }
+
+    public var defaultCRDs: [CRDFile] { names.lazy.compactMap { self.types[$0]!.defaultCRDs }.first?() ?? [] }
 }

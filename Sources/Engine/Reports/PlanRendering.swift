@@ -21,12 +21,18 @@ extension PlanReport {
             let type = step.type.padded(to: typeWidth)
             lines.append("  \(step.symbol) \(id)  \(type)  \(step.action.rawValue): \(step.reason)")
             for change in step.host { lines += Self.hostLines(change) }
+            for case .mergePatch(let ref, let patch, let reason) in step.preparations {
+                lines.append("      ~ \(ref) (merge patch before the apply: \(reason))")
+                lines.append("          \(JSON.encode(patch))")
+            }
             var unchanged = 0
             for object in step.objects {
                 if object.action == .unchanged && !verbose { unchanged += 1; continue }
                 let ns = object.namespace.map { "\($0)/" } ?? ""
-                let mark = object.action == .create ? "+" : object.action == .update ? "~" : "="
-                lines.append("      \(mark) \(object.kind) \(ns)\(object.name) (\(object.action.rawValue))")
+                let mark = ["create": "+", "update": "~", "replace": "-/+"][object.action.rawValue] ?? "="
+                let replaced = step.preparations.first { $0.ref.kind == object.kind && $0.ref.name == object.name && $0.ref.namespace == object.namespace }
+                let why = object.action == .replace ? replaced.map { ": \($0.reason)" } ?? "" : ""
+                lines.append("      \(mark) \(object.kind) \(ns)\(object.name) (\(object.action.rawValue)\(why))")
                 for change in object.diff { lines.append("          \(change)") }
                 for takeover in object.takeovers { lines.append("          ! takes over a field: \(takeover)") }
             }
@@ -101,6 +107,7 @@ extension PlanReport {
                     "deletions": .array(step.deletions.map { Self.refJSON($0, action: "delete", reason: "no longer wanted by this step") }
                         + step.prune.delete.map { Self.refJSON($0, action: "delete", reason: "no longer in the playbook") }
                         + step.prune.keep.map { Self.refJSON($0, action: "keep", reason: "holds data: delete by hand with `\(Prune.manualCommand($0))`") }),
+                    "preparations": .array(step.preparations.map(Self.preparationJSON)),
                     "warnings": .array(step.warnings.map(Value.string)),
                     "copies": .array(step.host.compactMap(Self.copyJSON)),
                 ]
@@ -116,6 +123,16 @@ extension PlanReport {
                 "bytesPerSecond": estimate.rate.map { .int(Int($0)) } ?? .null,
                 "estimatedSeconds": estimate.seconds.map { .int(Int($0.rounded(.up))) } ?? .null,
                 "rateSource": .string(estimate.rateSource)]
+    }
+
+    static func preparationJSON(_ preparation: ObjectPreparation) -> Value {
+        switch preparation {
+        case .replace(let ref, let reason): return refJSON(ref, action: "replace", reason: reason)
+        case .mergePatch(let ref, let patch, let reason):
+            var json = refJSON(ref, action: "mergePatch", reason: reason)
+            json["patch"] = patch
+            return json
+        }
     }
 
     static func refJSON(_ ref: ObjectRef, action: String, reason: String) -> Value {

@@ -6,7 +6,8 @@ import Kube
 public struct PlanReport: Sendable {
     /// One object as it would be applied, with its field-level changes.
     public struct PlannedObject: Sendable {
-        public enum Action: String, Sendable { case create, update, unchanged }
+        /// `replace`: deleted and created again (``ObjectPreparation/replace(_:reason:)``).
+        public enum Action: String, Sendable { case create, update, replace, unchanged }
         public var apiVersion: String
         public var kind: String
         public var namespace: String?
@@ -32,6 +33,8 @@ public struct PlanReport: Sendable {
         public var objects: [PlannedObject]
         /// Objects the step itself deletes (rbac.oidc revoking a grant).
         public var deletions: [ObjectRef]
+        /// Live objects replaced or patched before the objects are applied.
+        public var preparations: [ObjectPreparation] = []
         public var warnings: [String]
         /// What the step wrote before and no longer wants: deleted, or kept because it holds data.
         public var prune = Prune()

@@ -20,8 +20,9 @@ public struct LiveCheck: Sendable {
 }
 
 /// What `bootstrap verify` checks: what the objects say (every workload ready, every claim Bound
-/// and mounted by a Running pod) and what a client sees from the node (every IngressRoute host
-/// answers through Traefik on 443 with a status other than 404, 502 or 503; every port the
+/// and mounted by a Running pod) and what a client sees from the node (every host name a live
+/// route bootstrap made answers for (``RoutesHostNames``) answers on the node's 443 with a status
+/// other than 404, 502 or 503; every port the
 /// playbook binds accepts a connection; every vhost and user of a RabbitMQ load definition exists).
 /// Requests go through host commands on PATH (curl, bash's /dev/tcp), so tests fake them; in a
 /// rehearsal nothing listens, and the network checks say they are simulated.
@@ -37,9 +38,10 @@ public struct LiveChecks: Sendable {
 
     static let managed = "app.kubernetes.io/managed-by=bootstrap"
 
-    public func run(ports: [HostPort], brokers: [RabbitMQBroker] = []) async throws -> [LiveCheck] {
+    /// `registry`: the step types whose routes are asked for their host names.
+    public func run(ports: [HostPort], brokers: [RabbitMQBroker] = [], registry: StepRegistry) async throws -> [LiveCheck] {
         var checks = try await workloads() + (try await claims())
-        checks += try await routes()
+        checks += try await routes(try await registry.routedHosts(kube, labelSelector: Self.managed))
         for port in ports where port.proto == .tcp { checks.append(try await connect(port)) }
         checks += try await self.brokers(brokers)
         return checks
@@ -78,19 +80,12 @@ public struct LiveChecks: Sendable {
         return checks
     }
 
-    /// Every `Host(`…`)` of every IngressRoute the playbook made, asked for `/` over HTTPS on the
-    /// node's 443 with that name (SNI and Host header; the certificate is not judged here).
-    func routes() async throws -> [LiveCheck] {
-        guard try await kube.knows(apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute") else { return [] }
-        var hosts: [String] = []
-        for route in try await kube.list(apiVersion: "traefik.io/v1alpha1", kind: "IngressRoute", namespace: nil, labelSelector: Self.managed) {
-            for rule in route[path: ["spec", "routes"]]?.arrayValue ?? [] {
-                for name in Self.hostNames(rule["match"]?.stringValue ?? "") where !hosts.contains(name) { hosts.append(name) }
-            }
-        }
+    /// Every host name of the live routes bootstrap made, asked for `/` over HTTPS on the node's
+    /// 443 with that name (SNI and Host header; the certificate is not judged here).
+    func routes(_ hosts: [String]) async throws -> [LiveCheck] {
         var checks: [LiveCheck] = []
         for name in hosts {
-            if rehearsal { checks.append(LiveCheck("route answers", name, .simulated, "rehearsal: no Traefik listens on 443")); continue }
+            if rehearsal { checks.append(LiveCheck("route answers", name, .simulated, "rehearsal: nothing listens on the node's 443")); continue }
             let result = try await host.run(Command(["curl", "-sk", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "10",
                                                      "--resolve", "\(name):443:127.0.0.1", "https://\(name)/"], changesHost: false))
             let status = Int(result.stdout.trimming(.whitespaceAndNewlines)) ?? 0
@@ -105,18 +100,5 @@ public struct LiveChecks: Sendable {
         if rehearsal { return LiveCheck("port accepts", target, .simulated, "rehearsal: nothing listens on the node") }
         let result = try await host.run(Command(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/\(port.port)"], changesHost: false))
         return LiveCheck("port accepts", target, result.status == 0 ? .passed : .failed, result.status == 0 ? "connected" : "refused")
-    }
-
-    /// The names in `Host(`a`, `b`)` of a Traefik rule.
-    static func hostNames(_ rule: String) -> [String] {
-        var names: [String] = []
-        var rest = Substring(rule)
-        while let start = rest.firstRange(of: "Host(") {
-            rest = rest[start.upperBound...]
-            guard let end = rest.firstIndex(of: ")") else { break }
-            names += rest[..<end].split(separator: ",").map { String($0).trimming(.whitespaceAndNewlines).filter { $0 != "`" && $0 != "\"" } }
-            rest = rest[end...]
-        }
-        return names.filter { !$0.isEmpty }
     }
 }

@@ -143,10 +143,8 @@ extension Walker {
         let checked: ChangeSet
         if let plan { checked = plan } else { checked = try await step.driver.check(context) }
         try await step.driver.apply(checked, context)
-        // The step may have brought the API up (k3s.install); verify with whatever is reachable now.
-        let after = StepContext(stepID: step.id, mode: .apply, host: host, kube: try await connection.connect(),
-                                connect: context.connect, progress: context.progress, waitTimeout: options.waitTimeout,
-                                playbookName: playbook.name, applied: context.applied, digester: context.digester)
+        // The step may have brought the API up (the cluster's provider); verify with whatever is reachable now.
+        let after = context.with(kube: try await connection.connect())
         let drift = try await step.driver.verify(checked, after)
         guard drift.isEmpty else {
             throw StepError("applied, but the effect is not in place: " + drift.joined(separator: "; "))

@@ -50,6 +50,7 @@ extension Walker {
             var planned = PlanReport.PlannedStep(id: step.id, type: step.type.name, action: decision.action, reason: decision.reason,
                                                  host: plan.host, objects: objects, deletions: plan.deletions, warnings: plan.warnings)
             planned.prune = prune
+            planned.preparations = plan.preparations
             planned.recorded = start.records[step.id] != nil
             return planned
         }
@@ -77,6 +78,10 @@ extension Walker {
             }
             do {
                 let live = try await kube.get(ref)
+                if let live, let preparation = plan.preparations.first(where: { $0.ref == ref }) {
+                    objects.append(Self.prepared(stamped, live: live, preparation))
+                    continue
+                }
                 // Unforced first: a conflict names the managers whose fields the forced apply takes over.
                 var takeovers: [String] = []
                 let result: Value
@@ -98,6 +103,16 @@ extension Walker {
         }
         let wanted = start.records[step.id]?.objects == nil ? [] : try await start.kube?.normalizedRefs(plan.objects) ?? []
         return result(decision, plan, objects: objects, prune: try await prune(step.id, wanted: wanted, plan, start.kube, start))
+    }
+
+    /// An object replaced or patched before its apply: not dry-run, since the server would judge
+    /// it against the object before that change (and refuse a Job's new pod template); its fields
+    /// that differ from the live object are listed.
+    static func prepared(_ desired: Value, live: Value, _ preparation: ObjectPreparation) -> PlanReport.PlannedObject {
+        var object = planned(desired, live: nil, result: nil)
+        if case .replace = preparation { object.action = .replace } else { object.action = .update }
+        object.diff = Diff.missing(Diff.asStored(desired), in: live).map { "~ \($0) (differs)" }
+        return object
     }
 
     static func planned(_ desired: Value, live: Value?, result: Value?) -> PlanReport.PlannedObject {

@@ -8,7 +8,7 @@ import Kube
 /// configuration in a ConfigMap, its secrets in a Secret, the Deployment, StatefulSet or Job, a
 /// ClusterIP Service for its ports and ExternalName aliases in the namespaces of its callers; apply
 /// waits for the rollout and names the pod and the reason when it does not come.
-public struct AppWorkload: StepDriver {
+public struct AppWorkload: StepDriver, ReadsFiles {
     public enum Kind: String, ParameterEnum {
         case Deployment, StatefulSet, Job
     }

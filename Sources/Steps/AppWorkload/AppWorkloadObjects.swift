@@ -262,12 +262,24 @@ extension AppWorkload {
         if let secret { objects.append(secret) }
         if let service { objects.append(service) }
         objects += aliasServices
-        objects.append(workload(checksum: checksum(context.digester) ?? Self.checksumPending))
-        var warnings: [String] = []
-        if p.kindChoice == .Job, let live = try await context.kube?.get(workloadRef),
-           live[path: ["metadata", "annotations", Self.templateAnnotation]] != objects.last?[path: ["metadata", "annotations", Self.templateAnnotation]] {
-            warnings.append("Job \(p.namespace)/\(p.name) changed: its pod template cannot be updated, so the Job is deleted and runs again")
+        let workload = workload(checksum: checksum(context.digester) ?? Self.checksumPending)
+        objects.append(workload)
+        let live = try await context.kube?.get(workloadRef)
+        let preparations = live.map { [replacement(of: $0, by: workload), strategySwitch(from: $0)].compactMap { $0 } } ?? []
+        return ChangeSet(preparations: preparations, objects: objects)
+    }
+
+    /// A Job's pod template cannot change: a changed Job is deleted and created again, and so is a
+    /// failed one, so that a re-run after fixing the cause runs it again.
+    func replacement(of live: Value, by desired: Value) -> ObjectPreparation? {
+        guard p.kindChoice == .Job else { return nil }
+        let annotation = ["metadata", "annotations", Self.templateAnnotation]
+        if live[path: annotation] != desired[path: annotation] {
+            return .replace(workloadRef, reason: "its pod template cannot be updated, so the Job is deleted and runs again")
         }
-        return ChangeSet(objects: objects, warnings: warnings)
+        if case .failed(let why) = Rollout.of(.Job, live) {
+            return .replace(workloadRef, reason: "it failed (\(why)), so it is deleted and runs again")
+        }
+        return nil
     }
 }

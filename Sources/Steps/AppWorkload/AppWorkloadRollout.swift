@@ -6,7 +6,7 @@ import Kube
 // Apply waits for the new revision by the shared rule (Steps/Shared/RolloutWait.swift): kubectl's
 // rollout status, then the settle window, failing on the first restart with the pod, the reason
 // and its last log lines.
-extension AppWorkload {
+extension AppWorkload: ReportsLiveState {
     var rolloutKind: Rollout.Kind { Rollout.Kind(rawValue: p.kindChoice.rawValue) ?? .Deployment }
 
     var waitLimit: Duration? { p.timeout.flatMap(Self.goDuration) }
@@ -38,16 +38,9 @@ extension AppWorkload {
 
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
         let kube = try context.requireKube()
-        guard let desired = plan.objects.last else { return }
-        let hash = desired[path: ["metadata", "annotations", Self.templateAnnotation]]?.stringValue ?? ""
-        // A Job's pod template cannot change: a changed Job is deleted and created again, and so is
-        // a failed one, so that a re-run after fixing the cause runs it again.
-        if p.kindChoice == .Job, let live = try await kube.get(workloadRef),
-           live[path: ["metadata", "annotations", Self.templateAnnotation]]?.stringValue != hash
-            || { if case .failed = Rollout.of(.Job, live) { return true } else { return false } }() {
-            try await context.ensureDeleted([workloadRef])
-        }
-        try await switchToRecreate(kube, context)
+        guard !plan.objects.isEmpty else { return }
+        // A changed or failed Job replaced, a Deployment's strategy switched: as planned (check).
+        try await context.prepare(plan.preparations)
         try await context.applyObjects(plan.objects)
         let wait = RolloutWait(kind: rolloutKind, namespace: p.namespace, name: p.name,
                                settle: p.settle.flatMap(Self.goDuration), limit: waitLimit ?? context.waitTimeout)

@@ -52,10 +52,9 @@ extension AppWorkload {
     /// A Deployment written before bootstrap owned its strategy keeps the defaulter's rollingUpdate,
     /// which server-side apply cannot remove: one merge patch (RFC 7386, null deletes) switches it
     /// to Recreate first, as `kubectl apply` users do by hand.
-    func switchToRecreate(_ kube: KubeClient, _ context: StepContext) async throws {
-        guard deploymentStrategy?["type"] == "Recreate", let live = try await kube.get(workloadRef),
-              live[path: ["spec", "strategy", "rollingUpdate"]] != nil else { return }
-        context.progress("Deployment \(p.namespace)/\(p.name): strategy RollingUpdate to Recreate (\(recreateReasons.joined(separator: "; ")))")
-        _ = try await kube.mergePatch(workloadRef, patch: ["spec": ["strategy": ["type": "Recreate", "rollingUpdate": .null]]])
+    func strategySwitch(from live: Value) -> ObjectPreparation? {
+        guard deploymentStrategy?["type"] == "Recreate", live[path: ["spec", "strategy", "rollingUpdate"]] != nil else { return nil }
+        return .mergePatch(workloadRef, patch: ["spec": ["strategy": ["type": "Recreate", "rollingUpdate": .null]]],
+                           reason: "strategy RollingUpdate to Recreate (\(recreateReasons.joined(separator: "; ")))")
     }
 }

@@ -88,7 +88,7 @@ func join(_ directory: String, _ name: String) -> String {
     directory.hasSuffix("/") ? directory + name : directory + "/" + name
 }
 
-extension DataMigrate {
+extension DataMigrate: MigratesData, Preflighted, Rehearsable {
     public var migrationSources: [String] { [parameters.from] }
     public var copyNames: [String] { [copyName] }
 }

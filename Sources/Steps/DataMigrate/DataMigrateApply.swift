@@ -143,10 +143,11 @@ extension DataMigrate {
 
     public func check(_ context: StepContext) async throws -> ChangeSet {
         let phase = try await inspect(context.host)
-        let lines = try await changes(phase, context).flatMap(\.lines)
-        var copy = DataCopy(from: parameters.from, to: parameters.to, lines: lines, settings: settings)
-        if lines.contains(where: { $0.hasPrefix("rsync ") }) { copy.estimate = try await estimate(context.host) }
-        var plan = ChangeSet(host: lines.isEmpty ? [] : [.copyData(copy)])
+        let work = try await changes(phase, context)
+        var copy = DataCopy(from: parameters.from, to: parameters.to, name: copyName, dataset: parameters.dataset,
+                            owner: parameters.owner, fileMode: parameters.fileMode, work: work)
+        if copy.copiesData { copy.estimate = try await estimate(context.host) }
+        var plan = ChangeSet(host: work.isEmpty ? [] : [.copyData(copy)])
         if case .targetMissing = phase {
             plan.warnings.append("\(parameters.to) does not exist yet: an earlier step (zfs.dataset) must create it")
         }
@@ -157,20 +158,10 @@ extension DataMigrate {
         try await context.perform(plan.host)
     }
 
-    /// The parameters a planned ``DataCopy`` carries to ``perform(_:_:)``.
-    var settings: [String: String] {
-        var result = ["name": copyName]
-        result["dataset"] = parameters.dataset
-        result["owner"] = parameters.owner
-        result["fileMode"] = parameters.fileMode
-        return result
-    }
-
     /// Performs a planned copy. It looks at the target again on purpose: a copy is resumable, and
     /// when planned with its dataset (storage.local-volumes) the target did not exist at plan time.
     static func perform(_ copy: DataCopy, _ context: StepContext) async throws {
-        let parameters = Parameters(from: copy.from, to: copy.to, dataset: copy.settings["dataset"], owner: copy.settings["owner"],
-                                    fileMode: copy.settings["fileMode"])
-        try await DataMigrate(id: context.stepID, parameters: parameters, copyName: copy.settings["name"] ?? context.stepID).migrate(context)
+        let parameters = Parameters(from: copy.from, to: copy.to, dataset: copy.dataset, owner: copy.owner, fileMode: copy.fileMode)
+        try await DataMigrate(id: context.stepID, parameters: parameters, copyName: copy.name).migrate(context)
     }
 }

@@ -4,7 +4,7 @@ import Kube
 
 /// `helm.chart`: a Helm release installed by k3s' helm-controller from a HelmChart object, with
 /// secret values kept in a Secret the chart reads, never in the HelmChart itself.
-public struct HelmChart: StepDriver {
+public struct HelmChart: StepDriver, ReadsFiles {
     public struct Parameters: Decodable, Sendable {
         /// The HelmChart's name and Helm release name.
         public var name: String

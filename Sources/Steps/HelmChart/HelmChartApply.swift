@@ -62,10 +62,7 @@ extension HelmChart {
     }
 
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
-        let context = StepContext(stepID: context.stepID, mode: context.mode, host: context.host, kube: context.kube,
-                                  connect: context.connect, progress: context.progress,
-                                  waitTimeout: waitTimeout(context.waitTimeout), playbookName: context.playbookName,
-                                  applied: context.applied)
+        let context = context.with(waitTimeout: waitTimeout(context.waitTimeout))
         let kube = try context.requireKube()
         let previousJob = try await kube.get(jobRef).map(Self.identity)
         let previousGeneration = try await kube.get(chartRef)?[path: ["metadata", "generation"]]?.intValue

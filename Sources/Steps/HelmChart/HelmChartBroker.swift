@@ -6,7 +6,7 @@ import Engine
 // from any key it names (definitions.json). Which key the chart reads is the chart's business, so
 // the definition is recognised by its content (a JSON document with RabbitMQ's `users` or
 // `vhosts` lists), not by a key name.
-extension HelmChart {
+extension HelmChart: InstallsBrokers {
     public var rabbitMQBrokers: [RabbitMQBroker] {
         for secret in parameters.secrets ?? [] {
             for key in secret.data.keys.sorted() {

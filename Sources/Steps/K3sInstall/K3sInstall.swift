@@ -67,7 +67,6 @@ public struct K3sInstall: StepDriver {
     public static let version = 1
     public static let target = StepTarget.host
     public static let summary = "Install k3s at a pinned version with its config file, and wait for the node to be Ready"
-    public static let providesCluster = true
 
     /// Components `disable:` may name (k3s `--disable`).
     public static let disableableComponents = ["coredns", "servicelb", "traefik", "local-storage", "metrics-server", "runtimes"]
@@ -97,9 +96,12 @@ public struct K3sInstall: StepDriver {
     var installerPath: String { parameters.installer.file ?? Self.downloadPath }
 }
 
-extension K3sInstall {
+// k3s is the cluster: the node it registers, how people reach it, what it serves and runs on its
+// own (K3sReleases.swift), how to stop it (K3sPreflight.swift) and how a rehearsal stands in for
+// it (K3sRehearsal.swift) are this driver's to say.
+extension K3sInstall: ClusterProvider, BindsHostPorts, Preflighted, Rehearsable {
     /// People reach the API server at the first `tlsSan` and log in through `oidc`.
-    public var clusterAccess: ClusterAccess? {
+    public var clusterAccess: ClusterAccess {
         ClusterAccess(publicName: parameters.tlsSan?.first, adminKubeconfig: K3sPaths.kubeconfig,
                       oidc: parameters.oidc.map { ClusterAccess.OIDC(issuerURL: $0.issuerURL, clientID: $0.clientID) })
     }

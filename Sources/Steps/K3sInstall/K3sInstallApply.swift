@@ -9,7 +9,9 @@ extension K3sInstall {
     public func check(_ context: StepContext) async throws -> ChangeSet {
         let state = try await readState(context.host)
         let planned = changes(state)
-        var plan = ChangeSet(host: hostChanges(state, planned, backup: try datastoreBackup(state, planned, context.host)))
+        // The Node's labels are applied through the API once k3s is Ready (applyNodeLabels).
+        var plan = ChangeSet(host: hostChanges(state, planned, backup: try datastoreBackup(state, planned, context.host)),
+                             objects: labelledNode.map { [$0] } ?? [])
         if let installed = state.installedVersion, installed != parameters.version {
             plan.warnings.append("k3s \(installed) is installed; the installer will replace it with \(parameters.version)")
         }
@@ -53,7 +55,7 @@ extension K3sInstall {
             }
             try await rollBack(to: previous, after: error, context)
         }
-        try await applyNodeLabels(context)
+        try await applyNodeLabels(plan.objects, context)
     }
 
     /// The Node as k3s' `node-label` settings should leave it: only its name and those labels.
@@ -63,11 +65,14 @@ extension K3sInstall {
     }
 
     /// k3s applies `node-label` only when the node first registers (the kubelet's `--node-labels`),
-    /// so on an existing node a changed label reaches the Node object only through the API.
-    func applyNodeLabels(_ context: StepContext) async throws {
-        guard let node = labelledNode, let kube = try await context.connect() else { return }
+    /// so on an existing node a changed label reaches the Node object only through the API: the
+    /// planned Node (``labelledNode``), applied with the API client k3s' start made reachable.
+    func applyNodeLabels(_ objects: [Value], _ context: StepContext) async throws {
+        // Ready means the API answered (K3sReadiness.kubernetesAPI); only a readiness a test
+        // stands in with leaves no client, and then there is nothing to label through.
+        guard !objects.isEmpty, let kube = try await context.connect() else { return }
         context.progress("labelling Node \(parameters.nodeName)")
-        _ = try await kube.apply(context.stamped(node), dryRun: false)
+        try await context.with(kube: kube).applyObjects(objects)
     }
 
     /// The installer and the restart are what start k3s on the new configuration.

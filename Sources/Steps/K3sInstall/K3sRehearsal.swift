@@ -60,5 +60,5 @@ extension K3sInstall {
 
 extension K3sInstall {
     public static func clusterIsUp(on host: RehearsalHost) -> Bool { isInstalled(on: host) }
-    public var clusterNodeName: String? { parameters.nodeName }
+    public var clusterNodeName: String { parameters.nodeName }
 }

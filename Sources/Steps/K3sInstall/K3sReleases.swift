@@ -99,21 +99,21 @@ extension K3sInstall {
 }
 
 extension K3sInstall {
-    /// The CRDs of the pinned release, for rehearsals; nil for a release bootstrap does not know.
-    public var clusterCRDs: [(file: String, yaml: String)]? {
-        K3sReleases.release(parameters.version).map { $0.crds.map { ($0.file, $0.yaml) } }
+    /// The CRDs of the pinned release, for rehearsals; permissive stand-ins (``defaultCRDs``) for a
+    /// release bootstrap does not know.
+    public var clusterCRDs: [CRDFile] {
+        K3sReleases.release(parameters.version).map { $0.crds.map { CRDFile(name: $0.file, yaml: $0.yaml) } } ?? Self.defaultCRDs
     }
 }
 
 extension K3sInstall {
-    /// The packaged components this k3s runs (those not disabled), with the Traefik chart version
-    /// where the release is known.
-    public var clusterComponents: [String: String]? {
+    /// The packaged components this k3s runs that decide how the node's ports are reached: its
+    /// Traefik release (by the chart version where the release is known) and ServiceLB, unless
+    /// `disable:` names them.
+    public var clusterComponents: ClusterComponents {
         let disabled = Set(parameters.disable ?? [])
-        var components: [String: String] = [:]
-        for component in Self.disableableComponents where !disabled.contains(component) {
-            components[component] = component == "traefik" ? (K3sReleases.release(parameters.version)?.traefikChart ?? "") : ""
-        }
-        return components
+        return ClusterComponents(
+            ingressChart: disabled.contains("traefik") ? nil : (K3sReleases.release(parameters.version)?.traefikChart ?? ""),
+            serviceLoadBalancer: !disabled.contains("servicelb"))
     }
 }

@@ -124,7 +124,7 @@ public struct LocalVolumes: StepDriver {
     }
 }
 
-extension LocalVolumes {
+extension LocalVolumes: MigratesData, Preflighted {
     public var migrationSources: [String] { parameters.volumes.compactMap(\.migrateFrom) }
     public var copyNames: [String] { parameters.volumes.filter { $0.migrateFrom != nil }.map(\.name) }
 }

@@ -209,7 +209,7 @@ public struct TraefikACME: StepDriver {
     }
 }
 
-extension TraefikACME {
+extension TraefikACME: BindsHostPorts {
     /// 80, 443 and every entry point of its own are bound on the node (hostPort, or ServiceLB's pods).
     public var hostPorts: [HostPort] {
         Self.nodePorts.sorted { $0.value < $1.value }.map { HostPort($0.value, purpose: "Traefik entry point \($0.key)") }

@@ -1,10 +1,11 @@
+import Engine
 import FoundationEssentials
 import Host
 import Platform
 
 // What a rehearsal does instead of running zfs: datasets are a list under the rehearsal
 // directory, and creating one creates its mountpoint directory.
-extension ZFSDataset {
+extension ZFSDataset: Rehearsable {
     public static var simulations: [CommandSimulation] {
         [CommandSimulation(program: "zfs", matches: { handlesInRehearsal($0) }) { command, host in try simulateZFS(command, host) }]
     }
