@@ -63,12 +63,16 @@ def real_server_suite(bench, subject, repo, skip_reason=None, quick=False, ansib
             bench.notes.append("stand-in errors: " + "; ".join(standins.errors[:5]))
 
 
+def noop_runs(runs, quick):
+    """Runs of each re-run row: a no-op re-run is a few tens of ms, so more runs for its median cost little."""
+    return 2 if quick else max(runs, NOOP_RUNS)
+
+
 class RealRun:
     def __init__(self, bench, subject, server, kubectl, quick):
         self.bench, self.subject, self.server, self.kubectl_path = bench, subject, server, kubectl
         self.runs = 2 if quick else bench.runs
-        # A no-op re-run is a few tens of ms: more runs for its median cost nothing.
-        self.noop_runs = self.runs if quick else max(self.runs, NOOP_RUNS)
+        self.noop_runs = noop_runs(bench.runs, quick)
         self.ansible_runs = 1 if quick else bench.runs
         document = playbooks.compose(subject.text)
         self.name = playbooks.playbook_name(document)
