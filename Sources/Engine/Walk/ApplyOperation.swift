@@ -24,6 +24,9 @@ extension Walker {
         let results = Mutex<[String: (reason: String, objects: [Value])]>([:])
         /// One ledger write at a time, so steps finishing together share one (``Walker/flush``).
         let flushTurn = Turnstile()
+        /// Set once the lease is held and the ledger and its key exist: a step that finishes
+        /// while the API is coming up (beside k3s.install) leaves its record to that moment.
+        let ledgerReady = Mutex(false)
     }
 
     func apply(_ start: WalkStart) async throws -> ApplyReport {
@@ -62,6 +65,7 @@ extension Walker {
                 let k = try await Ledger.key(client, create: true)
                 state.key.withLock { $0 = k }
             }
+            state.ledgerReady.withLock { $0 = true }
             try await Self.flush(state, client: client, playbook: name, shards: shards)
         }
         if let kube = start.kube {
@@ -212,7 +216,7 @@ extension Walker {
     }
 
     private static func writePending(_ state: RunState, client: KubeClient, playbook: String, shards: Int, step: String?) async throws {
-        if let step, !state.pending.withLock({ $0.contains { $0.step == step } }) { return }
+        if let step, !state.ledgerReady.withLock({ $0 }) || !state.pending.withLock({ $0.contains { $0.step == step } }) { return }
         let batch = state.pending.withLock { pending -> [RunState.Pending] in
             defer { pending.removeAll() }
             return pending
