@@ -2,7 +2,9 @@
 import PackageDescription
 
 // The targets follow the data flow: playbook file -> Playbook (loader) -> Graph -> Engine
-// (planner, ledger, executor) -> Steps (drivers) -> Kube / Host. Document is the shared data model.
+// (planner, ledger, walker) -> Steps (drivers) -> Kube / Host. Document is the shared data model.
+// Graph (the step graph and its executor) knows nothing of playbooks: Playbook builds one from a playbook.
+// Each target declares every module its files import, not only what reaches it through another.
 // Linux only: no platforms are declared, since the package builds on no Apple platform.
 // Members are visible only from modules a file imports itself (SE-0444). Without it, a dependency's
 // `import Foundation` (swift-crypto's, when the package still used it) made the whole of Foundation's String methods (`contains`, `padding`) win
@@ -34,12 +36,16 @@ let package = Package(
         // fork/exec with a process group and a parent-death signal: the child side must be
         // async-signal-safe C. Only Platform uses it.
         .target(name: "CSpawn"),
-        // The one module that calls the C library (files, sockets, clock, processes) and starts threads.
-        .target(name: "Platform", dependencies: ["CSpawn"], swiftSettings: strictImports),
+        // TLS through the system's OpenSSL 3, loaded on first use as CurlShim loads libcurl
+        // (Sources/TLSShim/include/TLSShim.h): the emulator's TLS server and the certificates a
+        // rehearsal's simulated k3s serves with. Its C side needs libssl-dev's headers only.
+        .target(name: "TLSShim"),
+        // The one module that calls the C library (files, sockets, clock, processes, TLS) and starts threads.
+        .target(name: "Platform", dependencies: ["CSpawn", "TLSShim"], swiftSettings: strictImports),
 
         .target(name: "Document", dependencies: ["CYaml", "Platform"], swiftSettings: strictImports),
-        .target(name: "Playbook", dependencies: ["Document", "Platform"], swiftSettings: strictImports),
-        .target(name: "Graph", dependencies: ["Playbook"], swiftSettings: strictImports),
+        .target(name: "Graph", dependencies: ["Document"], swiftSettings: strictImports),
+        .target(name: "Playbook", dependencies: ["Document", "Platform", "Graph"], swiftSettings: strictImports),
         .target(name: "Kube", dependencies: [
             "Document", "CurlShim", "Platform",
             .product(name: "Logging", package: "swift-log"),
@@ -63,14 +69,16 @@ let package = Package(
                 path: "Tests/TestSupport"),
         .testTarget(name: "PlatformTests", dependencies: ["Platform"]),
         .testTarget(name: "DocumentTests", dependencies: ["Document"]),
-        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Engine", "Steps", "TestSupport"]),
+        .testTarget(name: "PlaybookTests", dependencies: ["Playbook", "Engine", "Steps", "Document", "TestSupport"]),
         .testTarget(name: "GraphTests", dependencies: ["Graph", "Playbook", "Document", "TestSupport"]),
-        .testTarget(name: "KubeTests", dependencies: ["Kube", "Emulator", "TestSupport"]),
-        .testTarget(name: "HostTests", dependencies: ["Host", "TestSupport"]),
+        .testTarget(name: "KubeTests", dependencies: [
+            "Kube", "Emulator", "Document", "Platform", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "HostTests", dependencies: ["Host", "Platform", "TestSupport"]),
         .testTarget(name: "EmulatorTests", dependencies: ["Emulator", "Document", "TestSupport"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Graph", "Playbook", "Kube", "Emulator", "Document", "TestSupport"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Playbook", "Kube", "Emulator", "Document", "Steps", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "Platform", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host", "Platform"]),
+        .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host", "Platform", "Emulator", "Engine"]),
         .testTarget(name: "ImportTests", dependencies: ["Import", "bootstrap", "Document", "TestSupport"]),
         // Against a real kube-apiserver (scripts/kube-apiserver; scripts/test starts it).
         .testTarget(name: "IntegrationTests", dependencies: [

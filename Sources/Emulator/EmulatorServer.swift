@@ -4,7 +4,8 @@ import Platform
 import Synchronization
 
 /// A Kubernetes API server in-process: the objects, discovery and controllers of a single-node k3s
-/// cluster, over real HTTP on loopback, so kubectl and the engine's client talk to it unchanged.
+/// cluster, over real HTTP on loopback (HTTPS with ``EmulatorOptions/tls``, as k3s serves), so
+/// kubectl and the engine's client talk to it unchanged.
 public final class EmulatorServer: Sendable {
     let options: EmulatorOptions
     let store: Mutex<Store>
@@ -67,7 +68,9 @@ public final class EmulatorServer: Sendable {
     public func start() throws {
         try http.withLock { server in
             guard server == nil else { return }
-            let s = try HTTPServer(host: host, port: requestedPort) { [self] request in handle(request) }
+            let tls: TLSServerContext?
+            do { tls = try options.tls.map(TLSServerContext.init(identity:)) } catch { throw EmulatorError("cannot serve TLS: \(error)") }
+            let s = try HTTPServer(host: host, port: requestedPort, tls: tls) { [self] request in handle(request) }
             s.start()
             server = s
         }
@@ -75,18 +78,20 @@ public final class EmulatorServer: Sendable {
 
     /// The bound port (0 before ``start()``).
     public var port: Int { http.withLock { $0?.port ?? 0 } }
-    /// `http://127.0.0.1:PORT`.
-    public var baseURL: String { "http://\(host):\(port)" }
+    /// `http://127.0.0.1:PORT`, or `https://` when it serves TLS.
+    public var baseURL: String { "\(options.tls == nil ? "http" : "https")://\(host):\(port)" }
 
-    /// A kubeconfig for this emulator: context `emulator`, current, with a bearer token.
+    /// A kubeconfig for this emulator: context `emulator`, current, with a bearer token, and the
+    /// CA of its certificate when it serves TLS.
     public func kubeconfigYAML() -> String {
-        """
+        let authority = options.tls.map { "\n    certificate-authority-data: " + Data($0.authorityPEM.utf8).base64EncodedString() } ?? ""
+        return """
         apiVersion: v1
         kind: Config
         clusters:
         - name: emulator
           cluster:
-            server: \(baseURL)
+            server: \(baseURL)\(authority)
         users:
         - name: emulator
           user:
@@ -105,7 +110,7 @@ public final class EmulatorServer: Sendable {
 
     /// Writes ``kubeconfigYAML()`` to a file.
     public func writeKubeconfig(to path: String) throws {
-        try kubeconfigYAML().write(toFile: path, atomically: true, encoding: .utf8)
+        try Files.writeAtomically(path, Array(kubeconfigYAML().utf8), mode: 0o644, durable: false)
     }
 
     /// Adds a fault; faults are tried in the order they were injected.

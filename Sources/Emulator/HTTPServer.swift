@@ -30,17 +30,18 @@ struct HTTPResponse: Sendable {
 }
 
 /// A small blocking HTTP/1.1 server: one thread accepts, one thread per connection serves
-/// keep-alive requests in order. Loopback only; no TLS.
+/// keep-alive requests in order. Loopback only; over TLS when given a ``TLSServerContext``.
 final class HTTPServer: Sendable {
     typealias Handler = @Sendable (HTTPRequest) -> HTTPResponse
 
     private let listener: TCPListener
     let port: Int
     private let handler: Handler
+    private let tls: TLSServerContext?
     private let connections = Mutex<Set<TCPConnection>>([])
     private let stopped = Atomic<Bool>(false)
 
-    init(host: String, port requested: Int, handler: @escaping Handler) throws {
+    init(host: String, port requested: Int, tls: TLSServerContext? = nil, handler: @escaping Handler) throws {
         do {
             listener = try TCPListener(host: host, port: requested)
         } catch {
@@ -51,6 +52,7 @@ final class HTTPServer: Sendable {
             }
         }
         port = listener.port
+        self.tls = tls
         self.handler = handler
     }
 
@@ -71,19 +73,27 @@ final class HTTPServer: Sendable {
             connections.withLock { _ = $0.insert(connection) }
             if stopped.load(ordering: .relaxed) { connection.shutdown() }
             Blocking.thread(name: "emulator-conn", stackSize: 1 << 20) { [self] in
-                serve(connection)
+                // The handshake runs here, on the connection's own thread, never holding up accept.
+                if let tls {
+                    if let secured = tls.accept(connection) {
+                        serve(ServedConnection(tcp: connection, tls: secured))
+                        secured.end()
+                    }
+                } else {
+                    serve(ServedConnection(tcp: connection, tls: nil))
+                }
                 connections.withLock { _ = $0.remove(connection) }
                 connection.close()
             }
         }
     }
 
-    private func serve(_ fd: TCPConnection) {
+    private func serve(_ fd: ServedConnection) {
         var reader = SocketReader(fd: fd)
         while let request = reader.readRequest() {
             let response = handler(request)
             if response.drop {
-                if response.reset { fd.resetOnClose() }
+                if response.reset { fd.tcp.resetOnClose() }
                 return
             }
             var head = "HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n"
@@ -98,7 +108,7 @@ final class HTTPServer: Sendable {
                     guard open else { return false }
                     if piece.isEmpty {
                         // An empty write is a liveness probe: has the client gone away?
-                        if fd.peerIsGone() { open = false }
+                        if fd.tcp.peerIsGone() { open = false }
                         return open
                     }
                     var framed = Array((String(piece.count, radix: 16) + "\r\n").utf8)
@@ -140,17 +150,33 @@ final class HTTPServer: Sendable {
     }
 }
 
-func writeAll(_ fd: TCPConnection, _ bytes: [UInt8]) -> Bool {
+func writeAll(_ fd: ServedConnection, _ bytes: [UInt8]) -> Bool {
     fd.send(bytes)
+}
+
+/// One connection being served: plain TCP, or TLS over it.
+struct ServedConnection {
+    let tcp: TCPConnection
+    let tls: TLSConnection?
+
+    func receive(upTo limit: Int) -> [UInt8]? {
+        if let tls { return tls.receive(upTo: limit) }
+        return tcp.receive(upTo: limit)
+    }
+
+    func send(_ bytes: [UInt8]) -> Bool {
+        if let tls { return tls.send(bytes) }
+        return tcp.send(bytes)
+    }
 }
 
 /// Buffered reads of requests from one connection.
 struct SocketReader {
-    let fd: TCPConnection
+    let fd: ServedConnection
     var buffer: [UInt8] = []
     var start = 0
 
-    init(fd: TCPConnection) { self.fd = fd }
+    init(fd: ServedConnection) { self.fd = fd }
 
     private mutating func fill() -> Bool {
         if start > 0 && start == buffer.count { buffer.removeAll(keepingCapacity: true); start = 0 }

@@ -1,3 +1,5 @@
+import Platform
+
 /// How an ``EmulatorServer`` listens, what it loads at start and where it keeps its state.
 public struct EmulatorOptions: Sendable {
     /// `HOST:PORT` on loopback; port 0 picks a free port.
@@ -13,10 +15,14 @@ public struct EmulatorOptions: Sendable {
     /// The time its kubelet runs on (a crashing container's loop); nil: real time since the start.
     /// A rehearsal passes its client's virtual time, so both move on together.
     public var clock: (@Sendable () -> Duration)?
+    /// Serve HTTPS with this certificate chain and key (nil: plain HTTP). A rehearsal serves its
+    /// simulated k3s' serving certificate, signed by the cluster CA.
+    public var tls: TLSIdentity?
 
     public init(listen: String = "127.0.0.1:0", stateFile: String? = nil, crdDirectory: String? = nil, nodeName: String = "node-1",
-                k3sAddons: K3sAddons? = nil, clock: (@Sendable () -> Duration)? = nil) {
+                k3sAddons: K3sAddons? = nil, clock: (@Sendable () -> Duration)? = nil, tls: TLSIdentity? = nil) {
         self.clock = clock
+        self.tls = tls
         self.k3sAddons = k3sAddons
         self.listen = listen
         self.stateFile = stateFile

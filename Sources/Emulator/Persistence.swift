@@ -52,9 +52,9 @@ extension Store {
     }
 
     static func load(from path: String) throws -> Value? {
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else { throw EmulatorError("cannot read \(path)") }
-        do { return try JSON.decode([UInt8](data)) } catch { throw EmulatorError("state file \(path) is not valid JSON: \(error)") }
+        guard Files.exists(path) else { return nil }
+        guard let data = try? Files.read(path) else { throw EmulatorError("cannot read \(path)") }
+        do { return try JSON.decode(data) } catch { throw EmulatorError("state file \(path) is not valid JSON: \(error)") }
     }
 }
 
@@ -104,7 +104,7 @@ final class StateWriter: Sendable {
 extension Store {
     /// Names, sizes and modification times of the YAML files in a CRD directory.
     static func fingerprint(ofCRDs directory: String) -> String {
-        let names = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        let names = ((try? Files.list(directory)) ?? []).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
         return names.map { name -> String in
             guard let info = try? FileInfo.of(directory + "/" + name, followingLinks: true) else { return name }
             return "\(name):\(info.size):\(info.modifiedSeconds).\(info.modifiedNanoseconds)"

@@ -45,12 +45,12 @@ extension Store {
     /// Creates or replaces every CustomResourceDefinition found in the directory's YAML files.
     mutating func loadCRDs(from directory: String) throws {
         let files: [String]
-        do { files = try FileManager.default.contentsOfDirectory(atPath: directory) } catch {
-            throw EmulatorError("cannot read CRD directory \(directory): \(SystemError.reason(of: error))")
+        do { files = try Files.list(directory) } catch {
+            throw EmulatorError("cannot read CRD directory \(directory): \(error.reason)")
         }
         for file in files.sorted() where file.hasSuffix(".yaml") || file.hasSuffix(".yml") || file.hasSuffix(".json") {
             let path = PathText.join(directory, file)
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw EmulatorError("cannot read \(path)") }
+            guard let text = (try? Files.read(path)).flatMap({ String(validating: $0, as: UTF8.self) }) else { throw EmulatorError("cannot read \(path)") }
             let docs: [Node]
             do { docs = try YAML.parse(text, file: path) } catch { throw EmulatorError("\(error)") }
             for doc in docs {

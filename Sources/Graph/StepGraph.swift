@@ -1,8 +1,29 @@
 import Document
-import Playbook
 
-/// The steps of a playbook as a dependency graph, checked: no unknown `needs`, no cycles.
+/// Steps as a dependency graph, checked: no unknown `needs`, no cycles. It knows ids and the
+/// needs between them, not what a step is: the Playbook module builds one from a playbook
+/// (as Terraform's `internal/dag` knows nothing of configuration).
 public struct StepGraph: Sendable {
+    /// A step as the graph sees it: its id and the ids it needs, each with where it was written.
+    public struct Node: Sendable {
+        public var id: String
+        public var needs: [Need]
+        public init(id: String, needs: [Need] = []) {
+            self.id = id
+            self.needs = needs
+        }
+    }
+
+    /// One entry of a step's `needs`.
+    public struct Need: Sendable {
+        public var id: String
+        public var mark: Mark?
+        public init(_ id: String, at mark: Mark? = nil) {
+            self.id = id
+            self.mark = mark
+        }
+    }
+
     /// Step ids in playbook order.
     public let ids: [String]
     /// What each step needs, in the order written.
@@ -12,15 +33,16 @@ public struct StepGraph: Sendable {
     /// A topological order, stable: among ready steps the one written first comes first.
     public let order: [String]
 
-    public static func build(_ playbook: Playbook) throws(Diagnostics) -> StepGraph {
+    /// The graph of `nodes`, in the order given (playbook order), or every problem found.
+    public static func build(_ nodes: [Node]) throws(Diagnostics) -> StepGraph {
         var problems: [Diagnostic] = []
-        let ids = playbook.steps.map(\.id)
+        let ids = nodes.map(\.id)
         let known = Set(ids)
         var needs: [String: [String]] = [:]
         var dependents: [String: [String]] = [:]
         var marks: [String: [String: Mark]] = [:]
         var suggester = Suggester(ids)
-        for step in playbook.steps {
+        for step in nodes {
             var list: [String] = []
             for reference in step.needs {
                 if reference.id == step.id {
@@ -31,7 +53,7 @@ public struct StepGraph: Sendable {
                 } else if !list.contains(reference.id) {
                     list.append(reference.id)
                     dependents[reference.id, default: []].append(step.id)
-                    marks[step.id, default: [:]][reference.id] = reference.mark
+                    if let mark = reference.mark { marks[step.id, default: [:]][reference.id] = mark }
                 }
             }
             needs[step.id] = list

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Platform
 
 /// The real host: commands run for real, found on PATH, and files live under `root`.
 public struct LocalHost: HostSystem {
@@ -7,7 +8,7 @@ public struct LocalHost: HostSystem {
     public let environment: [String: String]
     private let files: RootedFiles
 
-    public init(root: String = "/", environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(root: String = "/", environment: [String: String] = Environment.variables) {
         self.root = root
         self.environment = environment
         self.files = RootedFiles(root: root)

@@ -6,7 +6,7 @@ import Platform
 enum ProcessRunner {
     static func run(argv: [String], environment: [String: String], input: String?) async throws -> CommandResult {
         guard let program = argv.first else { throw HostError.io("empty command") }
-        let executable = try locate(program, path: environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+        let executable = try locate(program, path: environment[.path] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
         let arguments = Array(argv.dropFirst())
         return try await Blocking.run(name: "host-command") {
             let result: Processes.Result

@@ -44,9 +44,7 @@ public struct RootedFiles: Sendable {
     public func read(_ path: String) throws -> Data? {
         let real = try real(path, followingLast: true)
         guard (try status(path)) != nil else { return nil }
-        do { return try Data(contentsOf: URL(fileURLWithPath: real)) } catch {
-            throw HostError.io("cannot read \(path): \(SystemError.reason(of: error))")
-        }
+        do { return Data(try Files.read(real)) } catch { throw hostError("cannot read", path, error) }
     }
 
     public func status(_ path: String) throws -> FileStatus? {
@@ -69,9 +67,7 @@ public struct RootedFiles: Sendable {
 
     public func list(_ path: String) throws -> [String] {
         let real = try real(path, followingLast: true)
-        do { return try FileManager.default.contentsOfDirectory(atPath: real).sorted() } catch {
-            throw HostError.io("cannot list \(path): \(SystemError.reason(of: error))")
-        }
+        do { return try Files.list(real) } catch { throw hostError("cannot list", path, error) }
     }
 
     public func write(_ path: String, _ data: Data, mode: UInt16, owner: FileOwner?) throws {
@@ -94,9 +90,7 @@ public struct RootedFiles: Sendable {
 
     public func makeDirectory(_ path: String, mode: UInt16?, owner: FileOwner?) throws {
         let real = try real(path, followingLast: true)
-        do { try FileManager.default.createDirectory(atPath: real, withIntermediateDirectories: true) } catch {
-            throw HostError.io("cannot create directory \(path): \(SystemError.reason(of: error))")
-        }
+        do { try Files.createDirectory(real) } catch { throw hostError("cannot create directory", path, error) }
         try setAttributes(path, mode: mode, owner: owner)
     }
 
@@ -121,9 +115,7 @@ public struct RootedFiles: Sendable {
     public func removeTree(_ path: String) throws {
         guard try status(path) != nil else { return }
         let real = try real(path)
-        do { try FileManager.default.removeItem(atPath: real) } catch {
-            throw HostError.io("cannot remove \(path): \(SystemError.reason(of: error))")
-        }
+        do { try Files.remove(real) } catch { throw hostError("cannot remove", path, error) }
     }
 
     private func hostError(_ what: String, _ path: String, _ error: SystemError) -> HostError {

@@ -54,11 +54,11 @@ public enum RunLock {
         }
         if retaken { return Hold(file: file) }
         // bootstrap's own state directory, made outside the host log: it is no change a plan shows.
-        try? FileManager.default.createDirectory(atPath: PathText.parent(file), withIntermediateDirectories: true)
+        try? Files.createDirectory(PathText.parent(file))
         let note = "\(identity) since \(Timestamp.now())\n"
         do {
             guard let lock = try FileLock.tryLock(file, note: note) else {
-                let holder = (try? String(contentsOfFile: file, encoding: .utf8))?.trimming(.whitespaceAndNewlines)
+                let holder = (try? Files.read(file)).map { String(decoding: $0, as: UTF8.self).trimming(.whitespaceAndNewlines) }
                 throw Held(holder: holder.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown")
             }
             held.withLock { $0[file] = (lock, 1) }

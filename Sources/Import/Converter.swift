@@ -41,7 +41,7 @@ public struct Converter {
     public static func convert(_ project: ComposeProject, options: ImportOptions) throws(Diagnostics) -> ImportResult {
         var env: [String: String] = [:]
         var problems: [Diagnostic] = []
-        let envPath = options.envFile ?? (FileManager.default.fileExists(atPath: project.directory + "/.env") ? project.directory + "/.env" : nil)
+        let envPath = options.envFile ?? (Files.exists(project.directory + "/.env") ? project.directory + "/.env" : nil)
         if let envPath {
             do { for entry in EnvFile.parse(try TextFile.read(envPath)) { env[entry.key] = entry.value } }
             catch { problems.append(.error("cannot read env file: \(error.reason)", at: error.mark(in: envPath))) }

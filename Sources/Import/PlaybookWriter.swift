@@ -15,11 +15,11 @@ extension Converter {
             s["with"] = with
             steps.append(.object(s))
         }
-        let k3sVersion = "v1.31.4+k3s1"
+        let k3sVersion = K3sReleases.newest.version
         step("k3s", K3sInstall.type, [], [
             "version": .string(k3sVersion),
             "nodeName": "${{ vars.nodeName }}",
-            "nodeLabels": ["storage-id": "${{ vars.storageLabel }}"],
+            "nodeLabels": [LocalVolumes.storageLabelKey: "${{ vars.storageLabel }}"],
             "installer": ["url": .string(K3sInstall.installerURL(at: k3sVersion))],
         ])
         step("namespaces", NamespacesStep.type, ["k3s"], [
@@ -42,7 +42,7 @@ extension Converter {
         // ZFS datasets when a parent dataset is given (--zfs), plain directories otherwise.
         if options.zfsDataset != nil { storage["dataset"] = "${{ vars.dataset }}" } else { storage["backend"] = "directory" }
         storage["dataRoot"] = "${{ vars.dataRoot }}"
-        storage["nodeSelector"] = ["storage-id": "${{ vars.storageLabel }}"]
+        storage["nodeSelector"] = [LocalVolumes.storageLabelKey: "${{ vars.storageLabel }}"]
         storage["volumes"] = .array(volumeList)
         step("volumes", LocalVolumes.type, ["k3s", "namespaces"], .object(storage))
         let resolver = resolvers.first ?? "default"

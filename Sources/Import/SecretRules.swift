@@ -1,5 +1,7 @@
-/// Which environment values and configuration files are secrets: by the key's words and by the
-/// value's content, with the user's overrides (`--secret KEY`, `--not-secret KEY`) winning.
+import Steps
+
+/// Which environment values and configuration files are secrets: by ``SecretVariables``' rule (the
+/// key's words, the value's content), with the user's overrides (`--secret KEY`, `--not-secret KEY`) winning.
 public struct SecretRules: Sendable {
     public var forced: Set<String>
     public var exempt: Set<String>
@@ -9,37 +11,11 @@ public struct SecretRules: Sendable {
         self.exempt = exempt
     }
 
-    static let secretWords: Set<String> = ["PASSWORD", "PASSWD", "PASS", "PWD", "SECRET", "TOKEN", "KEY", "APIKEY", "PRIVATE", "CREDENTIAL", "CREDENTIALS", "SALT", "AUTH"]
-    /// Words that say the value names or locates a secret rather than holding it.
-    static let pointerWords: Set<String> = ["PATH", "FILE", "DIR", "URL", "ID", "PUBLIC", "NAME", "USER", "USERNAME", "HOST", "PORT", "TYPE", "LENGTH", "ALGORITHM", "PREFIX"]
-
-    /// Words before `KEY` that make it a name rather than a credential (`GAME_ROUTING_KEY`).
-    static let namingKeyWords: Set<String> = ["ROUTING", "SORT", "PARTITION", "PRIMARY", "FOREIGN", "CACHE", "PUBLIC"]
-
-    /// Whether an environment variable holds a secret.
+    /// Whether an environment variable holds a secret: the user's overrides, then the shared rule.
     public func isSecret(key: String, value: String) -> Bool {
         if forced.contains(key) { return true }
         if exempt.contains(key) { return false }
-        if Self.secretContent(value) { return true }
-        // The last word decides: MYSQL_ROOT_PASSWORD and SESSION_SECRET_KEY hold secrets,
-        // DATABASE_PASSWORD_FILE and PASSWORD_RESET_URL_FORMAT do not.
-        let words = key.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
-        guard let last = words.last, !Self.pointerWords.contains(last) else { return false }
-        // A key that names something, not a credential: RabbitMQ's routing keys (faf-stack's
-        // `*_ROUTING_KEY`), sort and partition keys.
-        if words.count >= 2, last == "KEY", Self.namingKeyWords.contains(words[words.count - 2]) { return false }
-        return Self.secretWords.contains(last) || last.hasSuffix("PASSWORD") || last.hasSuffix("SECRET") || last.hasSuffix("TOKEN")
-    }
-
-    /// Content that is a secret whatever its key: private keys, password hashes, credentials in URLs.
-    static func secretContent(_ value: String) -> Bool {
-        if value.contains("PRIVATE KEY-----") { return true }
-        for prefix in ["$2y$", "$2a$", "$2b$", "$apr1$", "{SHA}"] where value.hasPrefix(prefix) || value.contains(":" + prefix) { return true }
-        if let scheme = value.firstRange(of: "://") {
-            let rest = value[scheme.upperBound...]
-            if let at = rest.firstIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":"), colon < at, !rest[..<at].contains("/") { return true }
-        }
-        return false
+        return SecretVariables.isSecret(name: key, value: value)
     }
 
     /// Whether a configuration file is a secret: by its name (keys, certificates' keys, ACME

@@ -174,7 +174,7 @@ extension Converter {
                     continue
                 }
                 let listed: [(String, String)] = info.kind == .directory
-                    ? ((try? FileManager.default.subpathsOfDirectory(atPath: path)) ?? []).sorted().filter {
+                    ? ((try? Files.listTree(path)) ?? []).filter {
                         ((try? FileInfo.of(path + "/" + $0, followingLinks: true)) ?? nil)?.kind != .directory
                     }.map { (stripped.trimming(.characters("/")) + "/" + $0, (mount.target.hasSuffix("/") ? String(mount.target.dropLast()) : mount.target) + "/" + $0) }
                     : [(stripped, mount.target)]
@@ -338,7 +338,7 @@ extension Converter {
             guard source.hasPrefix(".") || source.hasPrefix("/") else { continue }
             let path = resolve(source)
             let store = source.hasSuffix("acme.json") ? source : source + "/acme.json"
-            guard source.hasSuffix("acme.json") || FileManager.default.fileExists(atPath: path + "/acme.json") else { continue }
+            guard source.hasSuffix("acme.json") || Files.exists(path + "/acme.json") else { continue }
             note(service.name, "volumes", "\(store) holds the ACME account and the certificates compose's Traefik obtained: traefik.acme "
                 + "starts an empty store on its storage claim, and Traefik asks Let's Encrypt again (rate limits: 5 certificates per "
                 + "set of names a week). To keep them, copy acme.json into that volume before the first apply (owner 65532:65532, mode 0600); "

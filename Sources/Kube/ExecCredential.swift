@@ -65,11 +65,11 @@ public final class ExecCredentialPlugin: Sendable {
     private func run() throws -> (credential: ExecCredential, expires: Date?) {
         runs.withLock { $0 += 1 }
         let interactive = try interactive(stdinIsTerminal: Terminal.isTerminal(0))
-        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        env["KUBERNETES_EXEC_INFO"] = JSON.encode([
+        var env = Environment.variables.merging(environment) { $1 }
+        env[.kubernetesExecInfo] = JSON.encode([
             "apiVersion": .string(apiVersion), "kind": "ExecCredential", "spec": ["interactive": .bool(interactive)],
         ])
-        let executable = try locate(command, path: env["PATH"] ?? "/usr/bin:/bin")
+        let executable = try locate(command, path: env[.path] ?? "/usr/bin:/bin")
         let result: Processes.Result
         // Interactive, the plugin reads the terminal and writes its prompts to it directly.
         // The live progress display keeps off the terminal meanwhile (TerminalLoan).

@@ -1,5 +1,6 @@
 import Document
 import FoundationEssentials
+import Platform
 
 /// The connection settings of one kubeconfig context, resolved the way kubectl does.
 public struct KubeConfig: Sendable {
@@ -34,8 +35,8 @@ public struct KubeConfig: Sendable {
         let path = try locate(explicitPath: explicitPath, environment: environment, hostRoot: hostRoot)
         // Every existing file of $KUBECONFIG merges, as kubectl merges them, when none is given explicitly.
         var paths = [path]
-        if explicitPath == nil, let list = environment["KUBECONFIG"], !list.isEmpty {
-            let listed = list.split(separator: ":").map(String.init).filter { !$0.isEmpty && FileManager.default.fileExists(atPath: $0) }
+        if explicitPath == nil, let list = environment[.kubeconfig], !list.isEmpty {
+            let listed = list.split(separator: ":").map(String.init).filter { !$0.isEmpty && Files.exists($0) }
             if listed.first == path {
                 paths = listed.reduce(into: []) { unique, file in if !unique.contains(file) { unique.append(file) } }
             }
@@ -63,25 +64,24 @@ public struct KubeConfig: Sendable {
 
     /// Which file `load` reads.
     public static func locate(explicitPath: String?, environment: [String: String], hostRoot: String = "/") throws -> String {
-        let files = FileManager.default
         if let explicitPath {
-            guard files.fileExists(atPath: explicitPath) else { throw KubeConfigError(file: explicitPath, "no such kubeconfig file") }
+            guard Files.exists(explicitPath) else { throw KubeConfigError(file: explicitPath, "no such kubeconfig file") }
             return explicitPath
         }
         var tried: [String] = []
-        if let list = environment["KUBECONFIG"], !list.isEmpty {
+        if let list = environment[.kubeconfig], !list.isEmpty {
             for candidate in list.split(separator: ":").map(String.init) where !candidate.isEmpty {
-                if files.fileExists(atPath: candidate) { return candidate }
+                if Files.exists(candidate) { return candidate }
                 tried.append(candidate)
             }
         }
-        if let home = environment["HOME"], !home.isEmpty {
+        if let home = environment[.home], !home.isEmpty {
             let candidate = join(home, ".kube/config")
-            if files.fileExists(atPath: candidate) { return candidate }
+            if Files.exists(candidate) { return candidate }
             tried.append(candidate)
         }
         let k3s = join(hostRoot, "etc/rancher/k3s/k3s.yaml")
-        if files.fileExists(atPath: k3s) { return k3s }
+        if Files.exists(k3s) { return k3s }
         tried.append(k3s)
         throw KubeConfigError(file: nil, "no kubeconfig found (looked at \(tried.joined(separator: ", "))); pass --kubeconfig")
     }

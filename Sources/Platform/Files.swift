@@ -2,6 +2,8 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 /// Whole-file reads, atomic replacement, appends, attribute changes and renames, with errno's reason on failure.

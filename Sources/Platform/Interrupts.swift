@@ -4,6 +4,8 @@ import Synchronization
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 /// Waiting for SIGINT or SIGTERM instead of dying of them, so a server can save its state first

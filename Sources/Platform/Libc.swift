@@ -2,6 +2,8 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 // The C calls whose names Platform's own methods shadow (Files.read, Files.rename), reachable

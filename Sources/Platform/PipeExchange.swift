@@ -2,6 +2,8 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 /// Feeds a child process its input and collects both of its outputs on one thread, with poll(2).

@@ -4,11 +4,23 @@ import Synchronization
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 /// Child processes: started in a process group of their own and killed by the kernel when bootstrap
 /// dies, tracked while they run so an interruption can reach every one of them.
 public enum Processes {
+    /// This process's id.
+    public static var ownID: Int32 { getpid() }
+
+    /// The machine's host name (gethostname(2)), as ProcessInfo gave it; "localhost" if it cannot be read.
+    public static var hostName: String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     /// True only when `pid` is certainly gone (kill(pid, 0) says ESRCH); a process of another user is not.
     public static func isGone(_ pid: Int32) -> Bool {
         kill(pid, 0) != 0 && errno == ESRCH

@@ -2,6 +2,8 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 import FoundationEssentials
 
@@ -53,10 +55,25 @@ extension SystemError {
 }
 
 extension SystemError {
-    /// An error as a user reads it. FileManager's and Data's errors become `cannot write FILE:
-    /// reason` (the operation and the file), never their `Error Domain=NSCocoaErrorDomain …` dump;
+    /// The failure as a user reads it, like FileManager's were: `cannot write FILE: reason` for a
+    /// file call; any other call (a socket's) as ``description``.
+    public var fileOperationMessage: String {
+        let operation: String
+        switch call {
+        case "open": operation = "open"
+        case "read", "readlink", "opendir", "fstat": operation = "read"
+        case "stat", "lstat", "access": operation = "access"
+        case "mkdir", "rmdir", "unlink", "write", "rename", "fchmod", "fchown", "fsync", "chmod", "lchown": operation = "write"
+        default: return description
+        }
+        return "cannot \(operation) \(subject): \(reason)"
+    }
+
+    /// An error as a user reads it. Platform's, FileManager's and Data's file errors become `cannot
+    /// write FILE: reason` (the operation and the file), never their `Error Domain=NSCocoaErrorDomain …` dump;
     /// every other error describes itself.
     public static func message(of error: any Error) -> String {
+        if let error = error as? SystemError { return error.fileOperationMessage }
         guard let cocoa = error as? CocoaError else {
             if error is POSIXError { return reason(of: error) }
             return "\(error)"
@@ -78,4 +95,9 @@ extension SystemError {
             return "access"
         }
     }
+}
+
+extension SystemError {
+    /// errno's ECONNREFUSED, for callers that see errno through another library (curl).
+    public static let connectionRefused = Int(ECONNREFUSED)
 }

@@ -2,6 +2,8 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 /// The wall clock and UTC calendar fields (gmtime_r/timegm: no time zone database, no Foundation formatter).

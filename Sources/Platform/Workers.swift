@@ -2,6 +2,8 @@
 import Glibc
 #elseif canImport(Musl)
 import Musl
+#else
+#error("Linux only: Platform calls glibc or musl")
 #endif
 
 /// A few long-lived threads started by ``Blocking/thread(name:stackSize:_:)``, each owning a

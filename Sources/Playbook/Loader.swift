@@ -63,7 +63,7 @@ public enum PlaybookLoader {
             problems += checkKeys(metadata, allowed: ["name", "description"], what: "metadata")
             if let node = metadata["name"], let text = node.scalarText {
                 name = text
-                if !StepID.isValid(text) {
+                if !KubeNames.isDNSLabel(text) {
                     problems.append(.error("metadata.name \"\(text)\" must be lowercase letters, digits and '-', start and end alphanumeric, at most 63 characters", at: node.mark))
                 }
             } else {
@@ -131,8 +131,8 @@ public enum PlaybookLoader {
             // `id: 123` reads as a number (and `id: true` as a boolean): an id is text, as a
             // Kubernetes name is, and kubectl refuses a number where a name belongs.
             problems.append(.error("step id must be text, found \(idNode.resolved.typeName) \(id); quote it: id: \"\(id)\"", at: idNode.mark))
-        } else if !StepID.isValid(id) {
-            let why = id.utf8.count > StepID.maxLength ? "is longer than \(StepID.maxLength) characters" : "must match [a-z0-9]([-a-z0-9]*[a-z0-9])?"
+        } else if !KubeNames.isDNSLabel(id) {
+            let why = id.utf8.count > KubeNames.dnsLabelMaxLength ? "is longer than \(KubeNames.dnsLabelMaxLength) characters" : "must match [a-z0-9]([-a-z0-9]*[a-z0-9])?"
             problems.append(.error("step id \"\(id)\" \(why)", at: idNode.mark))
         }
         var type = ""

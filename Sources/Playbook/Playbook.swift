@@ -31,16 +31,3 @@ public struct StepSpec: Sendable {
         public var mark: Mark
     }
 }
-
-/// Step ids and playbook names: a DNS label, as Kubernetes names are.
-public enum StepID {
-    public static let maxLength = 63
-
-    public static func isValid(_ id: String) -> Bool {
-        let bytes = Array(id.utf8)
-        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
-        func alnum(_ c: UInt8) -> Bool { (0x61...0x7A).contains(c) || (0x30...0x39).contains(c) }
-        guard alnum(bytes.first!), alnum(bytes.last!) else { return false }
-        return bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
-    }
-}

@@ -60,7 +60,7 @@ enum Console {
         return !text[..<range.lowerBound].contains(" ")
     }
 
-    /// The same for an error: FileManager's name the file and the operation, not Foundation's dump.
+    /// The same for an error: file errors name the file and the operation, not Foundation's dump.
     static func fail(_ error: any Error, playbook: String, json: Bool) {
         fail(SystemError.message(of: error), playbook: playbook, json: json)
     }

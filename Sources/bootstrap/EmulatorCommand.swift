@@ -23,6 +23,12 @@ struct EmulatorCommand: AsyncParsableCommand {
     @Option(help: "The name of the simulated node.")
     var nodeName = "node-1"
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this certificate (PEM, its CA after it, as a rehearsal's tls/serving-kube-apiserver.crt holds it); --kubeconfig-out then trusts that CA.", valueName: "FILE"))
+    var tlsCertFile: String?
+
+    @Option(help: ArgumentHelp("The private key (PEM) of --tls-cert-file.", valueName: "FILE"))
+    var tlsPrivateKeyFile: String?
+
     @Option(name: .customLong("fault-429"), help: "Share of requests answered 429 Too Many Requests (0 to 1).")
     var fault429 = 0.0
 
@@ -58,10 +64,26 @@ struct EmulatorCommand: AsyncParsableCommand {
         guard ["127.0.0.1", "localhost", "[::1]", "::1"].contains(host) || host.hasPrefix("127.") else {
             throw ValidationError("--listen must be a loopback address (127.0.0.1:PORT); the emulator has no authentication")
         }
+        guard (tlsCertFile == nil) == (tlsPrivateKeyFile == nil) else {
+            throw ValidationError("--tls-cert-file and --tls-private-key-file go together")
+        }
+    }
+
+    /// The certificate and key the options name, read as kube-apiserver's flags of the same names read them.
+    func tlsIdentity() throws -> TLSIdentity? {
+        guard let tlsCertFile, let tlsPrivateKeyFile else { return nil }
+        do {
+            return TLSIdentity(certificatePEM: String(decoding: try Files.read(tlsCertFile), as: UTF8.self),
+                               privateKeyPEM: String(decoding: try Files.read(tlsPrivateKeyFile), as: UTF8.self))
+        } catch {
+            Console.err("error: cannot read \(error.subject): \(error.reason)")
+            throw ExitCode.of(ExitStatus.noInput)
+        }
     }
 
     func run() async throws {
-        let server = try EmulatorServer(options: EmulatorOptions(listen: listen, stateFile: state, crdDirectory: crds, nodeName: nodeName))
+        let server = try EmulatorServer(options: EmulatorOptions(listen: listen, stateFile: state, crdDirectory: crds, nodeName: nodeName,
+                                                                 tls: try tlsIdentity()))
         faults.forEach(server.inject)
         try server.start()
         if !faults.isEmpty {

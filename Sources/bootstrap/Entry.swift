@@ -22,6 +22,8 @@ enum Entry {
         } catch let error as CocoaError {
             // A file error nothing caught names the file and the operation, not Foundation's dump.
             Bootstrap.exit(withError: FileFailure(message: SystemError.message(of: error)))
+        } catch let error as SystemError {
+            Bootstrap.exit(withError: FileFailure(message: error.fileOperationMessage))
         } catch {
             // Help and --version print as the library prints them; every error reads `error: …`,
             // as bootstrap's own do (the library writes `Error: …`).

@@ -63,7 +63,7 @@ struct ImportComposeCommand: ParsableCommand {
         options.rules = SecretRules(forced: Set(secret), exempt: Set(notSecret))
         // A file that is not there at all is exit 66, as for a playbook; one that cannot be read as
         // a compose file is a positioned error and exit 65.
-        for file in options.composeFiles + [envFile, traefikDynamic, secretRules].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
+        for file in options.composeFiles + [envFile, traefikDynamic, secretRules].compactMap({ $0 }) where !Files.exists(file) {
             Console.err("\(file): error: cannot read: no such file")
             throw ExitCode.of(ExitStatus.noInput)
         }
@@ -107,11 +107,11 @@ struct ImportComposeCommand: ParsableCommand {
     /// (it may hold the values someone filled in).
     func writeSecrets(_ secrets: (text: String, filled: Int, total: Int)) throws {
         let path = layout.directory + "/" + layout.filesFolder + "secrets.yaml"
-        if let existing = FileManager.default.contents(atPath: path), existing != Data(secrets.text.utf8) {
+        if let existing = try? Files.read(path), existing != Array(secrets.text.utf8) {
             Console.err("\(path): error: exists and differs from what this import would write: not replaced (move it away to write it again)")
             throw ExitCode.of(ExitStatus.failure)
         }
-        try FileManager.default.createDirectory(atPath: PathText.parent(path), withIntermediateDirectories: true)
+        try Files.createDirectory(PathText.parent(path))
         try Files.writeAtomically(path, Array(secrets.text.utf8), mode: 0o600, durable: true)
         Console.err("\(path): \(secrets.filled) of \(secrets.total) secrets filled from the compose env files (mode 0600); "
             + "\(secrets.total - secrets.filled) left change-me")
@@ -119,7 +119,7 @@ struct ImportComposeCommand: ParsableCommand {
 
     func write(_ relative: String, _ text: String) throws {
         let path = layout.directory + "/" + relative
-        try FileManager.default.createDirectory(atPath: PathText.parent(path), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        try Files.createDirectory(PathText.parent(path))
+        try Files.writeAtomically(path, Array(text.utf8), mode: 0o644, durable: false)
     }
 }

@@ -28,7 +28,7 @@ struct KubeconfigCommand: ParsableCommand {
     @Option(help: "Where host paths live: the cluster CA is read from k3s' kubeconfig under it.")
     var hostRoot: String = "/"
 
-    @Option(help: ArgumentHelp("Read the cluster CA from the rehearsal in DIR.", valueName: "DIR"))
+    @Option(help: ArgumentHelp("Read the cluster CA from the rehearsal in DIR (its simulated k3s' kubeconfig), as on the node.", valueName: "DIR"))
     var rehearsal: String?
 
     func validate() throws {
@@ -59,11 +59,14 @@ struct KubeconfigCommand: ParsableCommand {
         do {
             admin = try KubeConfig.parse(String(decoding: try Files.read(adminPath), as: UTF8.self), path: adminPath, context: nil)
         } catch let error as SystemError {
-            Console.err("error: cannot read the cluster CA from \(adminPath): \(error.reason) (run this on the node after apply, as root, or give --host-root)")
+            let hint = rehearsal == nil ? "run this on the node after apply, as root, or give --host-root" : "apply the playbook to the rehearsal first"
+            Console.err("error: cannot read the cluster CA from \(adminPath): \(error.reason) (\(hint))")
             throw ExitCode.of(ExitStatus.failure)
         } catch {
             if rehearsal != nil {
-                Console.err("error: the rehearsal has no cluster CA (its simulated k3s serves plain HTTP), so no kubeconfig for people can be written from it")
+                // Before its simulated k3s served TLS, a rehearsal wrote a placeholder there.
+                Console.err("error: \(adminPath) is not a kubeconfig with the cluster CA: this rehearsal was made by an older bootstrap; "
+                    + "rehearse again in a new directory")
             } else {
                 Console.err("error: cannot read the cluster CA from \(adminPath): \(SystemError.reason(of: error))")
             }

@@ -19,9 +19,9 @@ struct PlaybookInput: ParsableArguments {
     /// The secrets file to read, if any: --secrets, $BOOTSTRAP_SECRETS, or secrets.yaml beside the playbook.
     func secretsPath() -> String? {
         if let secrets { return secrets }
-        if let env = ProcessInfo.processInfo.environment["BOOTSTRAP_SECRETS"], !env.isEmpty { return env }
+        if let env = Environment.value(.secrets), !env.isEmpty { return env }
         let beside = URL(fileURLWithPath: playbook).deletingLastPathComponent().appendingPathComponent("secrets.yaml").path
-        return FileManager.default.fileExists(atPath: beside) ? beside : nil
+        return Files.exists(beside) ? beside : nil
     }
 
     /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
@@ -45,8 +45,8 @@ struct PlaybookInput: ParsableArguments {
     /// secret references are not errors.
     /// `skipped`: the steps `--skip` leaves out, for the checks of what other steps use of theirs.
     func load(permissions: Secrets.PermissionPolicy, needsSecrets: Bool = true, skipped: [String] = []) throws -> CheckedPlaybook {
-        guard FileManager.default.isReadableFile(atPath: playbook) else {
-            Console.err("\(playbook): error: cannot read playbook: \(FileManager.default.fileExists(atPath: playbook) ? "permission denied" : "no such file")")
+        guard Files.isReadable(playbook) else {
+            Console.err("\(playbook): error: cannot read playbook: \(Files.exists(playbook) ? "permission denied" : "no such file")")
             throw ExitCode.of(ExitStatus.noInput)
         }
         if let problem = Self.notARegularFile(playbook) {
@@ -56,7 +56,7 @@ struct PlaybookInput: ParsableArguments {
         var secretWarnings: [Diagnostic] = []
         var loadedSecrets = needsSecrets ? Secrets.none : Secrets.notNeeded
         if needsSecrets, let path = secretsPath() {
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard Files.exists(path) else {
                 Console.err("\(path): error: cannot read secrets file: no such file")
                 throw ExitCode.of(ExitStatus.noInput)
             }

@@ -13,18 +13,18 @@ struct Display: Sendable {
     /// A terminal that is not `TERM=dumb` gets the live block (for text output) and colour
     /// (unless `NO_COLOR` is set, see no-color.org); anything else gets plain lines.
     static func decide(stderrIsTerminal: Bool, environment: [String: String], textOutput: Bool) -> Display {
-        let capable = stderrIsTerminal && environment["TERM"] != "dumb"
-        let noColour = !(environment["NO_COLOR"] ?? "").isEmpty
+        let capable = stderrIsTerminal && environment[.term] != "dumb"
+        let noColour = !(environment[.noColor] ?? "").isEmpty
         return Display(live: capable && textOutput, colour: capable && !noColour)
     }
 
     static func stderr(textOutput: Bool) -> Display {
-        decide(stderrIsTerminal: Console.isTerminal, environment: ProcessInfo.processInfo.environment, textOutput: textOutput)
+        decide(stderrIsTerminal: Console.isTerminal, environment: Environment.variables, textOutput: textOutput)
     }
 
     /// For what goes to stdout (the plan): colour only when stdout is a capable terminal.
     static var stdout: Display {
-        decide(stderrIsTerminal: Terminal.isTerminal(Terminal.standardOutput), environment: ProcessInfo.processInfo.environment,
+        decide(stderrIsTerminal: Terminal.isTerminal(Terminal.standardOutput), environment: Environment.variables,
                textOutput: true)
     }
 

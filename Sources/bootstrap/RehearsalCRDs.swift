@@ -9,8 +9,8 @@ enum RehearsalCRDs {
     /// rehearsal with another release are removed.
     static func write(_ files: [CRDFile], into directory: String) throws -> String {
         let dir = directory + "/crds"
-        try? FileManager.default.removeItem(atPath: dir)
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try? Files.remove(dir)
+        try Files.createDirectory(dir)
         for file in files {
             try Files.writeAtomically(dir + "/" + file.name.replacing("/", with: "_"), Array(file.yaml.utf8), mode: 0o644, durable: false)
         }

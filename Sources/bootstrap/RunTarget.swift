@@ -9,7 +9,7 @@ enum RunTarget {
     static func describe(_ options: ClusterOptions) -> String {
         if let rehearsal = options.rehearsal { return "rehearsal \(absolute(rehearsal))" }
         let node = "host root \(absolute(options.hostRoot))"
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.variables
         guard let config = try? KubeConfig.load(explicitPath: options.kubeconfig, environment: environment,
                                                 context: options.context, hostRoot: options.hostRoot) else {
             // A fresh node: no kubeconfig until k3s.install writes one.

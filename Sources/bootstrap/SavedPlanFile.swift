@@ -1,3 +1,4 @@
+import Platform
 import ArgumentParser
 import Document
 import Engine
@@ -8,7 +9,7 @@ import Host
 enum SavedPlanFile {
     /// The saved plan in `path`, or nil when the file is something else (a playbook).
     static func read(_ path: String) throws -> SavedPlan? {
-        guard let data = FileManager.default.contents(atPath: path), data.first == UInt8(ascii: "{") else { return nil }
+        guard let data = try? Files.read(path), data.first == UInt8(ascii: "{") else { return nil }
         guard let plan = SavedPlan(json: String(decoding: data, as: UTF8.self)) else {
             Console.err("\(path): error: not a saved plan of this version of bootstrap, nor a playbook")
             throw ExitCode.of(ExitStatus.invalidInput)
@@ -25,25 +26,29 @@ enum SavedPlanFile {
                       target: TargetingOptions, runTarget: String) throws {
         let playbookPath = URL(fileURLWithPath: input.playbook).standardizedFileURL.path
         let secretsPath = input.secretsPath().map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        let saved = SavedPlan(playbookPath: playbookPath, playbook: FileManager.default.contents(atPath: input.playbook) ?? Data(),
-                              secretsPath: secretsPath, secrets: secretsPath.flatMap { FileManager.default.contents(atPath: $0) },
+        let saved = SavedPlan(playbookPath: playbookPath, playbook: Self.contents(input.playbook) ?? Data(),
+                              secretsPath: secretsPath, secrets: secretsPath.flatMap(Self.contents),
                               verify: verify, forceSteps: forceSteps, only: target.onlyIDs.isEmpty ? nil : target.onlyIDs,
                               skip: target.skipIDs, target: runTarget, plan: report.json)
         // Written like the secrets file: it names what will change, and holds a keyed digest of the secrets.
-        guard FileManager.default.createFile(atPath: path, contents: Data((JSON.encode(saved.json, options: .pretty) + "\n").utf8),
-                                             attributes: [.posixPermissions: 0o600]) else {
+        do {
+            try Files.writeAtomically(path, Array((JSON.encode(saved.json, options: .pretty) + "\n").utf8), mode: 0o600, durable: false)
+        } catch {
             Console.err("\(path): error: cannot write the plan")
             throw ExitCode.of(ExitStatus.failure)
         }
     }
+
+    /// A file's bytes, or nil when it cannot be read.
+    static func contents(_ path: String) -> Data? { (try? Files.read(path)).map { Data($0) } }
 
     /// Refuses (exit 1, naming what moved) unless planning again now gives the saved plan.
     /// With `json`, the refusal is also a JSON document on stdout, as every failed run's is.
     static func check(_ saved: SavedPlan, input: PlaybookInput, playbook: CheckedPlaybook, target: String, planNow: PlanReport,
                       json: Bool) throws {
         let secretsPath = input.secretsPath().map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-        let moved = saved.moved(playbook: FileManager.default.contents(atPath: input.playbook) ?? Data(), secretsPath: secretsPath,
-                                secrets: secretsPath.flatMap { FileManager.default.contents(atPath: $0) }, target: target,
+        let moved = saved.moved(playbook: Self.contents(input.playbook) ?? Data(), secretsPath: secretsPath,
+                                secrets: secretsPath.flatMap(Self.contents), target: target,
                                 planNow: planNow.json)
         guard moved.isEmpty else {
             Console.fail(Masking.mask("the saved plan no longer holds; nothing was changed:\n"

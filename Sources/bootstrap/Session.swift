@@ -1,3 +1,4 @@
+import Platform
 import ArgumentParser
 import Document
 import Emulator
@@ -70,9 +71,11 @@ struct Session {
             // One virtual time for the client's waits and the emulated kubelet: a rollout's settle
             // window costs no real time, and a crashing container's loop moves on as the waits go.
             let time = VirtualTime()
+            // The simulated cluster serves TLS with its own CA, as k3s does; its name for people is in the certificate.
+            let identity = try host.clusterIdentity(servingNames: [cluster?.access.publicName, nodeName].compactMap { $0 })
             let server = try EmulatorServer(options: EmulatorOptions(
                 listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName, k3sAddons: addons,
-                clock: { time.now }))
+                clock: { time.now }, tls: identity.serving))
             try server.start()
             let config = try KubeConfig.parse(server.kubeconfigYAML(), path: directory + "/kubeconfig", context: nil)
             let connection = Connection(open: {
@@ -84,7 +87,7 @@ struct Session {
             return Session(host: host, connection: connection, emulator: server, lock: lock)
         }
 
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.variables
         let host = LocalHost(root: options.hostRoot, environment: environment)
         let explicit = options.kubeconfig
         let context = options.context
@@ -113,10 +116,8 @@ struct Session {
     /// source becomes an empty directory under the simulated host, and the run says so.
     static func seedMigrationSources(_ playbook: CheckedPlaybook, under root: String) throws {
         let sources = playbook.orderedSteps.flatMap(\.driver.migrationSources)
-        let missing = sources.filter { !FileManager.default.fileExists(atPath: root + $0) }
-        for source in missing {
-            try FileManager.default.createDirectory(atPath: root + source, withIntermediateDirectories: true)
-        }
+        let missing = sources.filter { !Files.exists(root + $0) }
+        for source in missing { try Files.createDirectory(root + source) }
         if !missing.isEmpty {
             Console.err("rehearsal: \(missing.count) migration source\(missing.count == 1 ? "" : "s") did not exist under \(root); "
                 + "seeded empty (copy real data there to rehearse with it)")

@@ -39,8 +39,19 @@ struct HostCrashConsistencyTests {
     }
 
     /// Every file and link under DIR/host with its content (a migration marker's timestamp aside).
+    /// Each rehearsal's simulated cluster has CAs and keys of its own (DIR/tls), which its k3s
+    /// writes under /var/lib/rancher/k3s and into k3s.yaml: they read as the name of the DIR/tls
+    /// file they equal, so two rehearsals compare equal exactly when each holds its own.
     func hostTree(_ rehearsal: String) throws -> [String: String] {
         let root = rehearsal + "/host"
+        var own: [(String, String)] = []
+        for name in try FileManager.default.contentsOfDirectory(atPath: rehearsal + "/tls").sorted() where name.hasSuffix(".crt") || name.hasSuffix(".key") {
+            let text = try String(contentsOfFile: rehearsal + "/tls/" + name, encoding: .utf8)
+            own += [(text, "<own \(name)>"), (Data(text.utf8).base64EncodedString(), "<own \(name), base64>")]
+        }
+        // Longest first: a certificate's chain holds its CA's text.
+        own.sort { $0.0.count > $1.0.count }
+        let normalized = { (text: String) in own.reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
         var tree: [String: String] = [:]
         for case let path as String in FileManager.default.enumerator(atPath: root)! {
             let full = root + "/" + path
@@ -50,7 +61,7 @@ struct HostCrashConsistencyTests {
             case .typeSymbolicLink?: tree[path] = "-> " + (try FileManager.default.destinationOfSymbolicLink(atPath: full))
             // The marker's time and the lock's pid differ from run to run.
             default: tree[path] = path.hasSuffix(".bootstrap-migrated") || path.hasSuffix(".lock")
-                ? "present" : (try? String(contentsOfFile: full, encoding: .utf8)) ?? "?"
+                ? "present" : (try? String(contentsOfFile: full, encoding: .utf8)).map(normalized) ?? "?"
             }
         }
         return tree

@@ -67,6 +67,68 @@ import TestSupport
         #expect(result.stdout.isEmpty)
     }
 
+    /// A FAF rehearsal's simulated k3s has a CA and the kubeconfig k3s writes, so `kubeconfig
+    /// --rehearsal` writes what it writes on the node; its CA is the one the simulated API server's
+    /// certificate verifies against, for the playbook's public name, and no other CA is.
+    @Test(.enabled(if: TLSFixture.openssl != nil, "openssl CLI not found on PATH"))
+    func aRehearsalsKubeconfigTrustsItsSimulatedServer() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("faf")
+        let applied = try bootstrap(["apply", Self.faf, "--secrets", Paths.repository + "/secrets.example", "--rehearsal", rehearsal])
+        try #require(applied.status == 0, "\(applied.output)")
+        let out = dir.file("alice.yaml")
+        let result = try bootstrap(["kubeconfig", Self.faf, "--user", "alice", "--rehearsal", rehearsal, "--out", out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let text = try String(contentsOfFile: out, encoding: .utf8)
+        let config = try YAML.parseOne(text, file: out)
+        let cluster = config["clusters"]?.sequence?.first?["cluster"]
+        #expect(cluster?["server"]?.scalarText == "https://k8s.faforever.com:6443", "the public name and k3s' port, as on the node")
+        let exec = config["users"]?.sequence?.first?["user"]?["exec"]
+        #expect(exec?["command"]?.scalarText == "kubectl", "an OIDC login through kubelogin, as on the node")
+        let caData = try #require(cluster?["certificate-authority-data"]?.scalarText)
+        let ca = try #require(Data(base64Encoded: caData))
+        let k3sCA = try #require(FileManager.default.contents(atPath: rehearsal + "/host/var/lib/rancher/k3s/server/tls/server-ca.crt"))
+        #expect(ca == k3sCA, "the CA is the one the simulated k3s keeps at k3s' path")
+        // The admin's credentials and the playbook's secrets stay out of a person's kubeconfig.
+        for secret in ["client-key-data", "client-certificate-data", "token:", "PRIVATE KEY", "LS0tLS1CRUdJTiBQUklWQVRF", "change-me"] {
+            #expect(!text.contains(secret), "\(secret) in a person's kubeconfig")
+        }
+
+        let served = try SimulatedServer(rehearsal: rehearsal, directory: dir)
+        defer { served.stop() }
+        try ca.write(to: URL(fileURLWithPath: dir.file("alice-ca.crt")))
+        let trusted = try served.handshake(caFile: dir.file("alice-ca.crt"), name: "k8s.faforever.com")
+        #expect(trusted.status == 0, "\(trusted.output)")
+        #expect(trusted.stdout.contains("Verify return code: 0 (ok)"), "\(trusted.stdout)")
+        // The cluster's client CA signed no serving certificate: trusting it alone is refused.
+        let wrong = try served.handshake(caFile: rehearsal + "/host/var/lib/rancher/k3s/server/tls/client-ca.crt", name: "k8s.faforever.com")
+        #expect(wrong.status != 0, "\(wrong.output)")
+        #expect(wrong.output.contains("certificate verify failed"), "\(wrong.output)")
+    }
+
+    /// kubectl with the admin kubeconfig the simulated k3s wrote works over TLS against the
+    /// rehearsal's cluster served by `bootstrap emulator` with the rehearsal's serving certificate.
+    @Test(.enabled(if: EmulatorKubectl.executable != nil, "kubectl is not installed; scripts/test installs it"))
+    func kubectlWithTheRehearsalsAdminKubeconfigWorksOverTLS() throws {
+        let dir = TemporaryDirectory()
+        let rehearsal = dir.file("minimal")
+        let applied = try bootstrap(["apply", Self.minimal, "--rehearsal", rehearsal])
+        try #require(applied.status == 0, "\(applied.output)")
+        let admin = rehearsal + "/host/etc/rancher/k3s/k3s.yaml"
+        #expect((try FileManager.default.attributesOfItem(atPath: admin)[.posixPermissions] as? Int) == 0o600)
+        let served = try SimulatedServer(rehearsal: rehearsal, directory: dir)
+        defer { served.stop() }
+        let kubectl = try #require(EmulatorKubectl.executable)
+        // k3s' kubeconfig names https://127.0.0.1:6443; the emulator here listens on a free port.
+        let nodes = try runProcess(kubectl, ["--kubeconfig", admin, "--server", served.url, "--cache-dir", dir.file("cache"),
+                                             "get", "namespaces", "-o", "name"])
+        #expect(nodes.status == 0, "\(nodes.stderr)")
+        #expect(nodes.stdout.contains("namespace/kube-system"), "\(nodes.stdout)")
+        let insecure = try runProcess(kubectl, ["--kubeconfig", admin, "--server", served.url.replacingOccurrences(of: "https:", with: "http:"),
+                                                "--cache-dir", dir.file("cache"), "get", "namespaces"])
+        #expect(insecure.status != 0, "the simulated k3s serves no plain HTTP")
+    }
+
     @Test func saysWhereTheClusterCAWasLookedFor() throws {
         let dir = TemporaryDirectory()
         let result = try bootstrap(["kubeconfig", Self.faf, "--secrets", Paths.repository + "/secrets.example",
@@ -205,5 +267,46 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stderr.contains("fake-login: open https://issuer.example/login to sign in"))
         #expect(result.stderr.contains("the credential plugin fake-login exited with status 3"), "\(result.stderr)")
+    }
+}
+
+/// `bootstrap emulator` serving a rehearsal's cluster with the serving certificate and key its
+/// simulated k3s keeps, on a free loopback port.
+struct SimulatedServer {
+    let process: Process
+    let url: String
+
+    init(rehearsal: String, directory: TemporaryDirectory) throws {
+        let tls = rehearsal + "/host/var/lib/rancher/k3s/server/tls"
+        let kubeconfig = directory.file("emulator.kubeconfig")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.binary)
+        process.arguments = ["emulator", "--state", rehearsal + "/cluster.json", "--crds", rehearsal + "/crds", "--kubeconfig-out", kubeconfig,
+                             "--tls-cert-file", tls + "/serving-kube-apiserver.crt", "--tls-private-key-file", tls + "/serving-kube-apiserver.key"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var server: String?
+        for _ in 0..<2000 where server == nil {
+            if let text = try? String(contentsOfFile: kubeconfig, encoding: .utf8),
+               let config = try? KubeConfigText.server(in: text) { server = config } else { usleep(5000) }
+        }
+        guard let server else {
+            process.terminate()
+            throw FixtureError("bootstrap emulator wrote no kubeconfig")
+        }
+        url = server
+    }
+
+    /// `openssl s_client` to the server trusting only `caFile`, checking the certificate is for `name`.
+    func handshake(caFile: String, name: String) throws -> ProcessResult {
+        let port = url.split(separator: ":").last.map(String.init) ?? ""
+        return try runProcess(TLSFixture.openssl!, ["s_client", "-connect", "127.0.0.1:" + port, "-CAfile", caFile, "-servername", name,
+                                                    "-verify_hostname", name, "-verify_return_error"], input: "")
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
     }
 }

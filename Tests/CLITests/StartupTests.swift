@@ -2,8 +2,8 @@ import Foundation
 import TestSupport
 import Testing
 
-/// What keeps `bootstrap --version` and `validate` fast (README, Performance): libcurl is not
-/// loaded at start-up, and nothing of the whole of Foundation (CoreFoundation's start-up, ICU's
+/// What keeps `bootstrap --version` and `validate` fast (README, Performance): libcurl and OpenSSL
+/// are not loaded at start-up, and nothing of the whole of Foundation (CoreFoundation's start-up, ICU's
 /// data) is linked in. The times themselves are measured by scripts/bench, not here.
 @Suite(.enabled(if: which("readelf") != nil && which("nm") != nil, "binutils (readelf, nm) read the binary"))
 struct StartupTests {
@@ -13,6 +13,10 @@ struct StartupTests {
         let needed = result.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
         #expect(!needed.isEmpty, "the dynamic section lists no libraries: \(result.stdout)")
         #expect(!needed.contains { $0.contains("libcurl") }, "libcurl is linked at start-up: \(needed)")
+        // The emulator's TLS loads OpenSSL on first use too (Sources/TLSShim).
+        for library in ["libssl", "libcrypto"] {
+            #expect(!needed.contains { $0.contains(library) }, "\(library) is linked at start-up: \(needed)")
+        }
     }
 
     /// A debug build links Swift's libraries dynamically, so a use of the whole of Foundation
@@ -52,7 +56,7 @@ struct ReleaseBinaryTests {
         let dynamic = try runProcess(which("readelf")!, ["--dynamic", Self.binary])
         #expect(dynamic.status == 0)
         let needed = dynamic.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
-        for library in ["libswift", "libFoundation", "libdispatch", "libBlocksRuntime", "libcurl", "libicu"] {
+        for library in ["libswift", "libFoundation", "libdispatch", "libBlocksRuntime", "libcurl", "libssl", "libcrypto", "libicu"] {
             #expect(!needed.contains { $0.contains(library) }, "\(library) is loaded at start-up: \(needed)")
         }
         // CoreFoundation's start-up and ICU's data come only with the whole of Foundation.

@@ -214,6 +214,31 @@ import TestSupport
 
     // MARK: Validation
 
+    /// An env file's secret variable is warned about by the importer's rule (SecretVariables): a
+    /// password or a credential in a URL is, a RabbitMQ routing key or a file path is not, and the
+    /// warning names the variable, never its value.
+    @Test func envFileSecretsAreWarnedAboutByTheImportersRule() throws {
+        let files = try Files(env: """
+            DB_PASSWORD=hunter2-7c1e
+            BROKER_URL=amqp://faf:rabbit-9d2a@rabbitmq:5672
+            LEAGUE_SCORE_UPDATE_ROUTING_KEY=success.leagueScore.update
+            JWT_PRIVATE_KEY_PATH=/pki/secret.key
+            SESSION_SECRET=
+            """)
+        let checked = try Self.check(try files.playbook("""
+            name: api
+            namespace: faf-apps
+            image: faforever/faf-java-api:v3.0.4
+            envFiles: [config/api.env]
+            resources: {limits: {cpu: "1", memory: 1Gi}}
+            """))
+        let warnings = checked.warnings.map(\.description).filter { $0.contains("looks like a secret") }
+        #expect(warnings.count == 2, "\(warnings)")
+        #expect(warnings.contains { $0.contains("config/api.env line 1: DB_PASSWORD looks like a secret") }, "\(warnings)")
+        #expect(warnings.contains { $0.contains("config/api.env line 2: BROKER_URL looks like a secret") }, "\(warnings)")
+        #expect(!warnings.joined().contains("hunter2") && !warnings.joined().contains("rabbit-9d2a"))
+    }
+
     @Test func secretReferencesOutsideSecretsAreRefused() throws {
         let files = try Files()
         let path = try files.playbook("""

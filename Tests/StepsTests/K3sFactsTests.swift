@@ -237,7 +237,7 @@ import TestSupport
                                                                    targetNamespace: "faf-apps", timeout: "10m"))
         #expect(driver.waitTimeout(.seconds(30)) >= .seconds(600))
         #expect(driver.waitTimeout(.seconds(3600)) == .seconds(3600))
-        #expect(HelmChart.goDuration("1h30m") == .seconds(5400))
+        #expect(GoDuration.parse("1h30m") == .seconds(5400))
     }
 
     @Test func traefikStepWaitsForK3sTraefikInstallJobAndFailsWithIt() async throws {

@@ -16,8 +16,10 @@ import Testing
     }
 
     @Test func goDurations() {
-        for good in ["10m", "1h30m", "2.5s", "300ms", "1h", "45s"] { #expect(Scan.isGoDuration(good), "\(good)") }
-        for bad in ["", "10", "m", "1.2.3s", "10 m", "1d", "-5s"] { #expect(!Scan.isGoDuration(bad), "\(bad)") }
+        for good in ["10m", "1h30m", "2.5s", "300ms", "1h", "45s"] { #expect(GoDuration.parse(good) != nil, "\(good)") }
+        for bad in ["", "10", "m", "1.2.3s", "10 m", "1d", "-5s", "1.s", ".5s"] { #expect(GoDuration.parse(bad) == nil, "\(bad)") }
+        #expect(GoDuration.parse("2.5s") == .milliseconds(2500) && GoDuration.parse("1m30s") == .seconds(90))
+        #expect(GoDuration.parse("300ms") == .milliseconds(300) && GoDuration.parse("1h30m") == .seconds(5400))
     }
 
     @Test func datasetNames() {

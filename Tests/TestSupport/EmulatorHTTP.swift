@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
-#elseif canImport(Darwin)
-import Darwin
+#elseif canImport(Musl)
+import Musl
+#else
+#error("Linux only")
 #endif
 import Document
 import Foundation

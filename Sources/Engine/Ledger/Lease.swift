@@ -69,7 +69,7 @@ public final class RunLease: Sendable {
 
     /// This process, as the lease names it: host and pid.
     public static func localIdentity() -> String {
-        "\(ProcessInfo.processInfo.hostName)/pid \(ProcessInfo.processInfo.processIdentifier)"
+        "\(Processes.hostName)/pid \(Processes.ownID)"
     }
 
     static func microTime() -> String { Timestamp.nowMicro() }
@@ -161,7 +161,7 @@ public final class RunLease: Sendable {
     /// A holder on this host whose process is gone (killed, crashed) cannot be renewing its lease.
     static func isDeadLocalProcess(_ holder: String) -> Bool {
         let parts = holder.split(separator: "/pid ", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2, parts[0] == ProcessInfo.processInfo.hostName, let pid = Int32(parts[1]) else { return false }
+        guard parts.count == 2, parts[0] == Processes.hostName, let pid = Int32(parts[1]) else { return false }
         return Processes.isGone(pid)
     }
 

@@ -14,7 +14,7 @@ extension Walker {
         let planned = Mutex<[String: PlanReport.PlannedStep]>([:])
         let failure = Mutex<StepFailure?>(nil)
         // One step at a time, in the graph's stable order, so plans read the same on every run.
-        _ = await Executor(parallel: 1).run(playbook.graph) { id in
+        _ = await Executor(parallel: 1).run(playbook.graph) { id -> StepOutcome in
             guard failure.withLock({ $0 == nil }) else { return .failed("not planned") }
             do {
                 let step = try await planStep(playbook.steps[id]!, decision: start.decisions[id]!, start)

@@ -1,5 +1,7 @@
+import Graph
+
 /// How one step of a run ended.
-public enum StepOutcome: Sendable, Equatable {
+public enum StepOutcome: StepResult, Equatable {
     /// Its effect was made and verified (and recorded).
     case applied
     /// Already done: recorded with an unchanged digest.
@@ -13,6 +15,15 @@ public enum StepOutcome: Sendable, Equatable {
     case notSelected(String)
     /// Stopped by Ctrl-C or SIGTERM while it ran (with how its command ended): not recorded, the re-run redoes it.
     case interrupted(String)
+
+    /// Applied, already done or left out (taken as done): the steps that need it may run; a
+    /// failed, blocked, unstarted or interrupted step blocks them.
+    public var unblocksDependents: Bool {
+        switch self {
+        case .applied, .skipped, .notSelected: return true
+        case .failed, .blocked, .notStarted, .interrupted: return false
+        }
+    }
 
     public var word: String {
         switch self {

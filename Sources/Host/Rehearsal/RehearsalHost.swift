@@ -20,7 +20,7 @@ public struct RehearsalHost: HostSystem {
     public init(directory: String, simulations: [CommandSimulation]) throws {
         self.directory = directory
         self.simulations = simulations
-        try FileManager.default.createDirectory(atPath: directory + "/host", withIntermediateDirectories: true)
+        try Files.createDirectory(directory + "/host")
         // Every run starts by clearing what a run killed mid-write left (a `.k3s.yaml` temporary
         // under etc/rancher/k3s, say): the rehearsal directory is bootstrap's own.
         Files.removeStaleTemporaries(under: directory)
@@ -32,19 +32,24 @@ public struct RehearsalHost: HostSystem {
     /// Marks a host file as made by a simulation (a stand-in download): its pinned digest cannot
     /// match, so a digest check of it passes by construction.
     public func markSimulated(_ path: String) throws {
-        let listed = (try? String(contentsOfFile: simulatedFilesPath, encoding: .utf8)) ?? ""
+        let listed = Self.text(simulatedFilesPath) ?? ""
         try Files.writeAtomically(simulatedFilesPath, Array((listed + path + "\n").utf8), mode: 0o644, durable: false)
     }
 
     func simulatedFiles() -> Set<String> {
-        guard let text = try? String(contentsOfFile: simulatedFilesPath, encoding: .utf8) else { return [] }
+        guard let text = Self.text(simulatedFilesPath) else { return [] }
         return Set(text.split(separator: "\n").map(String.init))
     }
 
     /// The lines of the host log so far.
     public func loggedActions() -> [String] {
-        guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
+        guard let text = Self.text(logPath) else { return [] }
         return text.split(separator: "\n").map(String.init)
+    }
+
+    /// A state file of the rehearsal's own as text, or nil when there is none.
+    private static func text(_ path: String) -> String? {
+        (try? Files.read(path)).map { String(decoding: $0, as: UTF8.self) }
     }
 
     public func run(_ command: Command) async throws -> CommandResult {

@@ -9,32 +9,7 @@ import Kube
 extension AppWorkload: ReportsLiveState {
     var rolloutKind: Rollout.Kind { Rollout.Kind(rawValue: p.kindChoice.rawValue) ?? .Deployment }
 
-    var waitLimit: Duration? { p.timeout.flatMap(Self.goDuration) }
-
-    static func goDuration(_ text: String) -> Duration? {
-        var total = 0.0
-        var number = ""
-        var rest = Substring(text)
-        while !rest.isEmpty {
-            number = String(rest.prefix { $0.isNumber || $0 == "." })
-            rest = rest.dropFirst(number.count)
-            let unit = String(rest.prefix { $0.isLetter || $0 == "µ" })
-            rest = rest.dropFirst(unit.count)
-            guard let value = Double(number) else { return nil }
-            let scale: Double
-            switch unit {
-            case "h": scale = 3600
-            case "m": scale = 60
-            case "s": scale = 1
-            case "ms": scale = 0.001
-            case "us", "µs": scale = 0.000_001
-            case "ns": scale = 0.000_000_001
-            default: return nil
-            }
-            total += value * scale
-        }
-        return .milliseconds(Int(total * 1000))
-    }
+    var waitLimit: Duration? { p.timeout.flatMap(GoDuration.parse) }
 
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {
         let kube = try context.requireKube()
@@ -43,7 +18,7 @@ extension AppWorkload: ReportsLiveState {
         try await context.prepare(plan.preparations)
         try await context.applyObjects(plan.objects)
         let wait = RolloutWait(kind: rolloutKind, namespace: p.namespace, name: p.name,
-                               settle: p.settle.flatMap(Self.goDuration), limit: waitLimit ?? context.waitTimeout)
+                               settle: p.settle.flatMap(GoDuration.parse), limit: waitLimit ?? context.waitTimeout)
         try await wait.run(kube, progress: context.progress, failure: rolloutFailure)
         try await smoke(kube, context)
     }

@@ -22,10 +22,10 @@ extension AppWorkload {
         if p.backoffLimit != nil, p.kindChoice != .Job {
             problems.append(context.error("backoffLimit applies only to kind Job", at: "backoffLimit"))
         }
-        if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
+        if let timeout = p.timeout, GoDuration.parse(timeout) == nil {
             problems.append(context.error("timeout \"\(timeout)\" is not a duration such as 5m or 90s", at: "timeout"))
         }
-        if let settle = p.settle, !Scan.isGoDuration(settle) {
+        if let settle = p.settle, GoDuration.parse(settle) == nil {
             problems.append(context.error("settle \"\(settle)\" is not a duration such as 10s or 1m", at: "settle"))
         }
         if p.settle != nil, p.kindChoice == .Job {
@@ -113,7 +113,8 @@ extension AppWorkload {
                     problems.append(context.error("\(file.path) line \(entry.line): \(problem)", at: "envFiles", String(index)))
                 } else if !isEnvName(entry.name) {
                     problems.append(context.error("\(file.path) line \(entry.line): \"\(entry.name)\" is not a valid variable name", at: "envFiles", String(index)))
-                } else if p.secretEnv?[entry.name] == nil, EnvFile.looksSecret(entry.name), !entry.value.isEmpty {
+                } else if p.secretEnv?[entry.name] == nil, !entry.value.isEmpty,
+                          SecretVariables.isSecret(name: entry.name, value: entry.value) {
                     problems.append(context.warning("\(file.path) line \(entry.line): \(entry.name) looks like a secret in a ConfigMap; "
                         + "take it out of the file and set secretEnv.\(entry.name) from the secrets file", at: "envFiles", String(index)))
                 }
@@ -301,47 +302,5 @@ extension AppWorkload {
             c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_" || c == ".") ? c : "_"
         }
         return "file." + String(body)
-    }
-}
-
-/// docker-compose's env file format: `KEY=VALUE` lines, `#` comments, blank lines, optional quotes.
-enum EnvFile {
-    struct Entry {
-        var line: Int
-        var name: String
-        var value: String
-        var problem: String?
-    }
-
-    static func parse(_ text: String) -> [Entry] {
-        var entries: [Entry] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = raw.trimming(.whitespace)
-            if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
-            guard let equals = line.firstIndex(of: "=") else {
-                entries.append(Entry(line: index + 1, name: line, value: "", problem: "\"\(line)\" is not KEY=VALUE"))
-                continue
-            }
-            let name = line[..<equals].trimming(.whitespace)
-            var value = line[line.index(after: equals)...].trimming(.whitespace)
-            if let quote = value.first, quote == "\"" || quote == "'", value.count >= 2, let end = value.dropFirst().firstIndex(of: quote) {
-                value = String(value[value.index(after: value.startIndex)..<end])
-            } else if let comment = value.firstRange(of: " #") ?? value.firstRange(of: "\t#") {
-                // An unquoted value's comment starts at a '#' after whitespace, as compose reads it.
-                value = value[..<comment.lowerBound].trimming(.whitespace)
-            }
-            entries.append(Entry(line: index + 1, name: name, value: value))
-        }
-        return entries
-    }
-
-    /// A name that ends like a credential (`DATABASE_PASSWORD`, `CHALLONGE_KEY`; not `JWT_PRIVATE_KEY_PATH`).
-    static func looksSecret(_ name: String) -> Bool {
-        let upper = name.uppercased()
-        // Public by design: a reCAPTCHA site key, a public key.
-        if upper.hasSuffix("_SITE_KEY") || upper.hasSuffix("_PUBLIC_KEY") { return false }
-        return upper == "PASSWORD" || ["_PASSWORD", "_SECRET", "_TOKEN", "_KEY"].contains { upper.hasSuffix($0) }
     }
 }

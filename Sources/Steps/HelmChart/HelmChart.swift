@@ -120,10 +120,10 @@ public struct HelmChart: StepDriver, ReadsFiles {
             diagnostics.append(.error("step \"\(context.stepID)\": values.\(path.joined(separator: ".")): \(problem)", at: context.mark(["values"] + path)))
         }
         if let problem = versionProblem(p.version) { diagnostics.append(context.error(problem, at: "version")) }
-        if let timeout = p.timeout, !Scan.isGoDuration(timeout) {
+        if let timeout = p.timeout, GoDuration.parse(timeout) == nil {
             diagnostics.append(context.error("timeout \"\(timeout)\" is not a duration such as 10m or 1h30m", at: "timeout"))
         }
-        if let settle = p.settle, !Scan.isGoDuration(settle) {
+        if let settle = p.settle, GoDuration.parse(settle) == nil {
             diagnostics.append(context.error("settle \"\(settle)\" is not a duration such as 10s or 1m", at: "settle"))
         }
         if let values = p.values {

@@ -42,23 +42,8 @@ extension HelmChart {
     /// How long to wait for the install Job: never less than the chart's own `timeout` (helm may
     /// take that long for one attempt), plus time for helm-controller to start the Job's pod.
     package func waitTimeout(_ given: Duration) -> Duration {
-        guard let timeout = parameters.timeout.flatMap(Self.goDuration) else { return given }
+        guard let timeout = parameters.timeout.flatMap(GoDuration.parse) else { return given }
         return max(given, timeout + .seconds(120))
-    }
-
-    /// A Go duration (`10m`, `1h30m`, `90s`) as a Duration; nil when it is not one.
-    package static func goDuration(_ text: String) -> Duration? {
-        guard Scan.isGoDuration(text) else { return nil }
-        let units: [(String, Double)] = [("ns", 1e-9), ("us", 1e-6), ("µs", 1e-6), ("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600)]
-        var rest = Substring(text), seconds = 0.0
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            rest = rest.dropFirst(number.count)
-            guard let (unit, factor) = units.first(where: { rest.hasPrefix($0.0) && !($0.0 == "m" && rest.hasPrefix("ms")) }) else { return nil }
-            rest = rest.dropFirst(unit.count)
-            seconds += (Double(number) ?? 0) * factor
-        }
-        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 
     public func apply(_ plan: ChangeSet, _ context: StepContext) async throws {

@@ -7,7 +7,7 @@ extension HelmChart {
     var release: HelmRelease { HelmRelease(name: parameters.name, namespace: parameters.targetNamespace) }
 
     func waitForRelease(_ kube: KubeClient, _ context: StepContext) async throws {
-        try await release.wait(kube, context, settle: parameters.settle.flatMap(Self.goDuration),
+        try await release.wait(kube, context, settle: parameters.settle.flatMap(GoDuration.parse),
                                what: "release \(parameters.name) (chart \(chartSource) \(parameters.version))")
     }
 

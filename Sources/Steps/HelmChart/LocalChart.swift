@@ -18,17 +18,17 @@ extension HelmChart {
             let reporter = decoder as? any ParameterReporting
             let base = reporter?.mark.map { URL(fileURLWithPath: $0.file).deletingLastPathComponent().path } ?? "."
             let full = path.hasPrefix("/") ? path : PathText.join(base, path)
-            guard let listed = try? FileManager.default.subpathsOfDirectory(atPath: full) else {
+            guard let listed = try? Files.listTree(full) else {
                 reporter?.report("chartDirectory \"\(path)\" is not a directory beside the playbook (\(full))")
                 return
             }
-            for relative in listed.sorted() {
+            for relative in listed {
                 guard ((try? FileInfo.of(full + "/" + relative, followingLinks: true)) ?? nil)?.kind == .file else { continue }
-                guard let data = FileManager.default.contents(atPath: full + "/" + relative) else {
+                guard let data = try? Files.read(full + "/" + relative) else {
                     reporter?.report("chartDirectory \"\(path)\": \(relative) cannot be read")
                     continue
                 }
-                files.append((relative, [UInt8](data)))
+                files.append((relative, data))
             }
         }
 

@@ -11,11 +11,7 @@ extension K3sInstall {
         if !ParameterRules.isDNSSubdomain(p.nodeName) {
             diagnostics.append(context.error("nodeName \"\(p.nodeName)\" is not a valid node name (lower-case DNS name)", at: "nodeName"))
         }
-        for (key, value) in p.nodeLabels ?? [:] {
-            if let problem = ParameterRules.labelKeyProblem(key) ?? ParameterRules.labelValueProblem(value) {
-                diagnostics.append(context.error(problem, at: "nodeLabels", key))
-            }
-        }
+        diagnostics += ParameterRules.checkLabels(p.nodeLabels, context, at: "nodeLabels")
         for (index, component) in (p.disable ?? []).enumerated() where !disableableComponents.contains(component) {
             let hint = suggestion(for: component, among: disableableComponents).map { " (did you mean \"\($0)\"?)" } ?? ""
             diagnostics.append(context.error(

@@ -47,9 +47,7 @@ extension K3sInstall {
             let binary = "#!/bin/sh\necho 'k3s version \(version) (rehearsal)'\necho 'go version go1.22 (rehearsal)'\n"
             try files.write(K3sPaths.binary, Data(binary.utf8), mode: 0o755, owner: nil)
         }
-        try files.makeDirectory("/etc/rancher/k3s", mode: nil, owner: nil)
-        try files.write(K3sPaths.kubeconfig, Data("# rehearsal: the emulated API server stands in for k3s\n".utf8),
-                        mode: 0o600, owner: nil)
+        try writeCertificates(host)
         // The service unit last: with the binary it is what says "installed" (isInstalled), so a
         // run killed before it finds k3s not installed and runs the installer again.
         try files.makeDirectory("/etc/systemd/system", mode: nil, owner: nil)
@@ -59,6 +57,48 @@ extension K3sInstall {
 }
 
 extension K3sInstall {
+    /// What k3s writes when it first starts: its CAs and certificates under
+    /// /var/lib/rancher/k3s/server/tls, and the admin kubeconfig /etc/rancher/k3s/k3s.yaml (mode
+    /// 0600) with the server CA and the admin's client certificate, for https://127.0.0.1:6443
+    /// (k3s-io/k3s pkg/server/server.go writeKubeConfig, pkg/clientaccess/kubeconfig.go
+    /// WriteClientKubeConfig, pkg/datadir GlobalConfig). The certificates are the rehearsal's own
+    /// (``RehearsalIdentity``): the embedded API server serves with them.
+    static func writeCertificates(_ host: RehearsalHost) throws {
+        // A run has made them for its API server; a host simulated on its own makes them here, as k3s does.
+        let identity = try host.clusterIdentity() ?? host.clusterIdentity(servingNames: [])
+        let files = host.files
+        try files.makeDirectory(K3sPaths.tlsDirectory, mode: 0o700, owner: nil)
+        for (name, tls) in identity.files {
+            try files.write(K3sPaths.tlsDirectory + "/\(name).crt", Data(tls.certificatePEM.utf8), mode: 0o644, owner: nil)
+            try files.write(K3sPaths.tlsDirectory + "/\(name).key", Data(tls.privateKeyPEM.utf8), mode: 0o600, owner: nil)
+        }
+        func data(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        let kubeconfig = """
+            apiVersion: v1
+            clusters:
+            - cluster:
+                certificate-authority-data: \(data(identity.serverCA.certificatePEM))
+                server: https://127.0.0.1:6443
+              name: default
+            contexts:
+            - context:
+                cluster: default
+                user: default
+              name: default
+            current-context: default
+            kind: Config
+            preferences: {}
+            users:
+            - name: default
+              user:
+                client-certificate-data: \(data(identity.admin.certificatePEM))
+                client-key-data: \(data(identity.admin.privateKeyPEM))
+
+            """
+        try files.makeDirectory("/etc/rancher/k3s", mode: nil, owner: nil)
+        try files.write(K3sPaths.kubeconfig, Data(kubeconfig.utf8), mode: 0o600, owner: nil)
+    }
+
     public static func clusterIsUp(on host: RehearsalHost) -> Bool { isInstalled(on: host) }
     public var clusterNodeName: String { parameters.nodeName }
 }

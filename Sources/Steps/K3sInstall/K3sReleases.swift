@@ -36,6 +36,9 @@ public enum K3sReleases {
 
     public static func release(_ version: String) -> K3sRelease? { known.first { $0.version == version } }
 
+    /// The release new playbooks pin (`bootstrap import` writes it): the newest bootstrap knows.
+    public static var newest: K3sRelease { known.last! }
+
     /// `v1.31.4+k3s1` -> (1, 31, 4).
     static func numbers(_ version: String) -> (major: Int, minor: Int, patch: Int)? {
         guard version.hasPrefix("v") else { return nil }

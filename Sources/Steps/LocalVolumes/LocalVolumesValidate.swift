@@ -87,10 +87,14 @@ extension LocalVolumes {
                                  skipped: context.skipped)
     }
 
+    /// The node label key that pins volumes to the node holding their data, as `bootstrap import`
+    /// writes it (FAF's storage nodes are labelled `storage-id: main-01`).
+    public static let storageLabelKey = "storage-id"
+
     /// The labels must be valid, and the node must get them: from k3s.install or kube.node-labels.
     static func checkNodeSelector(_ p: Parameters, _ context: ValidationContext) -> [Diagnostic] {
         guard !p.nodeSelector.isEmpty else {
-            return [context.error("nodeSelector needs the storage node's label (such as storage-id: main-01): local volumes must be pinned to the node holding their data", at: "nodeSelector")]
+            return [context.error("nodeSelector needs the storage node's label (such as \(storageLabelKey): main-01): local volumes must be pinned to the node holding their data", at: "nodeSelector")]
         }
         var diagnostics: [Diagnostic] = []
         let installs = context.steps(of: K3sInstall.self)
@@ -98,7 +102,7 @@ extension LocalVolumes {
             + context.steps(of: NodeLabels.self).map { (id: $0.id, type: NodeLabels.type, labels: $0.parameters.labels) }
         for key in p.nodeSelector.keys.sorted() {
             let value = p.nodeSelector[key]!
-            if let problem = ParameterRules.labelKeyProblem(key) ?? ParameterRules.labelValueProblem(value) {
+            if let problem = ParameterRules.labelProblem(key: key, value: value) {
                 diagnostics.append(context.error(problem, at: "nodeSelector", key))
                 continue
             }

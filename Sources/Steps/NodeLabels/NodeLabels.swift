@@ -34,11 +34,7 @@ public struct NodeLabels: StepDriver {
             diagnostics.append(context.error("node \"\(p.node)\" is not a valid node name (lower-case DNS name)", at: "node"))
         }
         if p.labels.isEmpty { diagnostics.append(context.error("labels must not be empty", at: "labels")) }
-        for key in p.labels.keys.sorted() {
-            if let problem = ParameterRules.labelKeyProblem(key) ?? ParameterRules.labelValueProblem(p.labels[key]!) {
-                diagnostics.append(context.error(problem, at: "labels", key))
-            }
-        }
+        diagnostics += ParameterRules.checkLabels(p.labels, context, at: "labels")
         return diagnostics
     }
 

@@ -30,7 +30,7 @@ enum ParameterRules {
     }
 
     /// Why a label key is not valid, or nil.
-    static func labelKeyProblem(_ key: String) -> String? {
+    private static func labelKeyProblem(_ key: String) -> String? {
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let name = parts.last else { return "label key \"\(key)\" has more than one \"/\"" }
         if parts.count == 2 {
@@ -46,7 +46,7 @@ enum ParameterRules {
     }
 
     /// Why a label value is not valid, or nil.
-    static func labelValueProblem(_ value: String) -> String? {
+    private static func labelValueProblem(_ value: String) -> String? {
         if value.isEmpty { return nil }
         if value.count > 63 || !isLabelWord(value) {
             return "label value \"\(printable(value))\" must be at most 63 alphanumerics, '-', '_' or '.', starting and ending alphanumeric"
@@ -68,15 +68,16 @@ enum ParameterRules {
         return out
     }
 
-    /// Label problems of a labels mapping, each at its key.
+    /// Why a label (key and value) is not valid, or nil: the key's problem first.
+    static func labelProblem(key: String, value: String) -> String? {
+        labelKeyProblem(key) ?? labelValueProblem(value)
+    }
+
+    /// Label problems of a labels mapping, each at its key, in key order.
     static func checkLabels(_ labels: [String: String]?, _ context: ValidationContext, at location: String...) -> [Diagnostic] {
-        var problems: [Diagnostic] = []
-        for (key, value) in (labels ?? [:]).sorted(by: { $0.key < $1.key }) {
-            if let problem = labelKeyProblem(key) ?? labelValueProblem(value) {
-                problems.append(.error("step \"\(context.stepID)\": \(problem)", at: context.mark(location + [key]) ?? context.mark(location)))
-            }
+        (labels ?? [:]).sorted(by: { $0.key < $1.key }).compactMap { key, value in
+            labelProblem(key: key, value: value).map { context.error($0, at: location + [key]) }
         }
-        return problems
     }
 
     private static func isLabelWord(_ word: String) -> Bool {

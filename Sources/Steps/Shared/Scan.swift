@@ -52,21 +52,4 @@ enum Scan {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         return parts.count == 3 && parts.allSatisfy(digits)
     }
-
-    /// A Go duration such as `10m`, `1h30m` or `2.5s`.
-    static func isGoDuration(_ s: String) -> Bool {
-        var rest = Substring(s)
-        guard !rest.isEmpty else { return false }
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
-            let parts = number.split(separator: ".", omittingEmptySubsequences: false)
-            guard !number.isEmpty, parts.count <= 2, parts.allSatisfy(digits) else { return false }
-            rest = rest.dropFirst(number.count)
-            guard let unit = ["ns", "us", "µs", "ms", "s", "m", "h"].first(where: { rest.hasPrefix($0) && !(($0 == "m") && rest.hasPrefix("ms")) }) else {
-                return false
-            }
-            rest = rest.dropFirst(unit.count)
-        }
-        return true
-    }
 }

@@ -36,8 +36,27 @@ enum Traefik {
     static let apiVersion = "traefik.io/v1alpha1"
     static let legacyAPIVersion = "traefik.containo.us/v1alpha1"
 
-    /// The entry points k3s' Traefik chart defines; FAF's compose stack called websecure `web-secure`.
-    static let entryPoints = ["web", "websecure", "traefik", "metrics"]
+    /// An entry point k3s' Traefik chart defines (chart 27 values `ports`): the container port it
+    /// listens on, and the port the node serves it on (`exposedPort`) when the chart exposes it.
+    struct ChartEntryPoint {
+        var name: String
+        var port: Int
+        var nodePort: Int?
+    }
+
+    /// The chart's entry points; FAF's compose stack called websecure `web-secure`.
+    static let chartEntryPoints = [
+        ChartEntryPoint(name: "web", port: 8000, nodePort: 80),
+        ChartEntryPoint(name: "websecure", port: 8443, nodePort: 443),
+        ChartEntryPoint(name: "traefik", port: 9000),
+        ChartEntryPoint(name: "metrics", port: 9100),
+    ]
+
+    /// The names of the chart's entry points.
+    static let entryPoints = chartEntryPoints.map(\.name)
+
+    /// The entry points k3s' Traefik serves on the node, and their ports: HTTP and HTTPS.
+    static let nodePorts = [String: Int](uniqueKeysWithValues: chartEntryPoints.compactMap { e in e.nodePort.map { (e.name, $0) } })
 
     /// The API version to write `kind` with: `traefik.containo.us` only when the live cluster serves
     /// nothing else; `traefik.io` when the API is not reachable yet (plan on a fresh node).

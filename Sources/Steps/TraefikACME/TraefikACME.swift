@@ -107,9 +107,6 @@ public struct TraefikACME: StepDriver {
     /// Traefik v2's default is MaxInt32-1 (traefik/traefik v2.11 pkg/config/static/entrypoints.go,
     /// RedirectEntryPoint.SetDefaults), which shadows every router on `web`.
     static let redirectPriority = 1
-    /// The node ports k3s' Traefik serves HTTP and HTTPS on (chart 27 `ports.web.exposedPort`,
-    /// `ports.websecure.exposedPort`).
-    static let nodePorts = ["web": 80, "websecure": 443]
 
     public let id: String
     public let parameters: Parameters
@@ -201,7 +198,7 @@ public struct TraefikACME: StepDriver {
         let served = service?[path: ["spec", "type"]]?.stringValue == "LoadBalancer"
             && !(service?[path: ["status", "loadBalancer", "ingress"]]?.arrayValue ?? []).isEmpty
         let servicePorts = Set((service?[path: ["spec", "ports"]]?.arrayValue ?? []).compactMap { $0["port"]?.intValue })
-        let wanted = Self.nodePorts.values.sorted() + (parameters.entryPoints ?? []).map(\.port)
+        let wanted = Traefik.nodePorts.values.sorted() + (parameters.entryPoints ?? []).map(\.port)
         return wanted.filter { !hostPorts.contains($0) && !(served && servicePorts.contains($0)) }.map { port in
             "nothing binds the node's port \(port): the Traefik pods have no hostPort \(port) and Service kube-system/traefik is "
                 + "\(service?[path: ["spec", "type"]]?.stringValue ?? "missing")\(served ? "" : " without a load-balancer address (is ServiceLB disabled?)")"
@@ -212,7 +209,7 @@ public struct TraefikACME: StepDriver {
 extension TraefikACME: BindsHostPorts {
     /// 80, 443 and every entry point of its own are bound on the node (hostPort, or ServiceLB's pods).
     public var hostPorts: [HostPort] {
-        Self.nodePorts.sorted { $0.value < $1.value }.map { HostPort($0.value, purpose: "Traefik entry point \($0.key)") }
+        Traefik.nodePorts.sorted { $0.value < $1.value }.map { HostPort($0.value, purpose: "Traefik entry point \($0.key)") }
             + (parameters.entryPoints ?? []).map {
                 HostPort($0.port, $0.protocolChoice == .udp ? .udp : .tcp, purpose: "Traefik entry point \($0.name)")
             }

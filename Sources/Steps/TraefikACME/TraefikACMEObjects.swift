@@ -43,7 +43,7 @@ extension TraefikACME {
         if parameters.bind == .hostPort {
             // The pod binds the node's ports (k3s' flannel CNI chains the portmap plugin, so
             // hostPort works); a ClusterIP Service keeps ServiceLB from competing for them.
-            for (name, port) in Self.nodePorts.sorted(by: { $0.value < $1.value }) {
+            for (name, port) in Traefik.nodePorts.sorted(by: { $0.value < $1.value }) {
                 ports[name] = TraefikValues.merge(ports[name] ?? .object(Object()), ["hostPort": .int(port)])
             }
             values["service"] = ["type": "ClusterIP"]
@@ -93,7 +93,7 @@ extension TraefikACME {
     /// point, as "TCP/443". With `bind: serviceLB` ServiceLB's pods bind them instead, on the same
     /// node ports, so they are taken either way.
     static func hostPorts(_ p: Parameters) -> [(key: String, port: Int, what: String)] {
-        var ports = nodePorts.sorted { $0.value < $1.value }.map { (key: "TCP/\($0.value)", port: $0.value, what: "Traefik's entry point \($0.key)") }
+        var ports = Traefik.nodePorts.sorted { $0.value < $1.value }.map { (key: "TCP/\($0.value)", port: $0.value, what: "Traefik's entry point \($0.key)") }
         for entryPoint in p.entryPoints ?? [] {
             ports.append((key: "\(entryPoint.protocolChoice.rawValue)/\(entryPoint.port)", port: entryPoint.port,
                           what: "Traefik's entry point \(entryPoint.name)"))

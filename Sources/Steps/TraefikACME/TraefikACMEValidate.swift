@@ -97,16 +97,13 @@ extension TraefikACME {
         return problems
     }
 
-    /// Entry points the chart reserves (chart 27 values `ports`) and the container ports it uses.
-    static let chartPorts = ["traefik": 9000, "web": 8000, "websecure": 8443, "metrics": 9100]
-
     /// Names as Kubernetes requires of container port names (IANA service names: at most 15
     /// lower-case letters, digits and '-', with a letter, no '--', not starting or ending with
     /// '-'), which chart 27 uses as the entry point's port name; ports the unprivileged pod can bind.
     static func validateEntryPoints(_ entryPoints: [EntryPoint], _ context: ValidationContext) -> [Diagnostic] {
         var problems: [Diagnostic] = []
-        var names = Set(chartPorts.keys)
-        var ports = Set(chartPorts.values.map { "TCP/\($0)" })
+        var names = Set(Traefik.entryPoints)
+        var ports = Set(Traefik.chartEntryPoints.map { "TCP/\($0.port)" })
         for (index, entryPoint) in entryPoints.enumerated() {
             let at = String(index), name = entryPoint.name
             let valid = name.count <= 15 && Scan.word(name, first: Scan.lowerAlnum, rest: Scan.with(Scan.lowerAlnum, "-"))
@@ -115,7 +112,7 @@ extension TraefikACME {
                 problems.append(context.error("entryPoints: \"\(name)\" must be a port name: at most 15 lower-case letters, digits and '-', "
                     + "with a letter (chart 27 names the pod's port after the entry point)", at: "entryPoints", at, "name"))
             } else if !names.insert(name).inserted {
-                problems.append(context.error("entryPoints: \"\(name)\" is \(chartPorts[name] != nil ? "one of the chart's own entry points" : "declared twice")",
+                problems.append(context.error("entryPoints: \"\(name)\" is \(Traefik.entryPoints.contains(name) ? "one of the chart's own entry points" : "declared twice")",
                                               at: "entryPoints", at, "name"))
             }
             if !(1024...65535).contains(entryPoint.port) {
