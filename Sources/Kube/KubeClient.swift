@@ -201,6 +201,17 @@ public final class KubeClient: Sendable {
         try await resource(apiVersion: apiVersion, kind: kind) != nil
     }
 
+    /// Connects and reads the core group's discovery ahead of the run: one attempt, no retry,
+    /// nothing reported, so the TLS handshake overlaps what the caller does meanwhile (reading and
+    /// checking the playbook) and the run's first request (the ledger's ConfigMap, which needs
+    /// `v1` discovery) finds both done. A failure leaves nothing behind: the run's own requests
+    /// then fail, retry and report as they would have.
+    public func warmUp() async {
+        _ = try? await mapper.resource(apiVersion: "v1", kind: "ConfigMap") { path in
+            try await send("GET", path, allow404: true, retry: false)
+        }
+    }
+
     /// Where a kind lives, or nil when the server does not serve it.
     public func resource(apiVersion: String, kind: String) async throws -> ResourceInfo? {
         try await mapper.resource(apiVersion: apiVersion, kind: kind) { path in

@@ -18,7 +18,7 @@ public enum Interpolation {
 
     /// Splits a string into literal text and references; `offset` is the character offset of `${{`.
     public static func parse(_ text: String) -> Result<[Part], SyntaxError> {
-        guard text.contains("${{") else { return .success([.text(text)]) }
+        guard hasMarker(text) else { return .success([.text(text)]) }
         var parts: [Part] = []
         var literal = ""
         let chars = Array(text)
@@ -55,6 +55,21 @@ public enum Interpolation {
         }
         if !literal.isEmpty || parts.isEmpty { parts.append(.text(literal)) }
         return .success(parts)
+    }
+
+    /// Whether `text` holds `${{`: every string of a playbook is asked, so a byte scan rather
+    /// than the standard library's generic `contains` (3% of `validate` on faf.yaml).
+    static func hasMarker(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { hasMarker(bytes: $0) }
+    }
+
+    private static func hasMarker(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard bytes.count >= 3 else { return false }
+        for i in 0..<(bytes.count - 2) where bytes[i] == UInt8(ascii: "$") && bytes[i + 1] == UInt8(ascii: "{") && bytes[i + 2] == UInt8(ascii: "{") {
+            return true
+        }
+        return false
     }
 
     private static func matches(_ chars: [Character], _ at: Int, _ word: String) -> Bool {

@@ -51,7 +51,7 @@ public struct Resolver: Sendable {
             var object = Object()
             for pair in pairs {
                 let key = pair.key.scalarText ?? ""
-                if key.contains("${{") {
+                if Interpolation.hasMarker(key) {
                     problems.append(.error("step \"\(stepID)\": a mapping key is not interpolated; \"${{\" cannot appear in a key (write $${{ for a literal one)", at: pair.key.mark))
                 }
                 let childPath = child(key)
@@ -67,7 +67,7 @@ public struct Resolver: Sendable {
                         found: &found)
             })
         case .scalar(let text, let style, let tag):
-            guard text.contains("${{") else { return Node.resolveScalar(text, style: style, tag: tag) }
+            guard Interpolation.hasMarker(text) else { return Node.resolveScalar(text, style: style, tag: tag) }
             let before = problems.count
             let value = interpolate(text, node: node, problems: &problems, stepID: stepID, found: &found)
             if problems.count > before { found.unresolved.insert(node.mark) }

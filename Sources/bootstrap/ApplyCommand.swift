@@ -89,14 +89,24 @@ struct ApplyCommand: AsyncParsableCommand {
         let json = cluster.output == .json
         let request = try request()
         let targeting = request.targeting
-        let playbook = try request.input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json,
-                                              skipped: Array(targeting.provided))
-        try checkStepIDs(request.forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
-        try checkFailImages(in: playbook)
         let printer = ProgressPrinter(display: .stderr(textOutput: cluster.output == .text))
+        let onRetry: @Sendable (RetryNotice) -> Void = { printer.note($0.description) }
+        // The cluster is reached while the playbook is read and checked (a no-op re-run is mostly those two).
+        let (logger, clientOptions) = Session.client(cluster, onRetry: onRetry)
+        let early = EarlyConnection.start(cluster, clientOptions: clientOptions, logger: logger)
+        let playbook: CheckedPlaybook
+        do {
+            playbook = try request.input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json,
+                                              skipped: Array(targeting.provided))
+            try checkStepIDs(request.forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
+            try checkFailImages(in: playbook)
+        } catch {
+            await early?.abandon()
+            throw error
+        }
         let lockWait = LockWait(seconds: lockTimeout.seconds, note: { printer.note($0) })
-        let session = try await Session.opened(cluster, playbook: playbook, targeting: targeting, lockWait: lockWait,
-                                               onRetry: { printer.note($0.description) })
+        let session = try await Session.opened(cluster, playbook: playbook, targeting: targeting, lockWait: lockWait, early: early,
+                                               onRetry: onRetry)
         defer { session.close() }
         for spec in failImages { if let (image, fault) = Self.imageFault(spec) { session.emulator?.failImage(image, fault) } }
         let interrupts = RunInterrupts()

@@ -11,21 +11,24 @@ import Synchronization
 /// printing; this catches what slipped through another path (an API error echoing a body, say).
 enum Masking {
     static func mask(_ text: String, playbook: CheckedPlaybook) -> String {
-        mask(text, secrets: playbook.secrets.allValues)
+        let secrets = playbook.secrets.allValues
+        // The playbook's secrets are usually the active ones: their forms are computed once.
+        let (activeSecrets, activeNeedles) = active.withLock { $0 }
+        return mask(text, needles: secrets == activeSecrets ? activeNeedles : needles(for: secrets))
     }
 
-    /// The secrets every line printed through ``Console`` is masked with, in every encoding.
-    private static let active = Mutex<[[UInt8]]>([])
+    /// The secrets every line printed through ``Console`` is masked with, and their forms in every encoding.
+    private static let active = Mutex<(secrets: [String], needles: [[UInt8]])>(([], []))
 
     /// From now on, everything ``Console`` prints is masked with these secrets.
     static func activate(_ secrets: [String]) {
         let needles = needles(for: secrets)
-        active.withLock { $0 = needles }
+        active.withLock { $0 = (secrets, needles) }
     }
 
     /// Masks `text` with the secrets ``activate(_:)`` was given.
     static func maskActive(_ text: String) -> String {
-        let needles = active.withLock { $0 }
+        let needles = active.withLock { $0.needles }
         return needles.isEmpty ? text : mask(text, needles: needles)
     }
 

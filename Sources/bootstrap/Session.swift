@@ -28,28 +28,31 @@ struct Session {
     /// ``open(_:playbook:targeting:onRetry:)`` for a command: a failure is reported (`--output json`
     /// included) and ends the command, with exit 75 when another run holds the lock past `lockWait`.
     static func opened(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting(),
-                       lockWait: LockWait = .none,
+                       lockWait: LockWait = .none, early: EarlyConnection? = nil,
                        onRetry: @escaping @Sendable (RetryNotice) -> Void = { Console.err($0.description) }) async throws -> Session {
         do {
-            return try await lockWait.retrying { try open(options, playbook: playbook, targeting: targeting, onRetry: onRetry) }
+            return try await lockWait.retrying { try open(options, playbook: playbook, targeting: targeting, early: early, onRetry: onRetry) }
         } catch {
             throw ExitStatus.failing(error, playbook: playbook.name, json: options.output == .json)
         }
     }
 
-    /// `onRetry` shows each retried request (by default a line on stderr).
-    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting(),
-                     onRetry: @escaping @Sendable (RetryNotice) -> Void = { Console.err($0.description) }) throws -> Session {
+    /// The API client's logger and options for a command's cluster options.
+    static func client(_ options: ClusterOptions, onRetry: @escaping @Sendable (RetryNotice) -> Void) -> (Logger, ClientOptions) {
         ConsoleLogHandler.install()
-        let logger = {
-            var logger = Logger(label: "bootstrap.kube")
-            logger.logLevel = options.verbose ? .debug : .warning
-            return logger
-        }()
+        var logger = Logger(label: "bootstrap.kube")
+        logger.logLevel = options.verbose ? .debug : .warning
+        return (logger, ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)), onRetry: onRetry))
+    }
+
+    /// `onRetry` shows each retried request (by default a line on stderr). `early`: the client
+    /// connected while the playbook was checked (``EarlyConnection``), made with the same options.
+    static func open(_ options: ClusterOptions, playbook: CheckedPlaybook, targeting: Targeting = Targeting(), early: EarlyConnection? = nil,
+                     onRetry: @escaping @Sendable (RetryNotice) -> Void = { Console.err($0.description) }) throws -> Session {
+        let (logger, clientOptions) = client(options, onRetry: onRetry)
         // A cluster-providing step taken as provided (--skip) means the cluster is there already.
         let providers = playbook.orderedSteps.filter { $0.type.providesCluster && !targeting.provided.contains($0.id) }
         let hasInstaller = !providers.isEmpty
-        let clientOptions = ClientOptions(retryDeadline: .seconds(max(0, options.retryDeadline)), onRetry: onRetry)
 
         if let directory = options.rehearsal {
             let host = try RehearsalHost(directory: directory, simulations: StepCatalog.rehearsalSimulations)
@@ -89,6 +92,10 @@ struct Session {
         let context = options.context
         let hostRoot = options.hostRoot
         let connection = Connection(open: {
+            if let (client, config) = await early?.take() {
+                for warning in config.warnings { Console.err("warning: \(warning)") }
+                return client
+            }
             let path: String
             do {
                 path = try KubeConfig.locate(explicitPath: explicit, environment: environment, hostRoot: hostRoot)

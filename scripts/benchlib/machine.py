@@ -12,7 +12,7 @@ def machine(repo):
     dirty = _cmd(["git", "status", "--porcelain", "--untracked-files=no"], repo)
     return {
         "uname": _cmd(["uname", "-srm"], repo), "nproc": os.cpu_count(), "cpu": _proc_field("/proc/cpuinfo", "model name"),
-        "memory": _memory(), "loadAverageAtStart": _load(),
+        "memory": _memory(), "loadAverageAtStart": load_average(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "commit": _cmd(["git", "rev-parse", "HEAD"], repo), "worktreeModified": bool(dirty),
         "swift": (_cmd(["swift", "--version"], repo) or "").splitlines()[0:1],
@@ -54,7 +54,7 @@ def _memory():
     return None if total is None else "%.1f GiB" % (int(total.split()[0]) / 1024.0 / 1024.0)
 
 
-def _load():
+def load_average():
     try:
         return open("/proc/loadavg").read().split()[:3]
     except OSError:

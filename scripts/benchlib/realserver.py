@@ -132,7 +132,8 @@ class RealServer:
             raise Unavailable("scripts/kube-apiserver is missing")
         log("bench: starting the real API server (scripts/kube-apiserver; builds it once when it is not cached)")
         # --watch: the script's watchdog stops the server if this process dies without stopping it.
-        r = subprocess.run([self.script, "start", "--watch", str(os.getpid()), self.dir],
+        # --no-node: the kubelet stand-in reports the pods; a real kubelet would try to pull FAF's images.
+        r = subprocess.run([self.script, "start", "--watch", str(os.getpid()), "--no-node", self.dir],
                            capture_output=True, text=True, env=clean_env())
         self.started = True  # stop() also cleans up after a half-started server
         exports = dict(re.findall(r"^export (\w+)=(.*)$", r.stdout, re.M))

@@ -25,12 +25,14 @@ from .standins import StandIns
 
 WAIT_TYPES = {"helm.chart", "app.workload"}  # steps that wait for helm-controller or a rollout
 STEP_TIMEOUT = "120"  # a stand-in that failed shows as a step timing out, not as a bench that hangs
+NOOP_RUNS = 15  # runs of each re-run row (the first applies: --runs)
 EVENT = re.compile(r"^\[([^\]]+)\] (\w+)")  # "[step] started", "[step] waiting for …", "[step] applied (0.1s)"
 
 
-def real_server_suite(bench, subject, repo, skip_reason=None, quick=False):
+def real_server_suite(bench, subject, repo, skip_reason=None, quick=False, ansible=True):
     """Measures the rows of the real server, or notes why it cannot (and measures nothing). With
-    quick (a smoke run), 2 runs per row and 1 of Ansible, whose runs take tens of seconds each."""
+    quick (a smoke run), 2 runs per row and 1 of Ansible, whose runs take tens of seconds each;
+    Ansible only with `ansible`."""
     def skip(why):
         bench.notes.append("real API server rows skipped: " + why)
         log("bench: real API server rows skipped: " + why)
@@ -55,15 +57,22 @@ def real_server_suite(bench, subject, repo, skip_reason=None, quick=False):
     with StandIns(server.admin) as standins:
         run.bootstrap()
         run.kubectl()
-        run.ansible(repo)
+        if ansible:
+            run.ansible(repo)
         if standins.errors:
             bench.notes.append("stand-in errors: " + "; ".join(standins.errors[:5]))
+
+
+def noop_runs(runs, quick):
+    """Runs of each re-run row: a no-op re-run is a few tens of ms, so more runs for its median cost little."""
+    return 2 if quick else max(runs, NOOP_RUNS)
 
 
 class RealRun:
     def __init__(self, bench, subject, server, kubectl, quick):
         self.bench, self.subject, self.server, self.kubectl_path = bench, subject, server, kubectl
         self.runs = 2 if quick else bench.runs
+        self.noop_runs = noop_runs(bench.runs, quick)
         self.ansible_runs = 1 if quick else bench.runs
         document = playbooks.compose(subject.text)
         self.name = playbooks.playbook_name(document)
@@ -136,7 +145,7 @@ class RealRun:
                 f_nowait.add(nowait, server_requests=f_apply.runs[-1].get("serverRequests"))
         if waits:
             f_nowait.note += "; median wait %.0f ms" % (sorted(waits)[len(waits) // 2] * 1000)
-        for _ in range(self.runs):
+        for _ in range(self.noop_runs):
             self.timed(f_noop, "bootstrap no-op re-run (real server)", argv, b.env)
 
     # --- kubectl
@@ -152,7 +161,7 @@ class RealRun:
             self.reset()
             home = tempfile.mkdtemp(prefix="kubectl-", dir=b.work)
             self.timed(f_apply, "kubectl apply (real server)", self._kubectl_argv(home), clean_env({"HOME": home}))
-        for _ in range(self.runs):
+        for _ in range(self.noop_runs):
             self.timed(f_reapply, "kubectl re-apply (real server)", self._kubectl_argv(home), clean_env({"HOME": home}))
 
     def _kubectl_argv(self, home):

@@ -5,48 +5,56 @@ import json
 from .figures import fmt_ms
 
 METHOD = """\
-Each figure: median of %d runs of the whole process; peak RSS from wait4 (ru_maxrss); requests as the
-emulator served them (total/writes; dry runs are not writes). Emulator service = time it spent serving those
-requests / wall time (summed over concurrent requests, so it can pass 100%%); emulator CPU = the emulator
-process's CPU time during the run / wall time (100%% = one core busy all along).
-The playbook's first apply, re-run and plan are the whole playbook in rehearsal mode (simulated host, embedded
-emulator with a state file); kubectl applies the same objects to `bootstrap emulator --state` of the same build
-with the same CRDs. Emulator shares are read from separate emulator processes (the rows that show them).
-Start-up rows: median of %d runs each after 5 warm-up runs; /bin/true is the cost of any process here.
-Real kube-apiserver rows: the test suite's server (scripts/kube-apiserver) with stand-ins for helm-controller and
-the kubelet; the playbook's steps with host work are skipped (--skip), its smoke checks left out (no pod answers);
-kubectl and Ansible apply the objects of the same steps. Requests there are the server's own count for the tools'
-identity (API Priority and Fairness, per FlowSchema; it has no writes count); every first apply starts from a
-cluster without anything of the previous run. "Waits excluded" subtracts the time in which bootstrap did nothing
-but wait for helm-controller's Job or a rollout (from its progress lines)."""
+Each figure: the median of its runs of the whole process (%d first applies, %d re-runs; peak RSS from wait4,
+ru_maxrss). Start-up rows: median of %d runs each after 5 warm-up runs; /bin/true is the cost of any process
+here, and the start-up targets are multiples of it measured in the same run.
+Real kube-apiserver rows: the test suite's server (scripts/kube-apiserver --no-node) with stand-ins for
+helm-controller and the kubelet; the playbook's steps with host work are skipped (--skip), its smoke checks left
+out (no pod answers) and its workloads settle for 0s; kubectl applies the objects of the same steps. Requests
+there are the server's own count for the tools' identity (API Priority and Fairness, per FlowSchema; it has no
+writes count); every first apply starts from a cluster without anything of the previous run. "Waits excluded"
+subtracts the time in which bootstrap did nothing but wait for helm-controller's Job or a rollout (from its
+progress lines)."""
+
+METHOD_FULL = """\
+Requests as the emulator served them (total/writes; dry runs are not writes). Emulator service = time it spent
+serving those requests / wall time (summed over concurrent requests, so it can pass 100%); emulator CPU = the
+emulator process's CPU time during the run / wall time (100% = one core busy all along). The playbook's first
+apply, re-run and plan are the whole playbook in rehearsal mode (simulated host, embedded emulator with a state
+file); kubectl applies the same objects to `bootstrap emulator --state` of the same build with the same CRDs.
+Emulator shares are read from separate emulator processes (the rows that show them). Ansible applies the real
+server's objects with kubernetes.core.k8s."""
 
 GROWTH_ROWS = (("validate", "validate"), ("plan", "plan (applied)"), ("noop", "no-op re-run"),
                ("apply", "first apply (1 run)"))
 
 
 def report(results):
-    """Prints the report of a finished run: the JSON document's keys, with the Figures themselves."""
-    lines = ["# bootstrap benchmark", "", header(results["machine"]), "",
-             METHOD % (results["runs"], results["startupRuns"]), ""]
+    """The report of a finished run as Markdown: the JSON document's keys, with the Figures themselves."""
+    lines = ["## The latest run", "", header(results["machine"]), "",
+             METHOD % (results["runs"], results.get("noopRuns") or results["runs"], results["startupRuns"]), ""]
+    if results.get("full"):
+        lines += [METHOD_FULL, ""]
     lines += figure_table(results["figures"]) + [""]
     comparison = real_comparison({f.key: f for f in results["figures"]})
     if comparison:
         lines += comparison + [""]
-    lines += growth_table(results["growth"]) + [""]
+    if results["growth"]:
+        lines += growth_table(results["growth"]) + [""]
     lines += target_table(results["targets"])
     if results["notes"]:
         lines += [""] + ["Note: " + n for n in results["notes"]]
     if results["profile"]:
         lines += [""] + profile_lines(results["profile"])
     lines += ["", "Total benchmark time: %.0f s." % results["elapsedSeconds"]]
-    print("\n".join(lines))
+    return "\n".join(lines)
 
 
 def header(info):
-    return "%s, %s CPUs (%s), %s; %s; commit %s%s; bootstrap %s; load at start %s" % (
-        info["uname"], info["nproc"], info["cpu"], info["memory"], info["date"], (info["commit"] or "?")[:12],
+    return "Machine: %s, %s CPUs, %s; %s. %s; commit %s%s; bootstrap %s; load average at start %s, at end %s." % (
+        info["cpu"], info["nproc"], info["memory"], info["uname"], info["date"], (info["commit"] or "?")[:12],
         " (modified)" if info["worktreeModified"] else "", info.get("binary") or "?",
-        " ".join(info["loadAverageAtStart"] or []))
+        " ".join(info["loadAverageAtStart"] or []), " ".join(info.get("loadAverageAtEnd") or []))
 
 
 def figure_table(figures):
@@ -131,6 +139,22 @@ def profile_lines(profile):
     return (["Profile of `plan` on the %d-step playbook after one apply (%s; inclusive cost, top functions):"
              % (profile["steps"], profile["tool"]), "```"]
             + [line[:160] for line in profile["inclusive"][:40]] + ["```"])
+
+
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def write_docs(path, text):
+    """The report between the file's bench markers (appended with them when it has none)."""
+    with open(path) as f:
+        doc = f.read()
+    block = "%s\n<!-- written by scripts/bench --docs; edits here are overwritten -->\n\n%s\n\n%s" % (BEGIN, text, END)
+    if BEGIN in doc and END in doc:
+        doc = doc[:doc.index(BEGIN)] + block + doc[doc.index(END) + len(END):]
+    else:
+        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
+    with open(path, "w") as f:
+        f.write(doc)
 
 
 def write_json(path, results):

@@ -66,24 +66,40 @@ public struct StepContext: Sendable {
         return kube
     }
 
-    /// Server-side applies objects in order, labelled as managed by bootstrap and annotated with this step.
+    /// Server-side applies objects, labelled as managed by bootstrap and annotated with this step:
+    /// in ``ApplyWaves`` (Namespaces and CRDs first, workloads last), each wave's objects
+    /// concurrently, a few at a time. The first failure fails the step once the wave's other
+    /// applies have ended.
     public func applyObjects(_ objects: [Value]) async throws {
         guard !objects.isEmpty else { return }
         let kube = try requireKube()
-        for object in objects {
-            let object = stamped(object)
-            let written: Value
-            do {
-                // Unforced first, so taking over another manager's fields (a person's kubectl edit)
-                // is said out loud; the forced apply then takes them, as the playbook wants.
-                written = try await kube.apply(object, dryRun: false, force: false)
-            } catch let conflict as KubeError where conflict.reason == .conflict && !conflict.causes.isEmpty {
-                progress("took over fields of another manager on \(ObjectRef(object).map { "\($0)" } ?? "an object"): "
-                    + conflict.causes.map(\.message).joined(separator: "; "))
-                written = try await kube.apply(object, dryRun: false)
+        for wave in ApplyWaves.split(objects) {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = wave.makeIterator()
+                for _ in 0..<ApplyWaves.parallel {
+                    guard let object = next.next() else { break }
+                    group.addTask { try await applyObject(object, kube) }
+                }
+                while try await group.next() != nil {
+                    if let object = next.next() { group.addTask { try await applyObject(object, kube) } }
+                }
             }
-            if let ref = ObjectRef(written) { applied.record(ref, written) }
         }
+    }
+
+    func applyObject(_ object: Value, _ kube: KubeClient) async throws {
+        let object = stamped(object)
+        let written: Value
+        do {
+            // Unforced first, so taking over another manager's fields (a person's kubectl edit)
+            // is said out loud; the forced apply then takes them, as the playbook wants.
+            written = try await kube.apply(object, dryRun: false, force: false)
+        } catch let conflict as KubeError where conflict.reason == .conflict && !conflict.causes.isEmpty {
+            progress("took over fields of another manager on \(ObjectRef(object).map { "\($0)" } ?? "an object"): "
+                + conflict.causes.map(\.message).joined(separator: "; "))
+            written = try await kube.apply(object, dryRun: false)
+        }
+        if let ref = ObjectRef(written) { applied.record(ref, written) }
     }
 
     /// Performs the planned changes to live objects that must come before the apply, in order.

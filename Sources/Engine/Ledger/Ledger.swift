@@ -133,8 +133,20 @@ public enum Ledger {
 
     /// Records one step: a merge patch of its annotation alone, so concurrent records never clash.
     public static func record(_ kube: KubeClient, playbook: String, step: String, shards: Int = 1, _ record: Record) async throws {
-        let patch: Value = ["metadata": ["annotations": .object(Object([(stepKeyPrefix + step, .string(JSON.encode(record.json)))]))]]
-        _ = try await kube.mergePatch(configMapRef(playbook, shard: shard(of: step, count: shards)), patch: patch)
+        try await self.record(kube, playbook: playbook, shards: shards, [(step, record)])
+    }
+
+    /// Records steps that finished together: one merge patch per shard holding their annotations
+    /// alone, so a record never clashes with a concurrent one, and a patch that fails records none
+    /// of its steps.
+    public static func record(_ kube: KubeClient, playbook: String, shards: Int = 1, _ records: [(step: String, record: Record)]) async throws {
+        var byShard: [Int: Object] = [:]
+        for (step, record) in records {
+            byShard[shard(of: step, count: shards), default: Object()][stepKeyPrefix + step] = .string(JSON.encode(record.json))
+        }
+        for (shard, annotations) in byShard.sorted(by: { $0.key < $1.key }) {
+            _ = try await kube.mergePatch(configMapRef(playbook, shard: shard), patch: ["metadata": ["annotations": .object(annotations)]])
+        }
     }
 
     /// Forgets a step removed from the playbook, once what it wrote is deleted: from every shard,

@@ -22,6 +22,11 @@ extension Walker {
         let pending = Mutex<[Pending]>([])
         let lease = Mutex<RunLease?>(nil)
         let results = Mutex<[String: (reason: String, objects: [Value])]>([:])
+        /// One ledger write at a time, so steps finishing together share one (``Walker/flush``).
+        let flushTurn = Turnstile()
+        /// Set once the lease is held and the ledger and its key exist: a step that finishes
+        /// while the API is coming up (beside k3s.install) leaves its record to that moment.
+        let ledgerReady = Mutex(false)
     }
 
     func apply(_ start: WalkStart) async throws -> ApplyReport {
@@ -60,6 +65,7 @@ extension Walker {
                 let k = try await Ledger.key(client, create: true)
                 state.key.withLock { $0 = k }
             }
+            state.ledgerReady.withLock { $0 = true }
             try await Self.flush(state, client: client, playbook: name, shards: shards)
         }
         if let kube = start.kube {
@@ -158,7 +164,8 @@ extension Walker {
                             objects: written))
         }
         if let client = after.kube {
-            try await Self.flush(state, client: client, playbook: playbook.name, shards: Ledger.shardCount(steps: playbook.steps.count))
+            try await Self.flush(state, client: client, playbook: playbook.name, shards: Ledger.shardCount(steps: playbook.steps.count),
+                                 step: step.id)
         }
         return .applied
     }
@@ -191,24 +198,42 @@ extension Walker {
         return results
     }
 
-    /// Records every verified step not yet recorded.
-    static func flush(_ state: RunState, client: KubeClient, playbook: String, shards: Int) async throws {
+    /// Records every verified step not yet recorded, in one write per ledger shard.
+    ///
+    /// Flushes take turns (a group commit): steps that finish while a flush is being written are
+    /// recorded together by the next one, and a step whose record an earlier turn wrote has
+    /// nothing left to do. `step` is the caller's own step, if any: once it is recorded the
+    /// turn is not needed.
+    static func flush(_ state: RunState, client: KubeClient, playbook: String, shards: Int, step: String? = nil) async throws {
+        await state.flushTurn.acquire()
+        do {
+            try await writePending(state, client: client, playbook: playbook, shards: shards, step: step)
+            await state.flushTurn.release()
+        } catch {
+            await state.flushTurn.release()
+            throw error
+        }
+    }
+
+    private static func writePending(_ state: RunState, client: KubeClient, playbook: String, shards: Int, step: String?) async throws {
+        if let step, !state.ledgerReady.withLock({ $0 }) || !state.pending.withLock({ $0.contains { $0.step == step } }) { return }
         let batch = state.pending.withLock { pending -> [RunState.Pending] in
             defer { pending.removeAll() }
             return pending
         }
         let digester = Digester(key: state.key.withLock { $0 })
-        for (index, item) in batch.enumerated() {
-            guard let digest = digester.digest(type: item.type, version: item.version, parameters: item.parameters) else { continue }
-            let record = Ledger.Record(digest: digest, completedAt: Ledger.timestamp(), type: item.type, version: item.version,
-                                       objects: item.objects)
-            do {
-                try await Ledger.record(client, playbook: playbook, step: item.step, shards: shards, record)
-            } catch {
-                // Keep what was not recorded; the next flush (or the next run, which redoes it) tries again.
-                state.pending.withLock { $0.append(contentsOf: batch[index...]) }
-                throw error
-            }
+        let records = batch.compactMap { item -> (step: String, record: Ledger.Record)? in
+            guard let digest = digester.digest(type: item.type, version: item.version, parameters: item.parameters) else { return nil }
+            return (item.step, Ledger.Record(digest: digest, completedAt: Ledger.timestamp(), type: item.type, version: item.version,
+                                             objects: item.objects))
+        }
+        guard !records.isEmpty else { return }
+        do {
+            try await Ledger.record(client, playbook: playbook, shards: shards, records)
+        } catch {
+            // Keep what was not recorded; the next flush (or the next run, which redoes it) tries again.
+            state.pending.withLock { $0.append(contentsOf: batch) }
+            throw error
         }
     }
 }

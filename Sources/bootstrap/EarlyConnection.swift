@@ -1,0 +1,47 @@
+import Engine
+import FoundationEssentials
+import Kube
+import Logging
+import Synchronization
+
+/// The API client of a run against a real cluster, made and connected while the playbook is read
+/// and checked: the TLS handshake and the core discovery request then cost a no-op re-run nothing
+/// of its wall time (docs/performance.md). The run uses this client, so it makes no request more
+/// than it would have; without a kubeconfig yet (a fresh node), with an exec plugin (a login
+/// should follow a valid playbook, not precede it) or in a rehearsal there is none.
+final class EarlyConnection: Sendable {
+    private let opened: Mutex<(client: KubeClient, config: KubeConfig)?>
+    private let task: Task<Void, Never>
+
+    /// Starts connecting; nil when the run cannot or should not connect ahead.
+    static func start(_ options: ClusterOptions, clientOptions: ClientOptions, logger: Logger) -> EarlyConnection? {
+        guard options.rehearsal == nil else { return nil }
+        let environment = ProcessInfo.processInfo.environment
+        guard let path = try? KubeConfig.locate(explicitPath: options.kubeconfig, environment: environment, hostRoot: options.hostRoot),
+              let config = try? KubeConfig.load(explicitPath: path, environment: environment, context: options.context, hostRoot: options.hostRoot),
+              config.exec == nil else { return nil }
+        return EarlyConnection(KubeClient(config: config, options: clientOptions, logger: logger), config)
+    }
+
+    private init(_ client: KubeClient, _ config: KubeConfig) {
+        opened = Mutex((client, config))
+        task = Task.detached { await client.warmUp() }
+    }
+
+    /// The client, once its warm-up has ended, with the kubeconfig it was made from (whose
+    /// warnings the caller prints); nil after the first call.
+    func take() async -> (client: KubeClient, config: KubeConfig)? {
+        await task.value
+        return opened.withLock { taken in
+            defer { taken = nil }
+            return taken
+        }
+    }
+
+    /// Lets the warm-up end and drops the client before the process exits without a run (the
+    /// playbook did not check): libcurl and OpenSSL must not be mid-request while exit-time
+    /// clean-up runs (``CurlTransport``).
+    func abandon() async {
+        _ = await take()
+    }
+}
