@@ -2,6 +2,7 @@ import Engine
 import FoundationEssentials
 import Kube
 import Logging
+import Platform
 import Synchronization
 
 /// The API client of a run against a real cluster, made and connected while the playbook is read
@@ -16,7 +17,7 @@ final class EarlyConnection: Sendable {
     /// Starts connecting; nil when the run cannot or should not connect ahead.
     static func start(_ options: ClusterOptions, clientOptions: ClientOptions, logger: Logger) -> EarlyConnection? {
         guard options.rehearsal == nil else { return nil }
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Environment.variables
         guard let path = try? KubeConfig.locate(explicitPath: options.kubeconfig, environment: environment, hostRoot: options.hostRoot),
               let config = try? KubeConfig.load(explicitPath: path, environment: environment, context: options.context, hostRoot: options.hostRoot),
               config.exec == nil else { return nil }

@@ -71,7 +71,7 @@ struct Session {
             // window costs no real time, and a crashing container's loop moves on as the waits go.
             let time = VirtualTime()
             // The simulated cluster serves TLS with its own CA, as k3s does; its name for people is in the certificate.
-            let identity = try host.clusterIdentity(servingNames: [cluster?.access.publicName, nodeName].compactMap { $0 })
+            let identity = try host.clusterIdentity(servingNames: (cluster?.access.certificateNames ?? []) + [nodeName])
             let server = try EmulatorServer(options: EmulatorOptions(
                 listen: "127.0.0.1:0", stateFile: directory + "/cluster.json", crdDirectory: crds, nodeName: nodeName, k3sAddons: addons,
                 clock: { time.now }, tls: identity.serving))

@@ -116,7 +116,7 @@ import TestSupport
         let plan = try bootstrap(["plan", Self.minimal, "--rehearsal", rehearsal, "--detailed-exitcode"])
         #expect(plan.status == 2)
         #expect(plan.stdout.contains("$ INSTALL_K3S_VERSION=v1.31.4+k3s1 sh /var/lib/bootstrap/k3s-install.sh"))
-        #expect(plan.stdout.contains("run: new (runs after \"k3s\" has installed k3s)"))
+        #expect(plan.stdout.contains("run: new (runs after \"k3s\" has brought up the cluster)"))
         let log = (try? String(contentsOfFile: rehearsal + "/host.log", encoding: .utf8)) ?? ""
         #expect(!log.split(separator: "\n").contains { !$0.hasPrefix("#") }, "plan changed the host: \(log)")
     }

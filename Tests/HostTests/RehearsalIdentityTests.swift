@@ -33,4 +33,17 @@ import Testing
         let subject = try runProcess(openssl, ["x509", "-noout", "-subject", "-in", dir.file("tls/client-admin.crt")])
         #expect(subject.stdout.contains("O = system:masters, CN = system:admin"), "\(subject.stdout)")
     }
+
+    /// Every tls-san reaches the certificate, an address as an IP name, as k3s files them.
+    @Test(.enabled(if: TLSFixture.openssl != nil, "openssl CLI not found on PATH"))
+    func everyNameIsInTheServingCertificateAddressesAsIPs() throws {
+        let dir = TemporaryDirectory()
+        let host = try RehearsalHost(directory: dir.path, simulations: [])
+        _ = try host.clusterIdentity(servingNames: ["k8s.example.org", "api.example.org", "10.0.0.5", "node-a"])
+        let text = try runProcess(TLSFixture.openssl!, ["x509", "-noout", "-ext", "subjectAltName", "-in", dir.file("tls/serving-kube-apiserver.crt")])
+        for name in ["DNS:k8s.example.org", "DNS:api.example.org", "DNS:node-a", "IP Address:10.0.0.5", "IP Address:127.0.0.1"] {
+            #expect(text.stdout.contains(name), "\(name) missing: \(text.stdout)")
+        }
+        #expect(!text.stdout.contains("DNS:10.0.0.5"), "an address is not a DNS name")
+    }
 }

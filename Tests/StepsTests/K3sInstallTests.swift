@@ -27,6 +27,13 @@ import TestSupport
         }
     }
 
+    /// People reach the first tlsSan; the certificate (k3s', and a rehearsal's alike) carries every one.
+    @Test func everyTlsSanIsACertificateNameAndTheFirstIsThePublicOne() {
+        let driver = K3sInstall(id: "k3s", parameters: Self.parameters(tlsSan: ["k8s.faforever.com", "10.0.0.5"]))
+        #expect(driver.clusterAccess.publicName == "k8s.faforever.com")
+        #expect(driver.clusterAccess.certificateNames == ["k8s.faforever.com", "10.0.0.5"])
+    }
+
     @Test func freshHostRunsTheInstallerOnceWithTheConfigInPlace() async throws {
         let fixture = try HostFixture()
         let driver = K3sInstall(id: "k3s", parameters: Self.parameters())

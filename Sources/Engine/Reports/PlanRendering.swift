@@ -10,7 +10,7 @@ extension PlanReport {
     public func text(playbookPath: String, verbose: Bool = false) -> String {
         var lines = ["Plan for \(playbookPath) (playbook \"\(playbook)\")", ""]
         if !clusterReachable {
-            lines.append("The Kubernetes API is not reachable: cluster steps are shown as they would run once k3s is installed.")
+            lines.append("The Kubernetes API is not reachable: cluster steps are shown as they would run once the cluster is up.")
             lines.append("")
         }
         lines += PreflightCheck.text(preflight, rehearsal: rehearsal)

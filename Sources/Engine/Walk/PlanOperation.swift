@@ -60,7 +60,7 @@ extension Walker {
             // No API yet: show what would be created once the cluster is up.
             let plan = try await step.driver.check(context)
             let provider = start.playbook.orderedSteps.first { $0.type.providesCluster }?.id
-            let after = provider.map { " (runs after \"\($0)\" has installed k3s)" } ?? " (the Kubernetes API is not reachable)"
+            let after = provider.map { " (runs after \"\($0)\" has brought up the cluster)" } ?? " (the Kubernetes API is not reachable)"
             return result(Decision(action: .run, reason: decision.reason + after), plan,
                           objects: plan.objects.map { Self.planned(context.stamped($0), live: nil, result: nil) })
         }

@@ -43,7 +43,8 @@ extension RehearsalHost {
     /// the names it must carry (`names`: the cluster's public name, its node's) changed, as k3s
     /// remakes it when its SANs change (deps.go, fieldsChanged); the CAs stay.
     public func clusterIdentity(servingNames names: [String]) throws -> RehearsalIdentity {
-        let wanted = RehearsalIdentity.servingNames + names.filter { !RehearsalIdentity.servingNames.contains($0) }
+        var wanted = RehearsalIdentity.servingNames
+        for name in names where !wanted.contains(name) { wanted.append(name) }
         let namesFile = identityDirectory + "/serving-names"
         let recorded = (try? Files.read(namesFile)).map { String(decoding: $0, as: UTF8.self) }
         if let existing = try clusterIdentity(), recorded == wanted.joined(separator: "\n") { return existing }
@@ -55,7 +56,10 @@ extension RehearsalHost {
         let clientCA = try kept?.clientCA ?? TLSCertificates.make(.authority, commonName: "k3s-client-ca@\(now)", days: 3650)
         let identity = RehearsalIdentity(
             serverCA: serverCA, clientCA: clientCA,
-            serving: try TLSCertificates.make(.server, commonName: "kube-apiserver", dnsNames: wanted, ipAddresses: ["127.0.0.1", "::1"],
+            // A tls-san that parses as an address is an IP name, the rest DNS names, as k3s files them
+            // (pkg/daemons/control/deps/deps.go, addSANs: net.ParseIP).
+            serving: try TLSCertificates.make(.server, commonName: "kube-apiserver", dnsNames: wanted.filter { !Self.isAddress($0) },
+                                              ipAddresses: ["127.0.0.1", "::1"] + wanted.filter(Self.isAddress),
                                               days: 365, issuer: serverCA),
             admin: try kept?.admin ?? TLSCertificates.make(.client, commonName: "system:admin", organization: "system:masters",
                                                            days: 365, issuer: clientCA))
@@ -65,5 +69,10 @@ extension RehearsalHost {
         }
         try Files.writeAtomically(namesFile, Array(wanted.joined(separator: "\n").utf8), mode: 0o644, durable: false)
         return identity
+    }
+
+    /// An IPv4 or IPv6 literal rather than a DNS name.
+    static func isAddress(_ name: String) -> Bool {
+        name.contains(":") || (!name.isEmpty && name.allSatisfy { $0.isNumber || $0 == "." })
     }
 }

@@ -100,9 +100,10 @@ public struct K3sInstall: StepDriver {
 // own (K3sReleases.swift), how to stop it (K3sPreflight.swift) and how a rehearsal stands in for
 // it (K3sRehearsal.swift) are this driver's to say.
 extension K3sInstall: ClusterProvider, BindsHostPorts, Preflighted, Rehearsable {
-    /// People reach the API server at the first `tlsSan` and log in through `oidc`.
+    /// People reach the API server at the first `tlsSan` and log in through `oidc`; k3s puts every
+    /// `tlsSan` in its serving certificate (pkg/daemons/control/deps/deps.go).
     public var clusterAccess: ClusterAccess {
-        ClusterAccess(publicName: parameters.tlsSan?.first, adminKubeconfig: K3sPaths.kubeconfig,
+        ClusterAccess(publicName: parameters.tlsSan?.first, certificateNames: parameters.tlsSan ?? [], adminKubeconfig: K3sPaths.kubeconfig,
                       oidc: parameters.oidc.map { ClusterAccess.OIDC(issuerURL: $0.issuerURL, clientID: $0.clientID) })
     }
 }

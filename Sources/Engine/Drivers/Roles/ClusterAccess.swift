@@ -13,13 +13,17 @@ public struct ClusterAccess: Sendable, Equatable {
 
     /// The API server's name in its certificate and DNS (nil: none declared).
     public var publicName: String?
+    /// Every name the API server's certificate carries besides its built-in ones (k3s: each
+    /// `--tls-san`), the public name first.
+    public var certificateNames: [String]
     /// Host path of the kubeconfig the cluster writes for its administrator.
     public var adminKubeconfig: String
     /// nil: the API server accepts no OIDC login.
     public var oidc: OIDC?
 
-    public init(publicName: String?, adminKubeconfig: String, oidc: OIDC?) {
+    public init(publicName: String?, certificateNames: [String]? = nil, adminKubeconfig: String, oidc: OIDC?) {
         self.publicName = publicName
+        self.certificateNames = certificateNames ?? (publicName.map { [$0] } ?? [])
         self.adminKubeconfig = adminKubeconfig
         self.oidc = oidc
     }
