@@ -12,6 +12,11 @@ import PackageDescription
 // costing every start-up milliseconds (README, Performance).
 let strictImports: [SwiftSetting] = [.enableUpcomingFeature("MemberImportVisibility")]
 
+// scripts/build-release links libstdc++ statically (`-static-libstdc++`): it names a directory that
+// holds only libstdc++.a, searched before the toolchain's, so the `-lstdc++` of
+// `--static-swift-stdlib` takes the archive. Other builds (tests, debug) are left as they are.
+let staticLibstdcxx: [LinkerSetting] = Context.environment["BOOTSTRAP_STATIC_LIBSTDCXX_DIR"].map { [.unsafeFlags(["-L", $0])] } ?? []
+
 let package = Package(
     name: "bootstrap",
     products: [
@@ -62,7 +67,7 @@ let package = Package(
             "Document", "Playbook", "Graph", "Kube", "Host", "Emulator", "Engine", "Steps", "Import", "Platform",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: strictImports),
+        ], swiftSettings: strictImports, linkerSettings: staticLibstdcxx),
 
         // One test target per module, named after it; TestSupport is the one shared harness.
         .target(name: "TestSupport", dependencies: ["Document", "Playbook", "Emulator", "Kube", "Host", "Engine", "Steps"],

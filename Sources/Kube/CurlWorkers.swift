@@ -23,7 +23,8 @@ public final class CurlTransport: HTTPTransport {
         let settings = settings
         return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPResponse, Error>) in
             workers.submit { easy in
-                continuation.resume(with: easy.perform(request, settings).mapError { $0 })
+                let result = easy.perform(request, settings).mapError { $0 as any Error }
+                return { continuation.resume(with: result) }
             }
         }
     }

@@ -17,6 +17,8 @@ public final class KubeClient: Sendable {
     let mapper = RESTMapper()
     private let counters = Mutex(RequestStats())
     private let fence = Mutex<(@Sendable () async throws -> Void)?>(nil)
+    /// Reads started ahead (``prefetch(_:)``), each answering the first ``get(_:)`` of its object.
+    private let ahead = Mutex<[ObjectRef: Task<Value?, any Error>]>([:])
 
     /// Writes made inside this task-local scope skip the fence: the lock's own renewal and release.
     @TaskLocal public static var unfenced = false
@@ -53,9 +55,39 @@ public final class KubeClient: Sendable {
 
     /// The live object, or nil when it (or its kind) does not exist.
     public func get(_ ref: ObjectRef) async throws -> Value? {
+        if let read = ahead.withLock({ $0.removeValue(forKey: ref) }) { return try await read.value }
+        return try await fetch(ref)
+    }
+
+    private func fetch(_ ref: ObjectRef) async throws -> Value? {
         guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else { return nil }
         let path = objectPath(info, namespace: ref.namespace, name: ref.name)
         return try await send("GET", path, allow404: true)
+    }
+
+    /// Starts reading these objects, one after the other (once `after` has ended), while the caller
+    /// does something else: the first ``get(_:)`` of each takes what was read (later ones read
+    /// again). A read no one takes is still a request made. ``settle()`` waits for them.
+    public func prefetch(_ refs: [ObjectRef], after: Task<Void, Never>? = nil) {
+        var previous: Task<Value?, any Error>? = after.map { first in Task { await first.value; return nil } }
+        var started: [ObjectRef: Task<Value?, any Error>] = [:]
+        for ref in refs {
+            let before = previous
+            let read = Task { () async throws -> Value? in
+                _ = try? await before?.value
+                return try await self.fetch(ref)
+            }
+            started[ref] = read
+            previous = read
+        }
+        ahead.withLock { $0.merge(started) { _, new in new } }
+    }
+
+    /// Waits for the reads ``prefetch(_:)`` started that no one took: a process must not exit
+    /// while libcurl is mid-request (``CurlTransport``).
+    public func settle() async {
+        let left = ahead.withLock { Array($0.values) }
+        for read in left { _ = try? await read.value }
     }
 
     /// Objects of a kind, in one namespace or (nil) all; each item gets its apiVersion and kind back.

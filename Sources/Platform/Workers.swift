@@ -13,7 +13,7 @@ import Musl
 /// cooperative pool may wait on it; nothing else in the package needs a condition.
 public final class Workers<Resource>: @unchecked Sendable {
     private let condition = Condition()
-    private var jobs: [(Resource) -> Void] = []
+    private var jobs: [(Resource) -> () -> Void] = []
     private var threads = 0
     private var idle = 0
     private var stopping = false
@@ -27,8 +27,11 @@ public final class Workers<Resource>: @unchecked Sendable {
         self.makeResource = makeResource
     }
 
-    /// Queues `job`; it runs on a worker thread with that thread's resource.
-    public func submit(_ job: @escaping (Resource) -> Void) {
+    /// Queues `job`; it runs on a worker thread with that thread's resource, and what it returns
+    /// runs once that thread counts as free again: a caller woken there (a continuation resumed)
+    /// that submits its next job finds the same thread, and so the same connection, rather than a
+    /// new thread with a new TLS handshake.
+    public func submit(_ job: @escaping (Resource) -> () -> Void) {
         condition.lock()
         jobs.append(job)
         // Threads start on demand, so one job at a time uses one thread (and one connection).
@@ -57,7 +60,16 @@ public final class Workers<Resource>: @unchecked Sendable {
         WorkerMarker.set()
         do {
             let resource = makeResource()
-            while let job = nextJob() { job(resource) }
+            condition.lock()
+            idle += 1
+            condition.unlock()
+            while let job = nextJob() {
+                let finish = job(resource)
+                condition.lock()
+                idle += 1
+                condition.unlock()
+                finish()
+            }
             withExtendedLifetime(resource) {}
         }
         // The resource is released above, before shutdown() may return.
@@ -67,10 +79,10 @@ public final class Workers<Resource>: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func nextJob() -> ((Resource) -> Void)? {
+    /// The next job, the thread no longer counted free; nil once stopping with nothing queued.
+    private func nextJob() -> ((Resource) -> () -> Void)? {
         condition.lock()
         defer { condition.unlock() }
-        idle += 1
         while jobs.isEmpty && !stopping { condition.wait() }
         idle -= 1
         return jobs.isEmpty ? nil : jobs.removeFirst()

@@ -12,5 +12,5 @@ public enum StepCatalog {
     public static let registry = StepRegistry(drivers)
 
     /// What the step types' commands do in a rehearsal, for the rehearsal host.
-    public static let rehearsalSimulations: [CommandSimulation] = drivers.compactMap { $0 as? any Rehearsable.Type }.flatMap { $0.simulations }
+    public static let rehearsalSimulations: [CommandSimulation] = drivers.compactMap { $0.rehearsableRole }.flatMap { $0.simulations }
 }

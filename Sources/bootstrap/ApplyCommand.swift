@@ -24,7 +24,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @OptionGroup var recopy: RecopyOptions
 
     @Option(help: "How many independent steps may run at once.")
-    var parallel = 4
+    var parallel = WalkOptions.defaultParallel
 
     @Flag(help: "Also check recorded steps against live state, and redo drifted ones.")
     var verify = false
@@ -84,8 +84,6 @@ struct ApplyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // It will talk to an API server: libcurl loads while the playbook is read and checked.
-        CurlLibrary.preload()
         let json = cluster.output == .json
         let request = try request()
         let targeting = request.targeting
@@ -97,7 +95,9 @@ struct ApplyCommand: AsyncParsableCommand {
         let playbook: CheckedPlaybook
         do {
             playbook = try request.input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: json,
-                                              skipped: Array(targeting.provided))
+                                              skipped: Array(targeting.provided)) { name, hasSecrets in
+                early?.prefetchLedger(playbook: name, key: hasSecrets)
+            }
             try checkStepIDs(request.forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
             try checkFailImages(in: playbook)
         } catch {
@@ -125,8 +125,11 @@ struct ApplyCommand: AsyncParsableCommand {
                 try await lockWait.retrying { try await walker.apply(playbook) }
             }
             printer.finish()
+            // A ledger key read ahead that the walk did not need (no step uses a secret).
+            await session.connection.client?.settle()
         } catch {
             printer.finish()
+            await session.connection.client?.settle()
             let exit = ExitStatus.failing(error, playbook: playbook.name, json: json)
             if let signal = interrupts.signal, exit.rawValue == ExitStatus.failure {
                 Console.err("interrupted: 0 steps applied; re-run to continue:\n  \(rerunCommand())")

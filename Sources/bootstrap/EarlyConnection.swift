@@ -29,6 +29,13 @@ final class EarlyConnection: Sendable {
         task = Task.detached { await client.warmUp() }
     }
 
+    /// Once the playbook's name is known (before it is checked): its ledger is read as soon as the
+    /// connection is up, so the walk finds it read (``Ledger/prefetch(_:playbook:key:)``).
+    func prefetchLedger(playbook: String, key: Bool) {
+        guard let client = opened.withLock({ $0?.client }) else { return }
+        Ledger.prefetch(client, playbook: playbook, key: key, after: task)
+    }
+
     /// The client, once its warm-up has ended, with the kubeconfig it was made from (whose
     /// warnings the caller prints); nil after the first call.
     func take() async -> (client: KubeClient, config: KubeConfig)? {
@@ -43,6 +50,6 @@ final class EarlyConnection: Sendable {
     /// playbook did not check): libcurl and OpenSSL must not be mid-request while exit-time
     /// clean-up runs (``CurlTransport``).
     func abandon() async {
-        _ = await take()
+        await take()?.client.settle()
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Kube
 import FoundationEssentials
 import Platform
 
@@ -11,7 +12,23 @@ import Platform
 /// which bootstrap does not have.
 @main
 enum Entry {
+    /// The commands that always talk to an API server (a real one, or a rehearsal's).
+    static let reachesCluster: [any ParsableCommand.Type] = [ApplyCommand.self, PlanCommand.self, StatusCommand.self]
+
     static func main() async {
+        // `--version` alone is answered before the parser, with the line the parser would print:
+        // swift-argument-parser first reflects over the commands' properties (Mirror, a runtime
+        // scan of every protocol conformance in the binary per type it meets), three quarters
+        // of a `--version` run (docs/performance.md).
+        if CommandLine.arguments.dropFirst().elementsEqual(["--version"]) {
+            Console.out(BuildInfo.line)
+            return
+        }
+        // A command that talks to an API server starts loading libcurl (3-5 ms of the dynamic
+        // loader's work) before its options are parsed and its playbook read and checked.
+        if let name = CommandLine.arguments.dropFirst().first, reachesCluster.contains(where: { $0.configuration.commandName == name }) {
+            CurlLibrary.preload()
+        }
         do {
             var command = try Bootstrap.parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -42,10 +42,28 @@ enum Masking {
             let twice = String(JSON.encode(.string(escaped)).dropFirst().dropLast())
             let base64 = Data(secret.utf8).base64EncodedString()
             let url = PercentEncoding.encode(secret)
-            let form = url.replacing("%20", with: "+")
+            let form = formEncoded(url)
             for variant in [secret, escaped, twice, base64, url, form] { out.insert(Array(variant.utf8)) }
         }
         return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// A percent-encoded value as an HTML form writes it: `%20` as `+` (bytes: the standard
+    /// library's `replacing` is generic string processing, slow for every secret at every start).
+    static func formEncoded(_ url: String) -> String {
+        var out: [UInt8] = []
+        let bytes = Array(url.utf8)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count, bytes[i + 1] == UInt8(ascii: "2"), bytes[i + 2] == UInt8(ascii: "0") {
+                out.append(UInt8(ascii: "+"))
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func mask(_ text: String, secrets: [String]) -> String {

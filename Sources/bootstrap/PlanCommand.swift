@@ -35,8 +35,6 @@ struct PlanCommand: AsyncParsableCommand {
     var out: String?
 
     func run() async throws {
-        // It will talk to an API server: libcurl loads while the playbook is read and checked.
-        CurlLibrary.preload()
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json,
                                       skipped: target.skipIDs)
         try checkStepIDs(forceSteps + target.onlyIDs + target.skipIDs, in: playbook)

@@ -26,11 +26,12 @@ struct PlaybookInput: ParsableArguments {
 
     /// Loads and checks the playbook; prints diagnostics and exits 65 (66 when unreadable) on failure.
     /// With `json`, a failure also prints one JSON document on stdout holding what went to stderr.
-    func load(permissions: Secrets.PermissionPolicy, json: Bool, skipped: [String] = []) throws -> CheckedPlaybook {
-        guard json else { return try load(permissions: permissions, skipped: skipped) }
+    func load(permissions: Secrets.PermissionPolicy, json: Bool, skipped: [String] = [],
+              parsed: ((_ name: String, _ hasSecrets: Bool) -> Void)? = nil) throws -> CheckedPlaybook {
+        guard json else { return try load(permissions: permissions, skipped: skipped, parsed: parsed) }
         Console.startRecordingErrors()
         do {
-            let checked = try load(permissions: permissions, skipped: skipped)
+            let checked = try load(permissions: permissions, skipped: skipped, parsed: parsed)
             _ = Console.stopRecordingErrors()
             return checked
         } catch {
@@ -44,7 +45,10 @@ struct PlaybookInput: ParsableArguments {
     /// Without `needsSecrets` (a command that uses no secret value), no secrets file is read and
     /// secret references are not errors.
     /// `skipped`: the steps `--skip` leaves out, for the checks of what other steps use of theirs.
-    func load(permissions: Secrets.PermissionPolicy, needsSecrets: Bool = true, skipped: [String] = []) throws -> CheckedPlaybook {
+    /// `parsed` learns the playbook's name (and whether secrets came with it) before the checks,
+    /// the longest part: apply reads the ledger meanwhile.
+    func load(permissions: Secrets.PermissionPolicy, needsSecrets: Bool = true, skipped: [String] = [],
+              parsed: ((_ name: String, _ hasSecrets: Bool) -> Void)? = nil) throws -> CheckedPlaybook {
         guard Files.isReadable(playbook) else {
             Console.err("\(playbook): error: cannot read playbook: \(Files.exists(playbook) ? "permission denied" : "no such file")")
             throw ExitCode.of(ExitStatus.noInput)
@@ -78,6 +82,7 @@ struct PlaybookInput: ParsableArguments {
         let structural: [Diagnostic]
         do {
             (loaded, structural) = try PlaybookLoader.loadCollecting(path: playbook)
+            parsed?(loaded.name, !loadedSecrets.allValues.isEmpty)
         } catch {
             Console.report(secretWarnings + error.items)
             throw ExitCode.of(ExitStatus.invalidInput)

@@ -23,8 +23,6 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        // It will talk to an API server: libcurl loads while the playbook is read and checked.
-        CurlLibrary.preload()
         let playbook = try input.load(permissions: cluster.touchesRealSystems ? .refuse : .warn, json: cluster.output == .json)
         let json = cluster.output == .json
         let session = try await Session.opened(cluster, playbook: playbook)

@@ -49,16 +49,20 @@ struct ReleaseBinaryTests {
         #expect(!version.stdout.contains("development build"))
     }
 
-    /// The Swift runtime and Foundation are linked in, not loaded from the toolchain: a node has
-    /// no toolchain, and loading them costs every start milliseconds. libcurl loads on first use.
+    /// The Swift runtime, Foundation and libstdc++ are linked in, not loaded from the toolchain: a
+    /// node has no toolchain, and loading them costs every start milliseconds. libcurl loads on
+    /// first use.
     @Test(.enabled(if: which("readelf") != nil && which("nm") != nil, "binutils (readelf, nm) read the binary"))
     func linksNoSwiftLibraryDynamicallyAndNotTheWholeOfFoundation() throws {
         let dynamic = try runProcess(which("readelf")!, ["--dynamic", Self.binary])
         #expect(dynamic.status == 0)
         let needed = dynamic.stdout.split(separator: "\n").filter { $0.contains("(NEEDED)") }
-        for library in ["libswift", "libFoundation", "libdispatch", "libBlocksRuntime", "libcurl", "libssl", "libcrypto", "libicu"] {
+        for library in ["libswift", "libFoundation", "libdispatch", "libBlocksRuntime", "libcurl", "libssl", "libcrypto", "libicu", "libstdc++"] {
             #expect(!needed.contains { $0.contains(library) }, "\(library) is loaded at start-up: \(needed)")
         }
+        // Loaded at a fixed address: no relocation of its data at every start (scripts/build-release).
+        let header = try runProcess(which("readelf")!, ["--file-header", Self.binary])
+        #expect(header.stdout.contains("EXEC (Executable file)"), "\(header.stdout)")
         // CoreFoundation's start-up and ICU's data come only with the whole of Foundation.
         let symbols = try runProcess(which("nm")!, [Self.binary])
         for symbol in ["__CFInitialize", "icudt"] {

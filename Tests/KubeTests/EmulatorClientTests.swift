@@ -52,6 +52,25 @@ import Testing
         #expect(await kube.ready())
     }
 
+    /// A read started ahead answers the first get of its object, and costs no second request; a
+    /// later get reads again (what the object is now). settle() waits for the reads not yet taken.
+    @Test func aPrefetchedReadAnswersTheFirstGetOnly() async throws {
+        defer { server.stop() }
+        let kube = KubeClient(config: config)
+        let ref = ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "ahead")
+        let other = ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "missing")
+        _ = try await kube.apply(configMap("ahead", ["k": "before"]), dryRun: false)
+        let before = server.requests().count
+        kube.prefetch([ref, other])
+        #expect(try await kube.get(ref)?[path: ["data", "k"]] == "before")
+        await kube.settle()
+        #expect(server.requests().count == before + 2, "one read each, the get answered by the prefetch")
+        _ = try await kube.mergePatch(ref, patch: ["data": ["k": "after"]])
+        #expect(try await kube.get(ref)?[path: ["data", "k"]] == "after", "a second get reads again")
+        #expect(try await kube.get(other) == nil, "the other's read, taken by its first get")
+        #expect(server.requests().count == before + 4)
+    }
+
     @Test func invalidObjectsNameTheRequest() async throws {
         defer { server.stop() }
         let kube = KubeClient(config: config)

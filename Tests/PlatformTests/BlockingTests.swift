@@ -44,11 +44,31 @@ private struct Expected: Error, Equatable {}
         let made = Mutex(0)
         let workers = Workers<Int>(name: "test-worker", maxThreads: 2) { made.withLock { $0 += 1; return $0 } }
         let done = Mutex([Int]())
-        for job in 0..<20 { workers.submit { _ in done.withLock { $0.append(job) } } }
+        for job in 0..<20 { workers.submit { _ in done.withLock { $0.append(job) }; return {} } }
         // shutdown() waits for the threads, so it is blocking work too.
         try await Blocking.run { workers.shutdown() }
         #expect(done.withLock { $0.sorted() } == Array(0..<20))
         #expect((1...2).contains(made.withLock { $0 }))
+    }
+
+    /// Requests one after the other (each sent when the previous answered) keep to one thread, so
+    /// to one connection: a job submitted from a finished job's completion does not start a thread.
+    @Test func aJobSubmittedAsTheLastFinishesReusesItsThread() async throws {
+        let made = Mutex(0)
+        let workers = Workers<Int>(name: "test-worker", maxThreads: 4) { made.withLock { $0 += 1; return $0 } }
+        let used = Mutex([Int]())
+        let finished = Barrier(count: 2)
+        @Sendable func chain(_ left: Int) {
+            workers.submit { resource in
+                used.withLock { $0.append(resource) }
+                return { if left > 1 { chain(left - 1) } else { _ = finished.arriveAndWait() } }
+            }
+        }
+        chain(10)
+        #expect(try await Blocking.run { finished.arriveAndWait() })
+        try await Blocking.run { workers.shutdown() }
+        #expect(used.withLock { $0 } == Array(repeating: 1, count: 10), "every job ran on the first thread")
+        #expect(made.withLock { $0 } == 1)
     }
 
     /// A program that echoes more than a pipe holds while still being fed finishes: both directions are served.

@@ -21,4 +21,12 @@ import Platform
         #expect(find("", "abc") == nil)
         #expect(find("abcd", "abc") == nil)
     }
+
+    /// In a String, offsets count UTF-8 bytes (what a caller slicing `utf8` needs), not Characters.
+    @Test func stringOffsetsCountUTF8Bytes() {
+        #expect(ByteSearch.offset(of: "://", in: "é://x") == 2)
+        #expect(ByteSearch.contains("KEY-----", in: "-----BEGIN PRIVATE KEY-----"))
+        #expect(!ByteSearch.contains("", in: "abc"))
+        #expect(!ByteSearch.contains("abc", in: ""))
+    }
 }

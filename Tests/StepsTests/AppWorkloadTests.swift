@@ -239,6 +239,22 @@ import TestSupport
         #expect(!warnings.joined().contains("hunter2") && !warnings.joined().contains("rabbit-9d2a"))
     }
 
+    /// An env file saved with Windows line ends is read line by line, as compose reads it ("\r\n"
+    /// is one Character to Swift, so a split by Character once read the whole file as one line).
+    @Test func envFilesWithWindowsLineEndsAreReadLineByLine() throws {
+        let files = try Files(env: "APP_MODE=prod\r\nDB_PASSWORD=hunter2-7c1e\r\n")
+        let checked = try Self.check(try files.playbook("""
+            name: api
+            namespace: faf-apps
+            image: faforever/faf-java-api:v3.0.4
+            envFiles: [config/api.env]
+            resources: {limits: {cpu: "1", memory: 1Gi}}
+            """))
+        let warnings = checked.warnings.map(\.description).filter { $0.contains("looks like a secret") }
+        #expect(warnings.count == 1, "\(warnings)")
+        #expect(warnings.contains { $0.contains("config/api.env line 2: DB_PASSWORD looks like a secret") }, "\(warnings)")
+    }
+
     @Test func secretReferencesOutsideSecretsAreRefused() throws {
         let files = try Files()
         let path = try files.playbook("""

@@ -13,7 +13,8 @@ public enum StepTarget: Sendable {
 ///
 /// This is what every driver implements. What only some step types do (bring up the cluster, copy
 /// data, bind node ports, check the node first, ...) are role protocols a driver opts into
-/// (`Drivers/Roles`); the registry finds them with `as?` (``AnyDriver``).
+/// (`Drivers/Roles`); the registry finds them through the role requirements below, which no
+/// driver writes (Roles/RoleWitnesses.swift).
 ///
 /// The executor calls ``check(_:)`` (no side effects: what would change), then ``apply(_:_:)``,
 /// then ``verify(_:_:)`` before the step is recorded in the ledger.
@@ -42,6 +43,19 @@ public protocol StepDriver: Sendable {
     func apply(_ plan: ChangeSet, _ context: StepContext) async throws
     /// What is not as the step left it; empty when the effect is in place.
     func verify(_ plan: ChangeSet, _ context: StepContext) async throws -> [String]
+
+    // The roles this driver takes: the role protocol's own extension answers each one for a driver
+    // that conforms to it, and StepDriver's answers nil for every other (Roles/RoleWitnesses.swift).
+    static var clusterProviderRole: (any ClusterProvider.Type)? { get }
+    static var routesHostNamesRole: (any RoutesHostNames.Type)? { get }
+    static var rehearsableRole: (any Rehearsable.Type)? { get }
+    var clusterProviderRole: (any ClusterProvider)? { get }
+    var bindsHostPortsRole: (any BindsHostPorts)? { get }
+    var installsBrokersRole: (any InstallsBrokers)? { get }
+    var readsFilesRole: (any ReadsFiles)? { get }
+    var reportsLiveStateRole: (any ReportsLiveState)? { get }
+    var preflightedRole: (any Preflighted)? { get }
+    var migratesDataRole: (any MigratesData)? { get }
 }
 
 extension StepDriver {

@@ -34,14 +34,14 @@ public struct StepType: Sendable {
         target = D.target
         summary = D.summary
         changesHost = D.changesHost
-        if let provider = D.self as? any ClusterProvider.Type {
+        if let provider = D.clusterProviderRole {
             clusterIsUp = { (host: RehearsalHost) -> Bool in provider.clusterIsUp(on: host) }
             defaultCRDs = { () -> [CRDFile] in provider.defaultCRDs }
         } else {
             clusterIsUp = nil
             defaultCRDs = nil
         }
-        if let router = D.self as? any RoutesHostNames.Type {
+        if let router = D.routesHostNamesRole {
             routedHosts = { (kube: KubeClient, selector: String) async throws -> [String] in
                 try await router.routedHosts(kube, labelSelector: selector)
             }
@@ -77,7 +77,7 @@ struct DecodedParameters: Sendable {
 }
 
 /// A driver instance behind a uniform interface: the core every driver implements, and each role
-/// it opts into (found with `as?`), empty where it has not.
+/// it opts into (Roles/RoleWitnesses.swift), empty where it has not.
 public struct AnyDriver: Sendable {
     private let checkBody: @Sendable (StepContext) async throws -> ChangeSet
     private let applyBody: @Sendable (ChangeSet, StepContext) async throws -> Void
@@ -102,21 +102,21 @@ public struct AnyDriver: Sendable {
         checkBody = { try await driver.check($0) }
         applyBody = { try await driver.apply($0, $1) }
         verifyBody = { try await driver.verify($0, $1) }
-        cluster = (driver as? any ClusterProvider).map { ProvidedCluster($0) }
-        hostPorts = (driver as? any BindsHostPorts)?.hostPorts ?? []
-        rabbitMQBrokers = (driver as? any InstallsBrokers)?.rabbitMQBrokers ?? []
-        digestInputs = (driver as? any ReadsFiles)?.digestInputs
-        if let reporter = driver as? any ReportsLiveState {
+        cluster = driver.clusterProviderRole.map { ProvidedCluster($0) }
+        hostPorts = driver.bindsHostPortsRole?.hostPorts ?? []
+        rabbitMQBrokers = driver.installsBrokersRole?.rabbitMQBrokers ?? []
+        digestInputs = driver.readsFilesRole?.digestInputs
+        if let reporter = driver.reportsLiveStateRole {
             liveStateBody = { (context: StepContext) async throws -> String? in try await reporter.liveState(context) }
         } else {
             liveStateBody = nil
         }
-        if let preflighted = driver as? any Preflighted {
+        if let preflighted = driver.preflightedRole {
             preflightBody = { (context: StepContext) async throws -> [PreflightCheck] in try await preflighted.preflight(context) }
         } else {
             preflightBody = nil
         }
-        if let migrating = driver as? any MigratesData {
+        if let migrating = driver.migratesDataRole {
             migrationSources = migrating.migrationSources
             copyNames = migrating.copyNames
             copyStatesBody = { (host: any HostSystem) async throws -> [CopyState] in try await migrating.copyStates(host) }

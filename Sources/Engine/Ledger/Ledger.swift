@@ -79,6 +79,12 @@ public enum Ledger {
         }
     }
 
+    /// Starts reading the playbook's ledger (and its key, when the run has secrets) ahead of the
+    /// walk, which then takes what was read: a no-op re-run is little more than these two reads.
+    public static func prefetch(_ kube: KubeClient, playbook: String, key: Bool, after: Task<Void, Never>? = nil) {
+        kube.prefetch([configMapRef(playbook)] + (key ? [keySecretRef] : []), after: after)
+    }
+
     /// Reads the records of a playbook, naming the ledger in any failure.
     public static func readOrExplain(_ kube: KubeClient, playbook: String) async throws -> [String: Record] {
         do { return try await read(kube, playbook: playbook) } catch {

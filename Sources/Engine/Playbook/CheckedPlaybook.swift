@@ -71,6 +71,7 @@ public struct CheckedPlaybook: Sendable {
         }
 
         var steps: [String: Step] = [:]
+        let lists = ValidationContext.SiblingLists()
         for (spec, parameters) in resolved {
             guard let type = registry[spec.type] else {
                 let hint = suggestion(for: spec.type, among: registry.names).map { " (did you mean \"\($0)\"?)" } ?? ""
@@ -79,7 +80,7 @@ public struct CheckedPlaybook: Sendable {
             }
             guard let stepParameters = decoded[spec.id] else { continue }
             let context = ValidationContext(stepID: spec.id, marks: parameters.marks,
-                                            fallback: spec.with?.mark ?? spec.typeMark, steps: siblings, skipped: skipped)
+                                            fallback: spec.with?.mark ?? spec.typeMark, steps: siblings, skipped: skipped, lists: lists)
             // Every check runs in the same round; where a reference did not resolve, a check's error
             // about the value put in its place only repeats the reference's error.
             let (driver, stepProblems) = type.prepare(spec.id, stepParameters, context, parameters.unresolved)

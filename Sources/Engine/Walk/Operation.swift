@@ -14,6 +14,10 @@ public enum Operation: Sendable {
 public struct WalkOptions: Sendable {
     /// How many independent steps may run at once (apply).
     public var parallel: Int
+    /// `--parallel`'s default, Terraform's: FAF's 26 workloads each wait for their rollout, and
+    /// ten rollouts at a time cost the node no more than four (the kubelet pulls images one at a
+    /// time), while the first apply waits far less.
+    public static let defaultParallel = 10
     /// Check recorded steps against live state, and redo drifted ones.
     public var verify: Bool
     /// Steps that run even when recorded.
@@ -34,7 +38,7 @@ public struct WalkOptions: Sendable {
     /// refuses placeholders. Otherwise it accepts them and says so.
     public var realRun = false
 
-    public init(parallel: Int = 4, verify: Bool = false, forceSteps: Set<String> = [], failStep: String? = nil,
+    public init(parallel: Int = WalkOptions.defaultParallel, verify: Bool = false, forceSteps: Set<String> = [], failStep: String? = nil,
                 waitTimeout: Duration = .seconds(300), identity: String = RunLease.localIdentity(),
                 targeting: Targeting = Targeting(), interruption: Interruption = Interruption()) {
         self.targeting = targeting

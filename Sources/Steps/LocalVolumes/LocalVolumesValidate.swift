@@ -84,7 +84,7 @@ extension LocalVolumes {
         for (key, mark) in context.marks where key.hasPrefix(prefix) { marks[String(key.dropFirst(prefix.count))] = mark }
         for (name, path) in renames { marks[name] = context.mark(path.split(separator: ".").map(String.init)) }
         return ValidationContext(stepID: context.stepID, marks: marks, fallback: context.mark(["volumes", String(index)]), steps: context.steps,
-                                 skipped: context.skipped)
+                                 skipped: context.skipped, lists: context.lists)
     }
 
     /// The node label key that pins volumes to the node holding their data, as `bootstrap import`
