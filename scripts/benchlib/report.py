@@ -12,7 +12,9 @@ Real kube-apiserver rows: the test suite's server (scripts/kube-apiserver --no-n
 helm-controller and the kubelet; the playbook's steps with host work are skipped (--skip), its smoke checks left
 out (no pod answers) and its workloads settle for 0s; kubectl applies the objects of the same steps. Requests
 there are the server's own count for the tools' identity (API Priority and Fairness, per FlowSchema; it has no
-writes count); every first apply starts from a cluster without anything of the previous run. "Waits excluded"
+writes count); every first apply starts from a cluster without anything of the previous run, and re-runs start
+once the cluster has settled after the last one. The server is reached through a relay that sets TCP_NODELAY,
+as a direct connection does (without it, 40 ms delayed-ACK stalls inflated every tool's figures). "Waits excluded"
 subtracts the time in which bootstrap did nothing but wait for helm-controller's Job or a rollout (from its
 progress lines)."""
 
