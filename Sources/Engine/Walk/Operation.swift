@@ -14,10 +14,10 @@ public enum Operation: Sendable {
 public struct WalkOptions: Sendable {
     /// How many independent steps may run at once (apply).
     public var parallel: Int
-    /// `--parallel`'s default, Terraform's: FAF's 26 workloads each wait for their rollout, and
-    /// ten rollouts at a time cost the node no more than four (the kubelet pulls images one at a
-    /// time), while the first apply waits far less.
-    public static let defaultParallel = 10
+    /// `--parallel`'s default. Ten (Terraform's) was tried: on the two-core test node, FAF's rollouts
+    /// ten at a time left other pods' probes failing for want of CPU, and the first apply was no
+    /// faster against the real API server (docs/performance.md, "First apply").
+    public static let defaultParallel = 4
     /// Check recorded steps against live state, and redo drifted ones.
     public var verify: Bool
     /// Steps that run even when recorded.
