@@ -34,6 +34,8 @@ class Figure:
         run = {"wallSeconds": result.wall, "exit": result.rc}
         if result.rss_kb is not None:
             run["peakRSSMB"] = result.rss_kb / 1024.0
+            if getattr(result, "rss_is_bound", False):
+                run["peakRSSIsUpperBound"] = True
         if engine_requests is not None:
             run["engineRequests"] = engine_requests
         if server_requests is not None:

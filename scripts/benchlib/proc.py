@@ -2,6 +2,7 @@
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -17,11 +18,19 @@ def die(msg, code=1):
     sys.exit(code)
 
 
+def peak_rss_bound():
+    """The bench's own peak RSS (KB): a child it spawns starts from its parent's resident set
+    (vfork, then exec keeps the high-water mark), so the child's ru_maxrss can not say less."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 class Result:
-    def __init__(self, argv, wall, rss_kb, rc, stdout, stderr):
+    def __init__(self, argv, wall, rss_kb, rc, stdout, stderr, rss_floor_kb=0):
         self.argv, self.wall, self.rss_kb, self.rc = argv, wall, rss_kb, rc
         self.stdout, self.stderr = stdout, stderr
         self.emulator = None  # {"requests", "writes", "serviceSeconds"} deltas, when measured
+        # At or below the bench's own peak, the figure is only an upper bound (peak_rss_bound).
+        self.rss_is_bound = rss_kb is not None and rss_kb <= rss_floor_kb
 
     def json(self):
         try:
@@ -41,6 +50,7 @@ def measure(argv, env=None, cwd=None):
     """Runs argv to completion; wall time, the child's own peak RSS (wait4), exit status, output."""
     # Output goes to files, not pipes, so that reading it costs the child nothing while it runs.
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        floor = peak_rss_bound()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
         _, status, usage = os.wait4(proc.pid, 0)
@@ -49,7 +59,7 @@ def measure(argv, env=None, cwd=None):
         out.seek(0)
         err.seek(0)
         return Result(argv, wall, usage.ru_maxrss, proc.returncode,
-                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+                      out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), rss_floor_kb=floor)
 
 
 def clean_env(extra=None):

@@ -19,7 +19,7 @@ import yaml
 
 from . import ansible, playbooks, suites
 from .figures import check
-from .proc import Result, clean_env, log, measure
+from .proc import Result, clean_env, log, measure, peak_rss_bound
 from .realserver import RealServer, Unavailable
 from .standins import StandIns
 
@@ -144,6 +144,7 @@ class RealRun:
                 waited = wait_only_seconds(lines, self.waiting, result.started, result.started + result.wall)
                 waits.append(waited)
                 nowait = Result(result.argv, result.wall - waited, result.rss_kb, 0, "", "")
+                nowait.rss_is_bound = result.rss_is_bound
                 f_nowait.add(nowait, server_requests=f_apply.runs[-1].get("serverRequests"))
         if waits:
             f_nowait.note += "; median wait %.0f ms" % (sorted(waits)[len(waits) // 2] * 1000)
@@ -205,6 +206,7 @@ def run_with_events(argv, env):
     stdout still goes to a file, so the JSON report costs the child nothing to write."""
     lines = []
     with tempfile.TemporaryFile() as out:
+        floor = peak_rss_bound()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
 
@@ -221,7 +223,8 @@ def run_with_events(argv, env):
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         stderr = "\n".join(line for _, line in lines)
-        result = Result(argv, wall, usage.ru_maxrss, proc.returncode, out.read().decode("utf-8", "replace"), stderr)
+        result = Result(argv, wall, usage.ru_maxrss, proc.returncode, out.read().decode("utf-8", "replace"), stderr,
+                        rss_floor_kb=floor)
         result.started = start  # the clock the lines' times are on
         return result, lines
 
