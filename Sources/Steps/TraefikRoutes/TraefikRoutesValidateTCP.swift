@@ -14,10 +14,12 @@ extension TraefikRoutes {
         return declared
     }
 
-    /// Whether the pinned k3s release serves `plural` (e.g. `ingressroutetcps`); nil when unknown.
-    static func pinnedTraefikServes(_ plural: String, _ context: ValidationContext) -> (release: String, served: Bool)? {
-        guard let version = K3sInstall.pinnedVersion(context), let release = K3sReleases.release(version) else { return nil }
-        return (version, release.crds.contains { $0.file.contains("traefik.io_\(plural).yaml") })
+    /// An error when the pinned k3s release's Traefik does not serve `kind` (plural `plural`); none
+    /// when it does or the release is not known.
+    static func checkServed(_ kind: String, plural: String, _ list: String, _ context: ValidationContext) -> [Diagnostic] {
+        guard let version = K3sInstall.pinnedVersion(context), let release = K3sReleases.release(version),
+              !release.crds.contains(where: { $0.file.contains("traefik.io_\(plural).yaml") }) else { return [] }
+        return [context.error("\(list): k3s \(version)'s Traefik does not serve \(kind)", at: list)]
     }
 
     static func checkEntryPoints(_ entryPoints: [String], _ proto: TraefikACME.EntryPointProtocol, _ list: String, _ at: String,
@@ -42,8 +44,11 @@ extension TraefikRoutes {
         return problems
     }
 
-    static func checkTarget(name: String, namespace: String?, service: String, port: Int, _ list: String, _ at: String,
-                            _ context: ValidationContext) -> [Diagnostic] {
+    /// What TCP and UDP routes are both checked for: a valid name used once per namespace, a valid
+    /// target Service and port, and entry points of the route's protocol.
+    static func checkRoute(name: String, namespace: String?, service: String, port: Int, entryPoints: [String],
+                           _ proto: TraefikACME.EntryPointProtocol, _ list: String, _ at: String, seen: inout Set<String>,
+                           defaultNamespace: String, _ context: ValidationContext) -> [Diagnostic] {
         var problems: [Diagnostic] = []
         if !ParameterRules.isDNSSubdomain(name) {
             problems.append(context.error("\(list): route name \"\(name)\" is not a valid object name (lower-case DNS name)", at: list, at, "name"))
@@ -55,24 +60,21 @@ extension TraefikRoutes {
             problems.append(context.error("\(list): service \"\(service)\" is not a valid Service name", at: list, at, "service"))
         }
         if !(1...65535).contains(port) { problems.append(context.error("\(list): port \(port) is out of range 1-65535", at: list, at, "port")) }
-        return problems
+        if !seen.insert((namespace ?? defaultNamespace) + "/" + name).inserted {
+            problems.append(context.error("\(list): route \"\(name)\" is defined twice", at: list, at, "name"))
+        }
+        return problems + checkEntryPoints(entryPoints, proto, list, at, context)
     }
 
     static func validateTCP(_ p: Parameters, driver: TraefikRoutes, _ context: ValidationContext) -> [Diagnostic] {
         guard let routes = p.tcp, !routes.isEmpty else { return [] }
-        var problems: [Diagnostic] = []
-        if let (release, served) = pinnedTraefikServes("ingressroutetcps", context), !served {
-            problems.append(context.error("tcp: k3s \(release)'s Traefik does not serve IngressRouteTCP", at: "tcp"))
-        }
+        var problems = checkServed("IngressRouteTCP", plural: "ingressroutetcps", "tcp", context)
         let resolvers = Set(context.steps(of: TraefikACME.self).map { $0.parameters.resolver ?? TraefikACME.defaultResolver })
         var seen: Set<String> = []
         for (index, route) in routes.enumerated() {
             let at = String(index)
-            problems += checkTarget(name: route.name, namespace: route.namespace, service: route.service, port: route.port, "tcp", at, context)
-            if !seen.insert((route.namespace ?? p.namespace) + "/" + route.name).inserted {
-                problems.append(context.error("tcp: route \"\(route.name)\" is defined twice", at: "tcp", at, "name"))
-            }
-            problems += checkEntryPoints(route.entryPoints, .tcp, "tcp", at, context)
+            problems += checkRoute(name: route.name, namespace: route.namespace, service: route.service, port: route.port,
+                                   entryPoints: route.entryPoints, .tcp, "tcp", at, seen: &seen, defaultNamespace: p.namespace, context)
             if let version = route.proxyProtocol, ![1, 2].contains(version) {
                 problems.append(context.error("tcp: proxyProtocol \(version) must be 1 or 2", at: "tcp", at, "proxyProtocol"))
             }
@@ -101,18 +103,12 @@ extension TraefikRoutes {
 
     static func validateUDP(_ p: Parameters, driver: TraefikRoutes, _ context: ValidationContext) -> [Diagnostic] {
         guard let routes = p.udp, !routes.isEmpty else { return [] }
-        var problems: [Diagnostic] = []
-        if let (release, served) = pinnedTraefikServes("ingressrouteudps", context), !served {
-            problems.append(context.error("udp: k3s \(release)'s Traefik does not serve IngressRouteUDP", at: "udp"))
-        }
+        var problems = checkServed("IngressRouteUDP", plural: "ingressrouteudps", "udp", context)
         var seen: Set<String> = []
         for (index, route) in routes.enumerated() {
             let at = String(index)
-            problems += checkTarget(name: route.name, namespace: route.namespace, service: route.service, port: route.port, "udp", at, context)
-            if !seen.insert((route.namespace ?? p.namespace) + "/" + route.name).inserted {
-                problems.append(context.error("udp: route \"\(route.name)\" is defined twice", at: "udp", at, "name"))
-            }
-            problems += checkEntryPoints(route.entryPoints, .udp, "udp", at, context)
+            problems += checkRoute(name: route.name, namespace: route.namespace, service: route.service, port: route.port,
+                                   entryPoints: route.entryPoints, .udp, "udp", at, seen: &seen, defaultNamespace: p.namespace, context)
             problems += checkClientAddress("udp", route.service, route.namespace ?? p.namespace, at, context)
         }
         return problems
