@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Playbook", "Kube", "Emulator", "Document", "Steps", "TestSupport"]),
         .testTarget(name: "StepsTests", dependencies: ["Steps", "Engine", "Emulator", "Kube", "Host", "Playbook", "Document", "Platform", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["bootstrap", "TestSupport", "Document", "Host", "Platform", "Emulator", "Engine"]),
-        .testTarget(name: "ImportTests", dependencies: ["Import", "bootstrap", "Document", "TestSupport"]),
+        .testTarget(name: "ImportTests", dependencies: ["Import", "Steps", "bootstrap", "Document", "TestSupport"]),
         // Against a real kube-apiserver (scripts/kube-apiserver; scripts/test starts it).
         .testTarget(name: "IntegrationTests", dependencies: [
             "bootstrap", "Document", "Playbook", "Kube", "Host", "Engine", "Steps", "Emulator", "TestSupport",

@@ -85,25 +85,3 @@ public enum ComposeReader {
         return ComposeProject(services: services, otherKeys: others, directory: directory)
     }
 }
-
-/// compose's env files: `KEY=VALUE` lines, `#` comments, optional quotes, optional `export `.
-public enum EnvFile {
-    public struct Entry: Sendable { public var key: String; public var value: String; public var line: Int }
-
-    public static func parse(_ text: String) -> [Entry] {
-        var entries: [Entry] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            var line = raw.trimming(.whitespace)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
-            guard let eq = line.firstIndex(of: "=") else { continue }
-            let key = line[..<eq].trimming(.whitespace)
-            var value = line[line.index(after: eq)...].trimming(.whitespace)
-            if value.count >= 2, let q = value.first, q == "'" || q == "\"", value.last == q {
-                value = String(value.dropFirst().dropLast())
-            }
-            entries.append(Entry(key: key, value: value, line: index + 1))
-        }
-        return entries
-    }
-}

@@ -1,4 +1,5 @@
 import Platform
+import Steps
 import Document
 import FoundationEssentials
 
@@ -43,7 +44,7 @@ public struct Converter {
         var problems: [Diagnostic] = []
         let envPath = options.envFile ?? (Files.exists(project.directory + "/.env") ? project.directory + "/.env" : nil)
         if let envPath {
-            do { for entry in EnvFile.parse(try TextFile.read(envPath)) { env[entry.key] = entry.value } }
+            do { for entry in EnvFile.parse(try TextFile.read(envPath)) where entry.problem == nil { env[entry.name] = entry.value } }
             catch { problems.append(.error("cannot read env file: \(error.reason)", at: error.mark(in: envPath))) }
         }
         var converter = Converter(options: options, project: project, env: env)

@@ -1,4 +1,5 @@
 import Platform
+import Steps
 import Document
 import FoundationEssentials
 
@@ -43,18 +44,20 @@ extension Converter {
         let outPath = outputPath(relative)
         let group = Self.dnsLabel(URL(fileURLWithPath: relative).deletingPathExtension().lastPathComponent)
         var kept: [String] = []
-        let entries = EnvFile.parse(text)
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if let entry = entries.first(where: { $0.line == index + 1 }), options.rules.isSecret(key: entry.key, value: entry.value) {
-                kept.append("# \(entry.key): a secret, in secretEnv (secrets.\(group).\(entry.key))")
-                secretEnv[entry.key] = .string(addSecret(group, entry.key, "\(relative): \(entry.key)", value: entry.value))
-            } else if let commented = EnvFile.parse(String(line.drop { $0 == "#" || $0 == " " })).first,
-                      line.trimming(.whitespace).hasPrefix("#"), options.rules.isSecret(key: commented.key, value: commented.value) {
+        var entries: [Int: EnvFile.Entry] = [:]
+        for entry in EnvFile.parse(text) where entry.problem == nil { entries[entry.line] = entry }
+        for (index, line) in EnvFile.lines(text).enumerated() {
+            if let entry = entries[index + 1], options.rules.isSecret(key: entry.name, value: entry.value) {
+                kept.append("# \(entry.name): a secret, in secretEnv (secrets.\(group).\(entry.name))")
+                secretEnv[entry.name] = .string(addSecret(group, entry.name, "\(relative): \(entry.name)", value: entry.value))
+            } else if line.trimming(.whitespace).hasPrefix("#"),
+                      let commented = EnvFile.parse(String(line.drop { $0 == "#" || $0 == " " })).first(where: { $0.problem == nil }),
+                      options.rules.isSecret(key: commented.name, value: commented.value) {
                 // A commented-out secret is still a secret: its value is not copied.
-                kept.append("# \(commented.key): commented out in \(relative), a secret: not copied")
+                kept.append("# \(commented.name): commented out in \(relative), a secret: not copied")
             } else {
-                if let entry = entries.first(where: { $0.line == index + 1 }) { reference += " " + entry.value }
-                kept.append(String(line))
+                if let entry = entries[index + 1] { reference += " " + entry.value }
+                kept.append(line)
             }
         }
         files[outPath] = kept.joined(separator: "\n")

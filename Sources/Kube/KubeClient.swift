@@ -65,11 +65,11 @@ public final class KubeClient: Sendable {
         return try await send("GET", path, allow404: true)
     }
 
-    /// Starts reading these objects, one after the other (once `after` has ended), while the caller
+    /// Starts reading these objects, one after the other (over one connection), while the caller
     /// does something else: the first ``get(_:)`` of each takes what was read (later ones read
     /// again). A read no one takes is still a request made. ``settle()`` waits for them.
-    public func prefetch(_ refs: [ObjectRef], after: Task<Void, Never>? = nil) {
-        var previous: Task<Value?, any Error>? = after.map { first in Task { await first.value; return nil } }
+    public func prefetch(_ refs: [ObjectRef]) {
+        var previous: Task<Value?, any Error>?
         var started: [ObjectRef: Task<Value?, any Error>] = [:]
         for ref in refs {
             let before = previous
@@ -231,17 +231,6 @@ public final class KubeClient: Sendable {
     /// Whether discovery knows this kind (refreshing its group version once when it does not).
     public func knows(apiVersion: String, kind: String) async throws -> Bool {
         try await resource(apiVersion: apiVersion, kind: kind) != nil
-    }
-
-    /// Connects and reads the core group's discovery ahead of the run: one attempt, no retry,
-    /// nothing reported, so the TLS handshake overlaps what the caller does meanwhile (reading and
-    /// checking the playbook) and the run's first request (the ledger's ConfigMap, which needs
-    /// `v1` discovery) finds both done. A failure leaves nothing behind: the run's own requests
-    /// then fail, retry and report as they would have.
-    public func warmUp() async {
-        _ = try? await mapper.resource(apiVersion: "v1", kind: "ConfigMap") { path in
-            try await send("GET", path, allow404: true, retry: false)
-        }
     }
 
     /// Where a kind lives, or nil when the server does not serve it.

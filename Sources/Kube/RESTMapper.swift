@@ -21,8 +21,17 @@ public struct ResourceInfo: Sendable, Equatable {
 /// apiVersion + kind -> resource, from discovery, fetched lazily per group version and cached for
 /// the run: a no-op run only pays for the group versions it touches.
 final class RESTMapper: Sendable {
+    /// The kinds the ledger reads, known without discovery: the core API's ConfigMap and Secret have
+    /// been namespaced `configmaps` and `secrets` in `v1` since Kubernetes 1.0, and a served version
+    /// never changes (the API's deprecation policy). A no-op re-run's first request is then the
+    /// ledger itself, not `/api/v1` (docs/performance.md); any other `v1` kind still asks the server.
+    static let known: [String: [String: ResourceInfo]] = ["v1": [
+        "ConfigMap": ResourceInfo(groupVersion: "v1", resource: "configmaps", namespaced: true),
+        "Secret": ResourceInfo(groupVersion: "v1", resource: "secrets", namespaced: true),
+    ]]
+
     /// groupVersion -> kind -> resource; a group version is present once fetched (empty if not served).
-    private let cache = Mutex<[String: [String: ResourceInfo]]>([:])
+    private let cache = Mutex<[String: [String: ResourceInfo]]>(RESTMapper.known)
 
     /// The resource for a kind, or nil when the server does not serve it. A miss refetches that
     /// group version once, so a CRD established earlier in the run becomes usable.
@@ -41,5 +50,5 @@ final class RESTMapper: Sendable {
     }
 
     /// Forgets everything, e.g. after the API server was reinstalled.
-    func reset() { cache.withLock { $0 = [:] } }
+    func reset() { cache.withLock { $0 = Self.known } }
 }

@@ -5,16 +5,16 @@ import Logging
 import Platform
 import Synchronization
 
-/// The API client of a run against a real cluster, made and connected while the playbook is read
-/// and checked: the TLS handshake and the core discovery request then cost a no-op re-run nothing
-/// of its wall time (docs/performance.md). The run uses this client, so it makes no request more
-/// than it would have; without a kubeconfig yet (a fresh node), with an exec plugin (a login
-/// should follow a valid playbook, not precede it) or in a rehearsal there is none.
+/// The API client of a run against a real cluster, made while the playbook is read and checked:
+/// once the playbook's name is known, its ledger is read on it, so the TLS handshake and the
+/// ledger's reads cost a no-op re-run nothing of its wall time (docs/performance.md). The run uses
+/// this client, so it makes no request more than it would have; without a kubeconfig yet (a fresh
+/// node), with an exec plugin (a login should follow a valid playbook, not precede it) or in a
+/// rehearsal there is none.
 final class EarlyConnection: Sendable {
     private let opened: Mutex<(client: KubeClient, config: KubeConfig)?>
-    private let task: Task<Void, Never>
 
-    /// Starts connecting; nil when the run cannot or should not connect ahead.
+    /// The client to connect ahead with; nil when the run cannot or should not connect ahead.
     static func start(_ options: ClusterOptions, clientOptions: ClientOptions, logger: Logger) -> EarlyConnection? {
         guard options.rehearsal == nil else { return nil }
         let environment = Environment.variables
@@ -26,28 +26,27 @@ final class EarlyConnection: Sendable {
 
     private init(_ client: KubeClient, _ config: KubeConfig) {
         opened = Mutex((client, config))
-        task = Task.detached { await client.warmUp() }
     }
 
-    /// Once the playbook's name is known (before it is checked): its ledger is read as soon as the
-    /// connection is up, so the walk finds it read (``Ledger/prefetch(_:playbook:key:)``).
+    /// Once the playbook's name is known (before it is checked): its ledger is read now, the
+    /// connection's first request (no discovery first: ``RESTMapper/known``), so the walk finds it
+    /// read (``Ledger/prefetch(_:playbook:key:)``).
     func prefetchLedger(playbook: String, key: Bool) {
         guard let client = opened.withLock({ $0?.client }) else { return }
-        Ledger.prefetch(client, playbook: playbook, key: key, after: task)
+        Ledger.prefetch(client, playbook: playbook, key: key)
     }
 
-    /// The client, once its warm-up has ended, with the kubeconfig it was made from (whose
-    /// warnings the caller prints); nil after the first call.
-    func take() async -> (client: KubeClient, config: KubeConfig)? {
-        await task.value
-        return opened.withLock { taken in
+    /// The client, with the kubeconfig it was made from (whose warnings the caller prints); nil
+    /// after the first call.
+    func take() -> (client: KubeClient, config: KubeConfig)? {
+        opened.withLock { taken in
             defer { taken = nil }
             return taken
         }
     }
 
-    /// Lets the warm-up end and drops the client before the process exits without a run (the
-    /// playbook did not check): libcurl and OpenSSL must not be mid-request while exit-time
+    /// Lets the ledger's reads end and drops the client before the process exits without a run
+    /// (the playbook did not check): libcurl and OpenSSL must not be mid-request while exit-time
     /// clean-up runs (``CurlTransport``).
     func abandon() async {
         await take()?.client.settle()

@@ -36,6 +36,8 @@ enum Entry {
             } else {
                 try command.run()
             }
+            // A command returns once all it started has ended and all it says is written.
+            Processes.end(0)
         } catch let error as CocoaError {
             // A file error nothing caught names the file and the operation, not Foundation's dump.
             Bootstrap.exit(withError: FileFailure(message: SystemError.message(of: error)))

@@ -92,7 +92,7 @@ struct Session {
         let context = options.context
         let hostRoot = options.hostRoot
         let connection = Connection(open: {
-            if let (client, config) = await early?.take() {
+            if let (client, config) = early?.take() {
                 for warning in config.warnings { Console.err("warning: \(warning)") }
                 return client
             }

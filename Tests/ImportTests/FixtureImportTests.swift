@@ -1,6 +1,7 @@
 import Document
 import Foundation
 import Import
+import Steps
 import Testing
 import TestSupport
 
@@ -84,7 +85,7 @@ extension ImportProcessTests {
             let text = try String(contentsOfFile: dir.file(path), encoding: .utf8)
                 .split(separator: "\n").map { $0.drop { $0 == "#" || $0 == " " } }.joined(separator: "\n")
             for entry in EnvFile.parse(text)
-                where rules.isSecret(key: entry.key, value: entry.value) && entry.value.count >= 6 {
+                where entry.problem == nil && rules.isSecret(key: entry.name, value: entry.value) && entry.value.count >= 6 {
                 secretValues.append(entry.value)
             }
         }

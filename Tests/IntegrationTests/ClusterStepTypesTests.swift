@@ -61,7 +61,7 @@ import TestSupport
 
         let noop = try await rig.apply(playbook, gated: false)
         #expect(noop.steps.allSatisfy { $0.outcome == .skipped })
-        #expect(noop.requests.total <= 3 && noop.requests.writes == 0, "\(noop.requests)")
+        #expect(noop.requests.total <= 2 && noop.requests.writes == 0, "\(noop.requests)")
 
         // Someone relabels the node and scales the Deployment by hand.
         try RealServer.kubectlOK(["label", "node", node, "storage-id=other", "--overwrite"])

@@ -91,7 +91,7 @@ import TestSupport
         // 3. Nothing left to do: the ledger read (and the key), no lock, no write.
         let noop = try await rig.apply(playbook)
         #expect(noop.steps.allSatisfy { $0.outcome == .skipped }, "\(noop.summary)")
-        #expect(noop.requests.total <= 3, "a no-op re-run made \(noop.requests.total) requests")
+        #expect(noop.requests.total <= 2, "a no-op re-run made \(noop.requests.total) requests")
         #expect(noop.requests.writes == 0)
         let quiet = try await rig.plan(playbook)
         #expect(!quiet.hasChanges)

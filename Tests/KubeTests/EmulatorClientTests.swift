@@ -81,15 +81,21 @@ import Testing
         }
     }
 
+    /// The ledger's kinds (core ConfigMap and Secret) need no discovery; any other kind asks the
+    /// server once per group version, a core one included.
     @Test func discoveryIsLazyAndCached() async throws {
         defer { server.stop() }
         let kube = KubeClient(config: config)
         _ = try await kube.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "a"))
-        _ = try await kube.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "a"))
+        _ = try await kube.get(ObjectRef(apiVersion: "v1", kind: "Secret", namespace: "default", name: "s"))
         _ = try await kube.get(ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "d"))
+        _ = try await kube.get(ObjectRef(apiVersion: "apps/v1", kind: "Deployment", namespace: "default", name: "d"))
+        _ = try await kube.get(ObjectRef(apiVersion: "v1", kind: "Service", namespace: "default", name: "svc"))
+        _ = try await kube.get(ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "a"))
         #expect(server.requests().map(\.path) == [
-            "/api/v1", "/api/v1/namespaces/default/configmaps/a", "/api/v1/namespaces/default/configmaps/a",
-            "/apis/apps/v1", "/apis/apps/v1/namespaces/default/deployments/d",
+            "/api/v1/namespaces/default/configmaps/a", "/api/v1/namespaces/default/secrets/s",
+            "/apis/apps/v1", "/apis/apps/v1/namespaces/default/deployments/d", "/apis/apps/v1/namespaces/default/deployments/d",
+            "/api/v1", "/api/v1/namespaces/default/services/svc", "/api/v1/namespaces/default/configmaps/a",
         ])
     }
 

@@ -81,8 +81,8 @@ public enum Ledger {
 
     /// Starts reading the playbook's ledger (and its key, when the run has secrets) ahead of the
     /// walk, which then takes what was read: a no-op re-run is little more than these two reads.
-    public static func prefetch(_ kube: KubeClient, playbook: String, key: Bool, after: Task<Void, Never>? = nil) {
-        kube.prefetch([configMapRef(playbook)] + (key ? [keySecretRef] : []), after: after)
+    public static func prefetch(_ kube: KubeClient, playbook: String, key: Bool) {
+        kube.prefetch([configMapRef(playbook)] + (key ? [keySecretRef] : []))
     }
 
     /// Reads the records of a playbook, naming the ledger in any failure.

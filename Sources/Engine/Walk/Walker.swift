@@ -30,6 +30,12 @@ public struct Walker: Sendable {
     }
 
     public func walk(_ playbook: CheckedPlaybook, _ operation: Operation) async throws -> Report {
+        // A step without secrets digests alike with the ledger key or without it: digested while
+        // the ledger is read (ahead, on the early connection), off a no-op re-run's wall time.
+        var keyless: [String: String] = [:]
+        for step in playbook.orderedSteps {
+            keyless[step.id] = Digester(key: nil).digest(type: step.type.name, version: step.type.version, parameters: step.digestParameters)
+        }
         let kube = try await connection.connect()
         // No cluster yet (a fresh node, before k3s.install): nothing can have been recorded, and status says so.
         var start = WalkStart(playbook: playbook, kube: kube, records: [:], key: nil, decisions: [:])
@@ -39,7 +45,7 @@ public struct Walker: Sendable {
         }
         let digester = Digester(key: start.key)
         for step in playbook.orderedSteps {
-            let digest = digester.digest(type: step.type.name, version: step.type.version, parameters: step.digestParameters)
+            let digest = keyless[step.id] ?? digester.digest(type: step.type.name, version: step.type.version, parameters: step.digestParameters)
             start.decisions[step.id] = Decision.make(record: start.records[step.id], digest: digest,
                                                      forced: options.forceSteps.contains(step.id), target: options.targeting, step: step.id)
         }

@@ -1,19 +1,26 @@
 import Platform
 
-/// docker-compose's env file format: `KEY=VALUE` lines, `#` comments, blank lines, optional quotes.
-enum EnvFile {
-    struct Entry {
-        var line: Int
-        var name: String
-        var value: String
-        var problem: String?
+/// docker-compose's env file format: `KEY=VALUE` lines, `#` comments, blank lines, optional quotes,
+/// optional `export `. The one reader of env files: workloads' `envFiles` and `bootstrap import compose`.
+public enum EnvFile {
+    /// One `KEY=VALUE` line (1-based), or a line that is not one (`problem`).
+    public struct Entry: Sendable {
+        public var line: Int
+        public var name: String
+        public var value: String
+        public var problem: String?
     }
 
-    static func parse(_ text: String) -> [Entry] {
+    /// The file's lines as ``parse(_:)`` numbers them. Split by byte: a Character split is slow,
+    /// and never splits "\r\n" (one Character); a line keeps its "\r".
+    public static func lines(_ text: String) -> [String] {
+        text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    public static func parse(_ text: String) -> [Entry] {
         var entries: [Entry] = []
-        // Lines split by byte: a Character split is slow, and never splits "\r\n" (one Character).
-        for (index, raw) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            var line = String(decoding: raw, as: UTF8.self).trimming(.whitespace)
+        for (index, raw) in lines(text).enumerated() {
+            var line = raw.trimming(.whitespace)
             if line.hasSuffix("\r") { line.removeLast() }
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)) }
