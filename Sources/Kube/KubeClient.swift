@@ -55,19 +55,25 @@ public final class KubeClient: Sendable {
 
     /// The live object, or nil when it (or its kind) does not exist.
     public func get(_ ref: ObjectRef) async throws -> Value? {
-        if let read = ahead.withLock({ $0.removeValue(forKey: ref) }) { return try await read.value }
+        if let read = ahead.withLock({ $0.removeValue(forKey: ref) }), case .success(let value) = await read.result { return value }
+        // Not read ahead, or that one attempt failed: read now, with the retries any request has.
         return try await fetch(ref)
     }
 
-    private func fetch(_ ref: ObjectRef) async throws -> Value? {
+    private func fetch(_ ref: ObjectRef, retry: Bool = true) async throws -> Value? {
         guard let info = try await resource(apiVersion: ref.apiVersion, kind: ref.kind) else { return nil }
         let path = objectPath(info, namespace: ref.namespace, name: ref.name)
-        return try await send("GET", path, allow404: true)
+        return try await send("GET", path, allow404: true, retry: retry)
     }
 
     /// Starts reading these objects, one after the other (over one connection), while the caller
     /// does something else: the first ``get(_:)`` of each takes what was read (later ones read
     /// again). A read no one takes is still a request made. ``settle()`` waits for them.
+    ///
+    /// Each read ahead is one attempt, retried by nobody and reported nowhere: a run that stops
+    /// before it needs them (a playbook that does not check) must not wait out the retry deadline
+    /// of an unreachable server first, nor print its retries; the ``get(_:)`` of a failed one
+    /// reads again, with the retries any request has.
     public func prefetch(_ refs: [ObjectRef]) {
         var previous: Task<Value?, any Error>?
         var started: [ObjectRef: Task<Value?, any Error>] = [:]
@@ -75,7 +81,7 @@ public final class KubeClient: Sendable {
             let before = previous
             let read = Task { () async throws -> Value? in
                 _ = try? await before?.value
-                return try await self.fetch(ref)
+                return try await self.fetch(ref, retry: false)
             }
             started[ref] = read
             previous = read

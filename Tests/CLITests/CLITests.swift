@@ -172,10 +172,9 @@ import TestSupport
 
 /// An API server that does not answer: a clear error, exit 1, nothing changed.
 @Suite struct UnreachableAPITests {
-    @Test func applyNamesTheLedgerAndChangesNothing() throws {
-        let dir = TemporaryDirectory()
-        // A port nothing listens on; refused connections are retried, here for one second only.
-        let kubeconfig = try dir.write("dead.kubeconfig", """
+    /// A port nothing listens on.
+    static func deadKubeconfig(in dir: TemporaryDirectory) throws -> String {
+        try dir.write("dead.kubeconfig", """
             apiVersion: v1
             kind: Config
             clusters: [{name: dead, cluster: {server: "http://127.0.0.1:1"}}]
@@ -184,12 +183,40 @@ import TestSupport
             current-context: dead
 
             """)
+    }
+
+    @Test func applyNamesTheLedgerAndChangesNothing() throws {
+        let dir = TemporaryDirectory()
+        let kubeconfig = try Self.deadKubeconfig(in: dir)
         let root = dir.file("root")
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        // Refused connections are retried, here for one second only.
         let result = try bootstrap(["apply", CLITests.minimal, "--yes", "--kubeconfig", kubeconfig, "--host-root", root, "--retry-deadline", "1"])
         #expect(result.status == 1)
-        #expect(result.stderr.contains("error: cannot read the ledger (ConfigMap kube-system/bootstrap-minimal): GET /api/v1: connection refused by http://127.0.0.1:1"))
+        #expect(result.stderr.contains("error: cannot read the ledger (ConfigMap kube-system/bootstrap-minimal): "
+            + "GET /api/v1/namespaces/kube-system/configmaps/bootstrap-minimal: connection refused by http://127.0.0.1:1"), "\(result.stderr)")
         #expect(result.stderr.contains("nothing was changed"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: root).isEmpty)
+    }
+
+    /// The ledger read while the playbook is checked is one attempt: a playbook with a mistake is
+    /// reported at once, not after the retry deadline (20 s by default) of retries it never needed.
+    @Test func aPlaybookThatDoesNotCheckIsReportedWithoutRetryingTheServer() throws {
+        let dir = TemporaryDirectory()
+        let kubeconfig = try Self.deadKubeconfig(in: dir)
+        let playbook = try dir.write("pb.yaml", """
+            apiVersion: bootstrap.faforever.com/v1
+            kind: Playbook
+            metadata: {name: typo}
+            steps:
+              - {id: ns, type: kube.namespace, with: {names: [a]}}
+
+            """)
+        let root = dir.file("root")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let result = try bootstrap(["apply", playbook, "--yes", "--kubeconfig", kubeconfig, "--host-root", root])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("unknown type \"kube.namespace\""), "\(result.stderr)")
+        #expect(!result.stderr.contains("retrying"), "\(result.stderr)")
     }
 }

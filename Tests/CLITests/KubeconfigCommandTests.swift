@@ -187,7 +187,8 @@ import TestSupport
     @Test func theTokenIsCachedUntilItsExpiry() throws {
         let (rig, dir, environment, kubeconfig) = try rig(expiry: "2999-01-01T00:00:00Z")
         _ = rig
-        let result = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
+        // A plan makes several requests (the ledger, discovery, the dry runs).
+        let result = try bootstrap(["plan", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(runs(dir) == 1, "one login for the whole run, however many requests")
         #expect(result.stderr.contains("fake-login: using cached login"), "the plugin's messages are shown")
@@ -197,7 +198,7 @@ import TestSupport
     @Test func anExpiredTokenIsFetchedAgain() throws {
         let (rig, dir, environment, kubeconfig) = try rig(expiry: "2000-01-01T00:00:00Z")
         _ = rig
-        let result = try bootstrap(["status", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
+        let result = try bootstrap(["plan", KubeconfigCommandTests.minimal, "--kubeconfig", kubeconfig], environment: environment)
         #expect(result.status == 0, "\(result.stderr)")
         #expect(runs(dir) >= 2, "a token already expired is not reused")
     }

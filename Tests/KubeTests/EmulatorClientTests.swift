@@ -3,6 +3,7 @@ import Emulator
 import Foundation
 @testable import Kube
 import Logging
+import Synchronization
 import TestSupport
 import Testing
 
@@ -69,6 +70,24 @@ import Testing
         #expect(try await kube.get(ref)?[path: ["data", "k"]] == "after", "a second get reads again")
         #expect(try await kube.get(other) == nil, "the other's read, taken by its first get")
         #expect(server.requests().count == before + 4)
+    }
+
+    /// A read ahead is one attempt that retries nothing and reports nothing; the get that takes a
+    /// failed one reads again, with the retries of any request.
+    @Test func aFailedReadAheadIsReadAgainByItsGet() async throws {
+        defer { server.stop() }
+        let notices = Mutex<[String]>([])
+        let kube = KubeClient(config: config, options: ClientOptions(onRetry: { notice in notices.withLock { $0.append(notice.description) } }))
+        _ = try await kube.apply(configMap("flaky"), dryRun: false)
+        let ref = ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "default", name: "flaky")
+        server.inject(.status(503, method: "GET", pathPrefix: "/api/v1/namespaces/default/configmaps/flaky", times: 1))
+        server.clearRequestLog()
+        kube.prefetch([ref])
+        await kube.settle()
+        #expect(server.requests().map(\.status) == [503], "one attempt, not retried")
+        #expect(notices.withLock { $0 }.isEmpty)
+        #expect(try await kube.get(ref)?[path: ["data", "k"]] == "v")
+        #expect(server.requests().map(\.status) == [503, 200])
     }
 
     @Test func invalidObjectsNameTheRequest() async throws {

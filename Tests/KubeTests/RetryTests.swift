@@ -4,10 +4,10 @@ import Testing
 
 /// The retry loop over a scripted transport and a virtual clock: counts and chosen delays, never wall time.
 @Suite struct RetryTests {
-    private let ref = ObjectRef(apiVersion: "v1", kind: "ConfigMap", namespace: "x", name: "y")
+    private let ref = ObjectRef(apiVersion: "v1", kind: "Service", namespace: "x", name: "y")
     private let discovery = ScriptedTransport.Outcome.response(HTTPResponse(status: 200, body: Array(JSON.encode(
-        ["kind": "APIResourceList", "resources": [["name": "configmaps", "kind": "ConfigMap", "namespaced": true]]]).utf8)))
-    private let object = ScriptedTransport.Outcome.response(HTTPResponse(status: 200, body: Array(#"{"kind":"ConfigMap"}"#.utf8)))
+        ["kind": "APIResourceList", "resources": [["name": "services", "kind": "Service", "namespaced": true]]]).utf8)))
+    private let object = ScriptedTransport.Outcome.response(HTTPResponse(status: 200, body: Array(#"{"kind":"Service"}"#.utf8)))
 
     private func client(_ transport: ScriptedTransport, _ clock: VirtualClock, deadline: Duration = .seconds(30)) -> KubeClient {
         KubeClient(config: fakeConfig(), options: ClientOptions(retryDeadline: deadline), transport: transport, clock: clock.retryClock)
@@ -17,7 +17,7 @@ import Testing
         let transport = ScriptedTransport([discovery, status(429, reason: "TooManyRequests", message: "slow", retryAfter: 4), object])
         let clock = VirtualClock()
         let kube = client(transport, clock)
-        #expect(try await kube.get(ref)?["kind"] == "ConfigMap")
+        #expect(try await kube.get(ref)?["kind"] == "Service")
         #expect(clock.sleeps == [.seconds(4)])
         #expect(kube.stats == RequestStats(total: 3, writes: 0))
     }
@@ -27,7 +27,7 @@ import Testing
                                            .failure(.connectionReset), .failure(.timeout), object])
         let clock = VirtualClock(random: 1)
         let kube = client(transport, clock)
-        _ = try await kube.apply(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "y", "namespace": "x"]], dryRun: false)
+        _ = try await kube.apply(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "y", "namespace": "x"]], dryRun: false)
         #expect(clock.sleeps == [.milliseconds(200), .milliseconds(400), .milliseconds(800)])
         #expect(kube.stats == RequestStats(total: 5, writes: 4))
     }
@@ -36,8 +36,8 @@ import Testing
         let transport = ScriptedTransport([discovery, status(500, reason: "InternalError", message: "boom"), object])
         let clock = VirtualClock()
         let kube = client(transport, clock)
-        await #expect { _ = try await kube.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "y", "namespace": "x"]]) } throws: {
-            ($0 as? KubeError)?.description == "POST /api/v1/namespaces/x/configmaps: 500 InternalError: boom"
+        await #expect { _ = try await kube.create(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "y", "namespace": "x"]]) } throws: {
+            ($0 as? KubeError)?.description == "POST /api/v1/namespaces/x/services: 500 InternalError: boom"
         }
         #expect(clock.sleeps.isEmpty)
         #expect(transport.sent.count == 2)
@@ -46,7 +46,7 @@ import Testing
     @Test func postIsRetriedWhenTheConnectionWasRefused() async throws {
         let transport = ScriptedTransport([discovery, .failure(.connectionRefused), object])
         let kube = client(transport, VirtualClock())
-        _ = try await kube.create(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "y", "namespace": "x"]])
+        _ = try await kube.create(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "y", "namespace": "x"]])
         #expect(transport.sent.count == 3)
     }
 
@@ -54,7 +54,7 @@ import Testing
         let transport = ScriptedTransport([discovery, status(409, reason: "Conflict", message: "the object has been modified")])
         let clock = VirtualClock()
         let kube = client(transport, clock)
-        await #expect { _ = try await kube.replace(["apiVersion": "v1", "kind": "ConfigMap", "metadata": ["name": "y", "namespace": "x", "resourceVersion": "1"]]) } throws: {
+        await #expect { _ = try await kube.replace(["apiVersion": "v1", "kind": "Service", "metadata": ["name": "y", "namespace": "x", "resourceVersion": "1"]]) } throws: {
             ($0 as? KubeError)?.reason == .conflict
         }
         #expect(clock.sleeps.isEmpty)

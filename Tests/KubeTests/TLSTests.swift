@@ -88,7 +88,7 @@ struct TLSTests {
             Issue.record("expected an error")
         } catch let error as KubeError {
             #expect(error.reason == .transport(.tlsVerification))
-            #expect(error.description.hasPrefix("GET /api/v1: TLS certificate verification failed"))
+            #expect(error.description.hasPrefix("GET /api/v1/namespaces/x/configmaps/y: TLS certificate verification failed"))
             #expect(client.stats.total == 1)
         }
     }

@@ -22,6 +22,9 @@ public struct Digester: Sendable {
     }
 
     func canonicalize(_ value: Value) -> Value? {
+        // Most of a step's parameters (file contents, lists of ports) are canonical as they are:
+        // returned, not rebuilt value by value (a no-op re-run digests every step).
+        if Self.isCanonical(value) { return value }
         switch value {
         case .sensitive(let secret):
             guard let key else { return nil }
@@ -45,6 +48,24 @@ public struct Digester: Sendable {
             return .int(Int(d))
         default:
             return value
+        }
+    }
+
+    /// True when `value` holds no secret and no whole-number double: what ``canonicalize(_:)`` would return unchanged.
+    static func isCanonical(_ value: Value) -> Bool {
+        switch value {
+        case .sensitive:
+            return false
+        case .double(let d):
+            return !(d.rounded() == d && abs(d) < 1e15)
+        case .array(let items):
+            for item in items where !isCanonical(item) { return false }
+            return true
+        case .object(let object):
+            for (_, item) in object where !isCanonical(item) { return false }
+            return true
+        default:
+            return true
         }
     }
 }
