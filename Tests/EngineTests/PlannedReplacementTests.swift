@@ -10,25 +10,28 @@ import TestSupport
 /// is replaced (deleted and created again), and plan says so instead of dry-running an update the
 /// API server would refuse.
 @Suite struct PlannedReplacementTests {
-    static func playbook(_ rig: EngineRig, image: String) throws -> CheckedPlaybook {
+    /// A namespace and one workload in it, `with` its parameters besides name and namespace (a line each).
+    static func playbook(_ rig: EngineRig, name: String, workload: String, with: [String]) throws -> CheckedPlaybook {
         try rig.playbook("""
             apiVersion: bootstrap.faforever.com/v1
             kind: Playbook
-            metadata: {name: replace}
+            metadata: {name: \(name)}
             steps:
               - id: namespaces
                 type: kube.namespaces
                 with: {names: [faf-apps]}
-              - id: migrations
+              - id: \(workload)
                 type: app.workload
                 needs: [namespaces]
                 with:
-                  name: migrations
+                  name: \(workload)
                   namespace: faf-apps
-                  kind: Job
-                  image: \(image)
-                  resources: {limits: {cpu: "1", memory: 1Gi}}
+                  \(with.joined(separator: "\n      "))
             """)
+    }
+
+    static func playbook(_ rig: EngineRig, image: String) throws -> CheckedPlaybook {
+        try playbook(rig, name: "replace", workload: "migrations", with: ["kind: Job", "image: \(image)", #"resources: {limits: {cpu: "1", memory: 1Gi}}"#])
     }
 
     static let job = ObjectRef(apiVersion: "batch/v1", kind: "Job", namespace: "faf-apps", name: "migrations")
@@ -62,24 +65,10 @@ import TestSupport
     }
 
     static func deployment(_ rig: EngineRig, recreate: Bool) throws -> CheckedPlaybook {
-        try rig.playbook("""
-            apiVersion: bootstrap.faforever.com/v1
-            kind: Playbook
-            metadata: {name: strategy}
-            steps:
-              - id: namespaces
-                type: kube.namespaces
-                with: {names: [faf-apps]}
-              - id: lobby
-                type: app.workload
-                needs: [namespaces]
-                with:
-                  name: lobby
-                  namespace: faf-apps
-                  image: faforever/faf-python-server:v1.13
-                  resources: {limits: {cpu: "1", memory: 1Gi}}
-                  ports: [{name: tcp-8001, port: 8001\(recreate ? ", hostPort: 8001" : "")}]\(recreate ? "\n      strategy: Recreate" : "")
-            """)
+        try playbook(rig, name: "strategy", workload: "lobby", with: [
+            "image: faforever/faf-python-server:v1.13", #"resources: {limits: {cpu: "1", memory: 1Gi}}"#,
+            "ports: [{name: tcp-8001, port: 8001\(recreate ? ", hostPort: 8001" : "")}]",
+        ] + (recreate ? ["strategy: Recreate"] : []))
     }
 
     @Test func aSwitchToRecreateIsPlannedAsAMergePatchBeforeTheApply() async throws {
