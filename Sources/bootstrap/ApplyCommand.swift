@@ -101,7 +101,7 @@ struct ApplyCommand: AsyncParsableCommand {
             try checkStepIDs(request.forceSteps + (failStep.map { [$0] } ?? []) + Array(targeting.only ?? []) + Array(targeting.provided), in: playbook)
             try checkFailImages(in: playbook)
         } catch {
-            await early?.abandon()
+            early?.abandon()
             throw error
         }
         let lockWait = LockWait(seconds: lockTimeout.seconds, note: { printer.note($0) })

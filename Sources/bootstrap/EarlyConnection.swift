@@ -45,10 +45,12 @@ final class EarlyConnection: Sendable {
         }
     }
 
-    /// Lets the ledger's reads end and drops the client before the process exits without a run
-    /// (the playbook did not check): libcurl and OpenSSL must not be mid-request while exit-time
-    /// clean-up runs (``CurlTransport``).
-    func abandon() async {
-        await take()?.client.settle()
+    /// Drops the client when the process ends without a run (the playbook did not check). Its
+    /// ledger read is not awaited: a server that does not answer (overloaded, or packets dropped)
+    /// would hold the playbook's errors back until the request timed out. The process then ends
+    /// without exit handlers (`Entry`, ``Platform/Processes/end(_:)``), so nothing of libcurl's or
+    /// OpenSSL's runs at exit while the read is under way.
+    func abandon() {
+        _ = take()
     }
 }

@@ -38,22 +38,23 @@ enum Entry {
             }
             // A command returns once all it started has ended and all it says is written.
             Processes.end(0)
-        } catch let error as CocoaError {
-            // A file error nothing caught names the file and the operation, not Foundation's dump.
-            Bootstrap.exit(withError: FileFailure(message: SystemError.message(of: error)))
-        } catch let error as SystemError {
-            Bootstrap.exit(withError: FileFailure(message: error.fileOperationMessage))
         } catch {
+            // A file error nothing caught names the file and the operation, not Foundation's dump.
+            let error: any Error = (error as? CocoaError).map { FileFailure(message: SystemError.message(of: $0)) }
+                ?? (error as? SystemError).map { FileFailure(message: $0.fileOperationMessage) } ?? error
             // Help and --version print as the library prints them; every error reads `error: …`,
             // as bootstrap's own do (the library writes `Error: …`).
             // Errors of bootstrap's own that a command let through map as the commands map them.
             let own = ExitStatus.of(error)
             let code = own != ExitStatus.failure ? ExitCode(own) : Bootstrap.exitCode(for: error)
             let message = Bootstrap.fullMessage(for: error)
-            guard code != .success, !message.isEmpty else { Bootstrap.exit(withError: error) }
-            let text = message.hasPrefix("Error: ") ? "error: " + message.dropFirst("Error: ".count) : message
-            Console.err(text)
-            Bootstrap.exit(withError: ExitCode(code.rawValue))
+            guard code != .success else { Bootstrap.exit(withError: error) }
+            if !message.isEmpty {
+                Console.err(message.hasPrefix("Error: ") ? "error: " + message.dropFirst("Error: ".count) : message)
+            }
+            // As a success ends: a read started ahead may still be waiting on the server, and
+            // nothing of libcurl's or OpenSSL's may run at exit under it (``EarlyConnection/abandon()``).
+            Processes.end(code.rawValue)
         }
     }
 }
