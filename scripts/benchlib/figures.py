@@ -36,6 +36,8 @@ class Figure:
             run["peakRSSMB"] = result.rss_kb / 1024.0
             if getattr(result, "rss_is_bound", False):
                 run["peakRSSIsUpperBound"] = True
+        if getattr(result, "cpu", None) is not None:
+            run["processCPUSeconds"] = result.cpu
         if engine_requests is not None:
             run["engineRequests"] = engine_requests
         if server_requests is not None:

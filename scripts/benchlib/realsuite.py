@@ -19,7 +19,7 @@ import yaml
 
 from . import ansible, playbooks, suites
 from .figures import check
-from .proc import Result, clean_env, log, measure, peak_rss_bound
+from .proc import Result, clean_env, cpu_seconds, log, measure, peak_rss_bound
 from .realserver import RealServer, Unavailable
 from .standins import StandIns
 
@@ -224,7 +224,7 @@ def run_with_events(argv, env):
         out.seek(0)
         stderr = "\n".join(line for _, line in lines)
         result = Result(argv, wall, usage.ru_maxrss, proc.returncode, out.read().decode("utf-8", "replace"), stderr,
-                        rss_floor_kb=floor)
+                        rss_floor_kb=floor, cpu=cpu_seconds(usage))
         result.started = start  # the clock the lines' times are on
         return result, lines
 

@@ -11,7 +11,7 @@ import shutil
 import subprocess
 import time
 
-from .proc import log
+from .proc import cpu_seconds, log
 
 WARMUP = 5
 
@@ -19,8 +19,8 @@ WARMUP = 5
 class SpawnResult:
     """A run in the shape Figure.add takes."""
 
-    def __init__(self, wall, rss_kb, rc):
-        self.wall, self.rss_kb, self.rc = wall, rss_kb, rc
+    def __init__(self, wall, rss_kb, rc, cpu=None):
+        self.wall, self.rss_kb, self.rc, self.cpu = wall, rss_kb, rc, cpu
         self.emulator = None
         self.stdout = self.stderr = ""
 
@@ -37,7 +37,7 @@ def spawn_once(argv, env):
         wall = time.perf_counter() - start
         # No peak RSS: a vforked child's ru_maxrss includes this Python process's RSS from before
         # its exec, which is more than a process this small uses.
-        return SpawnResult(wall, None, os.waitstatus_to_exitcode(status))
+        return SpawnResult(wall, None, os.waitstatus_to_exitcode(status), cpu=cpu_seconds(usage))
     finally:
         os.close(devnull)
 
