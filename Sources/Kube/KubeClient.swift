@@ -89,8 +89,9 @@ public final class KubeClient: Sendable {
         ahead.withLock { $0.merge(started) { _, new in new } }
     }
 
-    /// Waits for the reads ``prefetch(_:)`` started that no one took: a process must not exit
-    /// while libcurl is mid-request (``CurlTransport``).
+    /// Waits for the reads ``prefetch(_:)`` started that no one took. The bootstrap command need
+    /// not: it ends without exit handlers (`Processes.end`), so a read still under way at its end
+    /// races nothing of libcurl's or OpenSSL's.
     public func settle() async {
         let left = ahead.withLock { Array($0.values) }
         for read in left { _ = try? await read.value }

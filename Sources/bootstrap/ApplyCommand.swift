@@ -125,11 +125,8 @@ struct ApplyCommand: AsyncParsableCommand {
                 try await lockWait.retrying { try await walker.apply(playbook) }
             }
             printer.finish()
-            // A ledger key read ahead that the walk did not need (no step uses a secret).
-            await session.connection.client?.settle()
         } catch {
             printer.finish()
-            await session.connection.client?.settle()
             let exit = ExitStatus.failing(error, playbook: playbook.name, json: json)
             if let signal = interrupts.signal, exit.rawValue == ExitStatus.failure {
                 Console.err("interrupted: 0 steps applied; re-run to continue:\n  \(rerunCommand())")
