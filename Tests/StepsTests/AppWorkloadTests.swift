@@ -584,6 +584,23 @@ import TestSupport
         #expect(windowed?.contains("exit code 1, Error); its last log lines:") == true, "\(windowed ?? "")")
     }
 
+    @Test func theWaitsFirstLookIsTheApplysAnswer() async throws {
+        let files = try Files()
+        let harness = try ClusterHarness()
+        try await Self.prepare(harness)
+        let driver = try Self.driver(try files.playbook(Self.readyForAMoment + "\nsettle: 0s"))
+        try await Self.run(driver, harness)
+        // Applied again, unchanged and rolled out: the check reads the Deployment (for what must
+        // change before the apply), and the wait reads nothing more: the apply answered with the
+        // object as stored, already rolled out.
+        let before = harness.server.requests().count
+        let context = Self.context(harness)
+        try await driver.apply(try await driver.check(context), context)
+        let reads = harness.server.requests().dropFirst(before)
+            .filter { $0.method == "GET" && $0.path == "/apis/apps/v1/namespaces/faf-apps/deployments/faf-ory-hydra" }
+        #expect(reads.count == 1)
+    }
+
     @Test func anUnschedulablePodSaysWhy() async throws {
         let message = try await failure(.unschedulable, kind: "StatefulSet")
         #expect(message.hasPrefix("the rollout of StatefulSet faf-apps/faf-java-api (faforever/faf-java-api:v3.0.4) failed: pod faf-java-api-0 is Unschedulable: 0/1 nodes are available: 1 Insufficient memory."))

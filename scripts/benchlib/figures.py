@@ -30,7 +30,7 @@ class Figure:
         if check(result, what, self):
             self.add(result, result.engine_requests())
 
-    def add(self, result, engine_requests=None, server_requests=None):
+    def add(self, result, engine_requests=None, server_requests=None, server_cpu=None):
         run = {"wallSeconds": result.wall, "exit": result.rc}
         if result.rss_kb is not None:
             run["peakRSSMB"] = result.rss_kb / 1024.0
@@ -42,6 +42,8 @@ class Figure:
             run["engineRequests"] = engine_requests
         if server_requests is not None:
             run["serverRequests"] = server_requests
+        if server_cpu is not None:
+            run["serverCPUSeconds"] = server_cpu
         if result.emulator is not None:
             run["emulator"] = result.emulator
         self.runs.append(run)

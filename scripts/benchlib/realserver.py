@@ -118,6 +118,10 @@ class Api:
                 conn.close()
 
 
+SERVER_PROCESSES = ("kube-apiserver", "etcd")  # their pid files in scripts/kube-apiserver's state directory
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
 class RealServer:
     """scripts/kube-apiserver's server for the bench's lifetime; stop() ends it however the bench ends."""
 
@@ -200,6 +204,23 @@ class RealServer:
         """How many requests the tools' identity has made so far, as the server counts them."""
         text = self.admin.ok("GET", "/metrics")
         return sum(float(v) for labels, v in METRIC.findall(text) if 'flow_schema="%s"' % IDENTITY in labels)
+
+    def cpu_seconds(self):
+        """User and system CPU time the API server and etcd have used so far (/proc/PID/stat), or
+        None when a process cannot be read: what serving the tools costs the cluster's node, which
+        shares this machine's cores with the tool measured."""
+        total = 0.0
+        for name in SERVER_PROCESSES:
+            try:
+                with open(os.path.join(self.dir, name + ".pid")) as f:
+                    pid = int(f.read().strip())
+                with open("/proc/%d/stat" % pid) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except (OSError, ValueError, IndexError):
+                return None
+            # Fields 14 and 15 of proc(5), counted from the state (field 3) after the command's ")".
+            total += (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        return total
 
     # --- set-up and clean-up
 

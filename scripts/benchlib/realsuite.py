@@ -115,13 +115,18 @@ class RealRun:
         self.server.delete_and_wait(self.refs + extra)
 
     def timed(self, figure, what, argv, env, events=False):
-        """One run of argv with the server's count of its requests; with events, also when each of
-        bootstrap's progress lines arrived (stderr through a pipe, read as it is written)."""
+        """One run of argv with the server's count of its requests and the CPU the API server and etcd
+        spent meanwhile; with events, also when each of bootstrap's progress lines arrived (stderr
+        through a pipe, read as it is written). The CPU is read inside the count's two reads of
+        /metrics, which cost the server CPU of their own."""
         before = self.server.requests()
+        cpu_before = self.server.cpu_seconds()
         result, lines = run_with_events(argv, env) if events else (measure(argv, env=env), None)
+        cpu_after = self.server.cpu_seconds()
         counted = self.server.requests() - before
+        server_cpu = None if cpu_before is None or cpu_after is None else cpu_after - cpu_before
         if check(result, what, figure):
-            figure.add(result, result.engine_requests(), server_requests=counted)
+            figure.add(result, result.engine_requests(), server_requests=counted, server_cpu=server_cpu)
         return result, lines
 
     # --- bootstrap

@@ -7,7 +7,8 @@ from .figures import fmt_ms
 METHOD = """\
 Each figure: the median of its runs of the whole process (%d first applies, %d re-runs; CPU ms and peak RSS
 from wait4: user and system time of all its threads, and ru_maxrss, "≤" where it is no more than the bench's own,
-which a spawned child's starts from). Start-up rows: median of %d runs each after 5 warm-up runs; /bin/true is the cost of any process
+which a spawned child's starts from; server CPU ms: what kube-apiserver and etcd used meanwhile, from /proc).
+Start-up rows: median of %d runs each after 5 warm-up runs; /bin/true is the cost of any process
 here, and the start-up targets are multiples of it measured in the same run.
 Real kube-apiserver rows: the test suite's server (scripts/kube-apiserver --no-node) with stand-ins for
 helm-controller and the kubelet; the playbook's steps with host work are skipped (--skip), its smoke checks left
@@ -61,13 +62,13 @@ def header(info):
 
 
 def figure_table(figures):
-    lines = ["| figure | median ms | min-max ms | CPU ms | peak RSS MB | requests total/writes | emulator service / CPU | note |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    lines = ["| figure | median ms | min-max ms | CPU ms | server CPU ms | peak RSS MB | requests total/writes | emulator service / CPU | note |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     group = None
     for f in figures:
         if f.group != group:
             group = f.group
-            lines.append("| **%s** | | | | | | | |" % group)
+            lines.append("| **%s** | | | | | | | | |" % group)
         lines.append(figure_row(f))
     return lines
 
@@ -78,9 +79,10 @@ def figure_row(f):
     # At most the bench's own peak: a spawned child's ru_maxrss starts from its parent's (proc.peak_rss_bound).
     bound = any(run.get("peakRSSIsUpperBound") for run in f.runs)
     note = f.note + ("; FAILED runs: %d" % len(f.errors) if f.errors else "")
-    cpu = f.median("processCPUSeconds")
-    return "| %s | %s | %s-%s | %s | %s | %s | %s | %s |" % (
+    cpu, server_cpu = f.median("processCPUSeconds"), f.median("serverCPUSeconds")
+    return "| %s | %s | %s-%s | %s | %s | %s | %s | %s | %s |" % (
         f.label, fmt_ms(f.wall()), fmt_ms(low), fmt_ms(high), "-" if cpu is None else fmt_ms(cpu),
+        "-" if server_cpu is None else fmt_ms(server_cpu),
         "-" if rss is None else ("≤ %.1f" if bound else "%.1f") % rss, requests_cell(f), share_cell(f), note)
 
 

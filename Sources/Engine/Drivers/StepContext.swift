@@ -204,5 +204,6 @@ public final class AppliedObjects: Sendable {
     private let objects = Mutex<[ObjectRef: Value]>([:])
     public init() {}
     func record(_ ref: ObjectRef, _ object: Value) { objects.withLock { $0[ref] = object } }
-    func response(for ref: ObjectRef) -> Value? { objects.withLock { $0[ref] } }
+    /// The object as the apply stored it, nil when this step did not apply it.
+    public func response(for ref: ObjectRef) -> Value? { objects.withLock { $0[ref] } }
 }

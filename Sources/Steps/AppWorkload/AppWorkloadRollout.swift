@@ -19,7 +19,7 @@ extension AppWorkload: ReportsLiveState {
         try await context.applyObjects(plan.objects)
         let wait = RolloutWait(kind: rolloutKind, namespace: p.namespace, name: p.name,
                                settle: p.settle.flatMap(GoDuration.parse), limit: waitLimit ?? context.waitTimeout)
-        try await wait.run(kube, progress: context.progress, failure: rolloutFailure)
+        try await wait.run(kube, applied: context.applied.response(for: workloadRef), progress: context.progress, failure: rolloutFailure)
         try await smoke(kube, context)
     }
 

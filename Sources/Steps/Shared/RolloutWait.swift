@@ -32,8 +32,10 @@ public struct RolloutWait: Sendable {
     var ref: ObjectRef { ObjectRef(apiVersion: kind.apiVersion, kind: kind.rawValue, namespace: namespace, name: name) }
     var what: String { "\(kind.rawValue) \(namespace)/\(name)" }
 
-    /// Returns once rolled out and settled; throws `failure(detail)` otherwise.
-    public func run(_ kube: KubeClient, progress: (String) -> Void, failure: (String) -> StepError) async throws {
+    /// Returns once rolled out and settled; throws `failure(detail)` otherwise. `applied` is the
+    /// workload as the apply just stored it (the server's answer): the first look is at it, with no
+    /// read, since nothing can have rolled out between the answer and a read made at once.
+    public func run(_ kube: KubeClient, applied: Value? = nil, progress: (String) -> Void, failure: (String) -> StepError) async throws {
         let clock = kube.clock
         let start = clock.now()
         var pause = Duration.milliseconds(5)
@@ -41,8 +43,11 @@ public struct RolloutWait: Sendable {
         var pods = PodWatch()
         var hashes: [String: String] = [:]
         var settledSince: Duration?
+        var answered = applied
         while true {
-            guard let live = try await kube.get(ref) else { throw failure("\(what) disappeared during its rollout") }
+            let looked: Value?
+            if let first = answered { looked = first; answered = nil } else { looked = try await kube.get(ref) }
+            guard let live = looked else { throw failure("\(what) disappeared during its rollout") }
             let state = Rollout.of(kind, live)
             var problem: String?
             for pod in try await Rollout.currentPods(kube, kind, live, hashes: &hashes) {
