@@ -35,17 +35,22 @@ enum Masking {
     /// Every form a secret can take in text bootstrap prints: as written, JSON-escaped (once, and
     /// twice for JSON quoted inside a JSON string), base64 (a Secret's `data`) and URL-encoded
     /// (a query, a URL in an error). Longest first, so a longer form is not cut by a shorter one.
+    /// Sorted, then equal neighbours dropped: a Set of byte arrays hashed every byte of every form.
     static func needles(for secrets: [String]) -> [[UInt8]] {
-        var out: Set<[UInt8]> = []
+        var out: [[UInt8]] = []
         for secret in secrets where !secret.isEmpty {
             let escaped = String(JSON.encode(.string(secret)).dropFirst().dropLast())
             let twice = String(JSON.encode(.string(escaped)).dropFirst().dropLast())
             let base64 = Data(secret.utf8).base64EncodedString()
             let url = PercentEncoding.encode(secret)
             let form = formEncoded(url)
-            for variant in [secret, escaped, twice, base64, url, form] { out.insert(Array(variant.utf8)) }
+            for variant in [secret, escaped, twice, base64, url, form] { out.append(Array(variant.utf8)) }
         }
-        return out.sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        out.sort { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+        var unique: [[UInt8]] = []
+        unique.reserveCapacity(out.count)
+        for needle in out where needle != unique.last { unique.append(needle) }
+        return unique
     }
 
     /// A percent-encoded value as an HTML form writes it: `%20` as `+` (bytes: the standard

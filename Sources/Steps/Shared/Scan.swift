@@ -11,10 +11,16 @@ enum Scan {
     static let lowerAlnum: Class = { lower($0) || digit($0) }
     static let alnum: Class = { lower($0) || upper($0) || digit($0) }
 
-    /// A class of `base` plus the listed ASCII characters.
+    /// A class of `base` plus the listed ASCII characters. A 128-bit mask, not a Set: classes are
+    /// built in every check of every name, and a Set allocates and hashes each time.
     static func with(_ base: @escaping Class, _ extra: String) -> Class {
-        let bytes = Set(extra.utf8)
-        return { base($0) || bytes.contains($0) }
+        var lowBits: UInt64 = 0, highBits: UInt64 = 0
+        for byte in extra.utf8 {
+            precondition(byte < 128, "Scan.with takes ASCII characters")
+            if byte < 64 { lowBits |= 1 << byte } else { highBits |= 1 << (byte - 64) }
+        }
+        let low = lowBits, high = highBits
+        return { byte in base(byte) || (byte < 64 ? low >> byte & 1 == 1 : byte < 128 && high >> (byte - 64) & 1 == 1) }
     }
 
     /// Non-empty; first byte in `first`, last in `last` (default `rest`), the others in `rest`.
