@@ -228,6 +228,22 @@ func diagnostics(_ text: String, secrets: Secrets = .none) -> [String] {
 
         """
 
+    @Test func aMigrationProblemPointsAtItsOwnVolume() {
+        // The migration's own rules (DataMigrate's) name the volume's key, wherever the volume is listed.
+        let text = Self.header + """
+                  dataRoot: /tank/faf
+                  backend: directory
+                  nodeSelector: {storage-id: main-02}
+                  volumes:
+                    - {name: mariadb, namespace: faf-infra, size: 10Gi, migrateFrom: /opt/mariadb, migrateOwner: "1:2:3"}
+                    - {name: replays, namespace: faf-apps, size: 1Gi, migrateFrom: /opt/replays, migrateOwner: "1000:x:y"}
+            """
+        #expect(diagnostics(text) == [
+            "faf.yaml:20:102: error: step \"volumes\": owner \"1:2:3\" is not user:group",
+            "faf.yaml:21:100: error: step \"volumes\": owner \"1000:x:y\" is not user:group",
+        ])
+    }
+
     @Test func rejectsBadVolumes() {
         let text = Self.header + """
                   dataRoot: tank/faf

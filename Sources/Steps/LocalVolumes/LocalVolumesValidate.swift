@@ -16,6 +16,7 @@ extension LocalVolumes {
         diagnostics += checkNodeSelector(p, context)
         if p.volumes.isEmpty { diagnostics.append(context.error("volumes must not be empty", at: "volumes")) }
         var names: [String: String] = [:], claims: [String: String] = [:], folders: [String: String] = [:]
+        let marksByVolume = volumeMarks(context.marks)
         for (index, volume) in p.volumes.enumerated() {
             let at = String(index)
             var volumeDiagnostics = checkVolume(volume, context, at)
@@ -32,10 +33,10 @@ extension LocalVolumes {
             // The reused drivers check owner, mode, compression and the migration only on sound paths.
             if rootIsUsable && volumeDiagnostics.isEmpty {
                 let driver = LocalVolumes(id: context.stepID, parameters: p)
-                let datasetContext = volumeContext(context, index, renames: ["mountpoint": "volumes.\(at).folder", "name": "dataset", "backend": "backend"])
+                let datasetContext = volumeContext(context, index, marksByVolume[index] ?? [:], renames: ["mountpoint": "volumes.\(at).folder", "name": "dataset", "backend": "backend"])
                 volumeDiagnostics += ZFSDataset.validate(driver.dataset(volume).parameters, datasetContext)
                 if let migration = driver.migration(volume) {
-                    let migrationContext = volumeContext(context, index, renames: ["from": "volumes.\(at).migrateFrom", "to": "volumes.\(at).folder",
+                    let migrationContext = volumeContext(context, index, marksByVolume[index] ?? [:], renames: ["from": "volumes.\(at).migrateFrom", "to": "volumes.\(at).folder",
                                                                                  "owner": "volumes.\(at).migrateOwner", "fileMode": "volumes.\(at).migrateFileMode",
                                                                                  "dataset": "dataset"])
                     volumeDiagnostics += DataMigrate.validate(migration.parameters, migrationContext)
@@ -77,14 +78,26 @@ extension LocalVolumes {
         return diagnostics
     }
 
-    /// A context for a reused driver's validation: its parameter names point at this volume's marks.
-    static func volumeContext(_ context: ValidationContext, _ index: Int, renames: [String: String]) -> ValidationContext {
-        let prefix = "volumes.\(index)."
-        var marks: [String: Mark] = [:]
-        for (key, mark) in context.marks where key.hasPrefix(prefix) { marks[String(key.dropFirst(prefix.count))] = mark }
+    /// A context for a reused driver's validation: its parameter names point at this volume's marks
+    /// (`marks`, from ``volumeMarks(_:)``).
+    static func volumeContext(_ context: ValidationContext, _ index: Int, _ marks: [String: Mark], renames: [String: String]) -> ValidationContext {
+        var marks = marks
         for (name, path) in renames { marks[name] = context.mark(path.split(separator: ".").map(String.init)) }
         return ValidationContext(stepID: context.stepID, marks: marks, fallback: context.mark(["volumes", String(index)]), steps: context.steps,
                                  skipped: context.skipped, lists: context.lists)
+    }
+
+    /// The step's marks under `volumes.N.`, by N, with that prefix taken off: sorted out once for
+    /// all volumes, since looking through every mark of the step again for each volume cost FAF's
+    /// validate 3%.
+    static func volumeMarks(_ marks: [String: Mark]) -> [Int: [String: Mark]] {
+        var byVolume: [Int: [String: Mark]] = [:]
+        for (key, mark) in marks where key.hasPrefix("volumes.") {
+            let rest = key.dropFirst("volumes.".count)
+            guard let dot = rest.firstIndex(of: "."), let index = Int(rest[..<dot]) else { continue }
+            byVolume[index, default: [:]][String(rest[rest.index(after: dot)...])] = mark
+        }
+        return byVolume
     }
 
     /// The node label key that pins volumes to the node holding their data, as `bootstrap import`
