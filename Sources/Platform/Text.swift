@@ -81,8 +81,8 @@ public enum NumberText {
 /// RFC 3986 percent-encoding of everything but the unreserved characters (ASCII letters and digits,
 /// `-._~`), for a value inside a URL's query or path segment.
 public enum PercentEncoding {
-    /// Built as bytes: appending to a String scalar by scalar cost every start a millisecond
-    /// (the masking set-up encodes every secret).
+    /// Built as bytes: appending to a String scalar by scalar was 1% of `validate`, since the
+    /// masking set-up encodes every secret at every start.
     public static func encode(_ value: String) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var out: [UInt8] = []

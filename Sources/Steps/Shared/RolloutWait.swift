@@ -34,7 +34,7 @@ public struct RolloutWait: Sendable {
 
     /// Returns once rolled out and settled; throws `failure(detail)` otherwise. `applied` is the
     /// workload as the apply just stored it (the server's answer): the first look is at it, with no
-    /// read, since nothing can have rolled out between the answer and a read made at once.
+    /// read, since a read made at once would tell the same.
     public func run(_ kube: KubeClient, applied: Value? = nil, progress: (String) -> Void, failure: (String) -> StepError) async throws {
         let clock = kube.clock
         let start = clock.now()
